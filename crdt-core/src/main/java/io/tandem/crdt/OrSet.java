@@ -1,0 +1,329 @@
+package io.tandem.crdt;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Add-wins observed-remove set. {@code merge} is the join: commutative, associative, idempotent.
+ * A concurrent add and remove of the same element keep the element. Removed elements leave no
+ * tombstone: the causal context remembers what was seen.
+ *
+ * <pre>{@code
+ * OrSet<String> delta = tags.add(self, "work");
+ * tags = tags.merge(delta);
+ * }</pre>
+ *
+ * @param <E> element type: one of the scalars {@link Values} supports
+ */
+public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
+
+  /*
+   * Each element maps to the dots of the adds that put it there and that no remove has seen yet
+   * [2]. An add takes a fresh dot and supersedes the element's dots it observed, so an element
+   * holds one dot per concurrent adder, usually just one. A remove's delta carries no dot of its
+   * own, only a context holding the dots it removes; merging drops any dot that the other side's
+   * context covers and its store lacks. So after any number of add/remove cycles the state is
+   * the live elements plus a context that compacts to one counter per replica [1].
+   *
+   * [1] Almeida, Shoker, Baquero, Delta State Replicated Data Types, 2018
+   * [2] Bieniusa et al., An Optimized Conflict-free Replicated Set, 2012
+   */
+
+  private static final OrSet<?> EMPTY =
+      new OrSet<>(HashTrie.empty(), CausalContext.empty(), false);
+
+  static final DotMaps.Slots SLOTS = new DotMaps.Slots() {
+    @Override
+    public Object join(Object l, CausalContext cl, boolean lc, Object r, CausalContext cr,
+        boolean rc) {
+      return Dots.join(l, cl, r, cr);
+    }
+
+    @Override
+    public Object keepUnseen(Object s, CausalContext seen) {
+      return Dots.keepUnseen(s, seen);
+    }
+
+    @Override
+    public boolean isEmpty(Object s) {
+      return Dots.isEmpty(s);
+    }
+
+    @Override
+    public Object marker() {
+      return Dots.NONE;
+    }
+  };
+
+  private final HashTrie<E, Object> entries; // element -> Dot | Dots (Dots.NONE only in deltas)
+  private final CausalContext context;
+  private final boolean delta;
+
+  private OrSet(HashTrie<E, Object> entries, CausalContext context, boolean delta) {
+    this.entries = entries;
+    this.context = context;
+    this.delta = delta;
+  }
+
+  @SuppressWarnings("unchecked")
+  public static <E> OrSet<E> empty() {
+    return (OrSet<E>) EMPTY;
+  }
+
+  /**
+   * Adds {@code element} as replica {@code self}.
+   *
+   * @return the delta; the state is unchanged
+   */
+  public OrSet<E> add(ReplicaId self, E element) {
+    Values.check(element);
+    Dot dot = context.nextDot(self);
+    Object old = entries.get(element);
+    CausalContext ctx = CausalContext.ofDots(dot);
+    if (old != null && !Dots.isEmpty(old)) {
+      List<Dot> seen = new ArrayList<>(Dots.list(old));
+      seen.add(dot);
+      ctx = CausalContext.ofDots(seen);
+    }
+    return new OrSet<>(HashTrie.<E, Object>empty().put(element, dot), ctx, true);
+  }
+
+  /**
+   * Adds every element of {@code elements} as replica {@code self}.
+   *
+   * @return the delta; the state is unchanged
+   */
+  public OrSet<E> addAll(ReplicaId self, Collection<? extends E> elements) {
+    OrSet<E> acc = this;
+    OrSet<E> out = new OrSet<>(HashTrie.empty(), CausalContext.empty(), true);
+    for (E e : elements) {
+      OrSet<E> d = acc.add(self, e);
+      acc = acc.merge(d);
+      out = out.merge(d);
+    }
+    return out;
+  }
+
+  /**
+   * Removes {@code element}: the adds seen here are undone; adds not yet seen survive.
+   *
+   * @return the delta (empty if the element is absent); the state is unchanged
+   */
+  public OrSet<E> remove(E element) {
+    Object old = entries.get(element);
+    if (old == null || Dots.isEmpty(old)) {
+      return new OrSet<>(HashTrie.empty(), CausalContext.empty(), true);
+    }
+    return new OrSet<>(HashTrie.<E, Object>empty().put(element, Dots.NONE),
+        CausalContext.ofDots(Dots.list(old)), true);
+  }
+
+  /**
+   * Removes every element seen here.
+   *
+   * @return the delta; the state is unchanged
+   */
+  public OrSet<E> clear() {
+    HashTrie.Builder<E, Object> b = HashTrie.builder();
+    List<Dot> seen = new ArrayList<>();
+    entries.forEach((e, s) -> {
+      if (!Dots.isEmpty(s)) {
+        b.put(e, Dots.NONE);
+        Dots.forEach(s, seen::add);
+      }
+    });
+    return new OrSet<>(b.build(), CausalContext.ofDots(seen), true);
+  }
+
+  @Override
+  public OrSet<E> merge(OrSet<E> other) {
+    if (other == this) {
+      return this;
+    }
+    HashTrie<E, Object> joined = DotMaps.join(
+        entries, context, delta, other.entries, other.context, other.delta, SLOTS);
+    CausalContext ctx = context.merge(other.context);
+    boolean d = delta && other.delta;
+    if (joined == entries && ctx == context && d == delta) {
+      return this;
+    }
+    return new OrSet<>(joined, ctx, d);
+  }
+
+  public boolean contains(Object element) {
+    Object s = entries.get(element);
+    return s != null && !Dots.isEmpty(s);
+  }
+
+  /** The number of elements present. */
+  public int size() {
+    if (!delta) {
+      return entries.size();
+    }
+    int[] n = {0};
+    entries.forEach((e, s) -> n[0] += Dots.isEmpty(s) ? 0 : 1);
+    return n[0];
+  }
+
+  public boolean isEmpty() {
+    return size() == 0;
+  }
+
+  /** The elements present, as an unmodifiable view. */
+  public Set<E> elements() {
+    return DotMaps.liveKeys(entries, SLOTS, this::size);
+  }
+
+
+  /** Every dot this set has seen, including those of removed elements. */
+  public CausalContext context() {
+    return context;
+  }
+
+  /**
+   * Whether this value is a delta as mutators produce it: its store mentions every element whose
+   * dots its context covers, with an empty dot list where the element was removed.
+   */
+  public boolean isDelta() {
+    return delta;
+  }
+
+  /** Visits each element with its dots, in no particular order (for codecs and tools). */
+  public void forEachEntry(BiConsumer<? super E, List<Dot>> action) {
+    entries.forEach((e, s) -> action.accept(e, Dots.isEmpty(s) ? List.of() : Dots.list(s)));
+  }
+
+  /** The dots that keep {@code element} in the set; empty if absent. */
+  public List<Dot> dotsOf(E element) {
+    Object s = entries.get(element);
+    return s == null || Dots.isEmpty(s) ? List.of() : Dots.list(s);
+  }
+
+  /**
+   * Rebuilds a set from its parts, as {@link #forEachEntry} and {@link #context()} show them.
+   *
+   * @throws IllegalArgumentException if a dot is missing from the context, an element is not a
+   *     supported scalar, or a state (not a delta) lists an element without dots
+   */
+  public static <E> OrSet<E> restore(Map<E, ? extends Collection<Dot>> entries,
+      CausalContext context, boolean delta) {
+    HashTrie.Builder<E, Object> b = HashTrie.builder();
+    java.util.Set<Dot> seen = new java.util.HashSet<>();
+    for (Map.Entry<E, ? extends Collection<Dot>> e : entries.entrySet()) {
+      Values.check(e.getKey());
+      Collection<Dot> dots = e.getValue();
+      if (dots.isEmpty() && !delta) {
+        throw new IllegalArgumentException("element without dots in a state: " + e.getKey());
+      }
+      for (Dot d : dots) {
+        if (!context.contains(d)) {
+          throw new IllegalArgumentException("dot " + d + " of " + e.getKey()
+              + " is not in the context");
+        }
+        if (!seen.add(d)) {
+          // A dot names one add of one element; merges rely on it.
+          throw new IllegalArgumentException("dot " + d + " appears twice");
+        }
+      }
+      b.put(e.getKey(), Dots.of(dots));
+    }
+    return new OrSet<>(b.build(), context, delta);
+  }
+
+  // --- dot store ---
+
+  @Override
+  int kind() {
+    return 2;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  DotStore joinStore(CausalContext mine, DotStore other, CausalContext theirs) {
+    OrSet<E> o = (OrSet<E>) other;
+    HashTrie<E, Object> j = DotMaps.join(entries, mine, false, o.entries, theirs, false, SLOTS);
+    return j == entries ? this : new OrSet<>(j, CausalContext.empty(), false);
+  }
+
+  @Override
+  DotStore keepUnseen(CausalContext seen) {
+    HashTrie<E, Object> kept = entries.transform((e, s) -> {
+      Object k = Dots.keepUnseen(s, seen);
+      return Dots.isEmpty(k) ? null : k;
+    });
+    return kept == entries ? this : new OrSet<>(kept, CausalContext.empty(), false);
+  }
+
+  @Override
+  boolean isBottom() {
+    if (!delta) {
+      return entries.isEmpty();
+    }
+    for (Map.Entry<E, Object> e : (Iterable<Map.Entry<E, Object>>) entries::iterator) {
+      if (!Dots.isEmpty(e.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  void forEachDot(Consumer<Dot> action) {
+    entries.forEach((e, s) -> Dots.forEach(s, action));
+  }
+
+  @Override
+  DotStore detach() {
+    if (context.isEmpty() && !delta) {
+      return this;
+    }
+    return new OrSet<>(liveEntries(), CausalContext.empty(), false);
+  }
+
+  @Override
+  Object attach(CausalContext ctx) {
+    // Never a delta: a value handed out under its container's whole context must not promise
+    // that its context covers only what it mentions.
+    return new OrSet<>(entries, ctx, false);
+  }
+
+  private HashTrie<E, Object> liveEntries() {
+    return delta ? entries.transform((e, s) -> Dots.isEmpty(s) ? null : s) : entries;
+  }
+
+  /**
+   * Equal when the elements, their dots and the contexts are equal. Whether a value is a delta
+   * is a promise about how it was made, not part of its content, so it does not count.
+   */
+  @Override
+  CausalContext ctx() {
+    return context;
+  }
+
+  @Override
+  boolean complete() {
+    return delta;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof OrSet<?> s
+        && entries.equals(s.entries) && context.equals(s.context);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(entries, context);
+  }
+
+  @Override
+  public String toString() {
+    return (delta ? "OrSetDelta" : "OrSet") + elements() + "@" + context;
+  }
+}
