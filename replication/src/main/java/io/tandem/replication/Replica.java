@@ -1,0 +1,684 @@
+package io.tandem.replication;
+
+import io.tandem.crdt.Crdt;
+import io.tandem.crdt.Dot;
+import io.tandem.crdt.Hlc;
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.VersionVector;
+import io.tandem.crdt.codec.BinaryCodec;
+import io.tandem.crdt.codec.CodecException;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.protocol.Message;
+import io.tandem.replication.protocol.MessageCodec;
+import io.tandem.replication.protocol.ProtocolException;
+import io.tandem.replication.protocol.ProtocolException.Reason;
+import io.tandem.replication.protocol.SessionConfig;
+import io.tandem.replication.protocol.SyncSession;
+import io.tandem.replication.spi.PeerId;
+import io.tandem.replication.spi.PeerListener;
+import io.tandem.replication.spi.ReplicaStore;
+import io.tandem.replication.spi.Scheduler;
+import io.tandem.replication.spi.Transport;
+import io.tandem.replication.spi.WallClock;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One device's replica: named CRDT objects, a causal delta log per origin, and a sync session
+ * with every connected peer.
+ *
+ * <p>A write applies the app's mutation, gives its delta the next dot of this replica's feed and
+ * the dependencies of that moment, and returns once the delta is stored; then listeners hear of
+ * it and peers are sent it. Deltas from peers, of any origin, are applied in causal order (a
+ * delta waits in a bounded buffer until everything it depends on is here), stored, acknowledged
+ * and passed on to the other peers, so writes travel phone → PC → tablet when phone and tablet
+ * never meet. Every method is safe to call from any thread.
+ */
+public final class Replica implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(Replica.class.getName());
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ReplicaId id;
+  private final ReplicaStore store;
+  private final List<Transport> transports;
+  private final WallClock clock;
+  private final Scheduler scheduler;
+  private final boolean ownScheduler;
+  private final ReplicaConfig config;
+  private final SessionConfig sessionConfig;
+
+  private final Map<String, Crdt<?>> objects = new HashMap<>();
+  private VersionVector vector;
+  /** The vector, less our own feed, when we last wrote: deps are what grew since. */
+  private VersionVector lastDeps;
+  private Hlc hlc;
+  private final CausalBuffer buffer;
+  private final Map<Link, SyncSession> sessions = new LinkedHashMap<>();
+  private final Receipts receipts = new Receipts();
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private final SyncSession.Local local;
+  private Scheduler.Cancellable tickTask;
+  private long sessionSeeds;
+  private boolean closed;
+
+  private long heldForClock;
+  private long duplicates;
+  private long applied;
+  private long rejected;
+  private long framesIn;
+  private long framesOut;
+  private long bytesIn;
+  private long bytesOut;
+  private long sessionsClosed;
+  private String lastCloseReason;
+
+  /** A connection: a peer as one of the replica's transports knows it. */
+  private record Link(Transport transport, PeerId peer) {
+    @Override
+    public String toString() {
+      return peer.toString();
+    }
+  }
+
+  public static ReplicaBuilder builder() {
+    return new ReplicaBuilder();
+  }
+
+  Replica(ReplicaId requested, ReplicaStore store, List<Transport> transports, WallClock clock,
+      Scheduler scheduler, boolean ownScheduler, ReplicaConfig config) {
+    this.store = store;
+    this.transports = List.copyOf(transports);
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.ownScheduler = ownScheduler;
+    this.config = config;
+    this.sessionConfig = config.session()
+        .withInteractive(config.mode() == SyncMode.INTERACTIVE);
+    this.buffer = new CausalBuffer(config.maxBufferedDeltas(), config.maxBufferedBytes());
+    ReplicaId stored = store.replicaId().orElse(null);
+    if (stored != null && requested != null && !stored.equals(requested)) {
+      throw new IllegalStateException("store belongs to replica " + stored + ", not "
+          + requested);
+    }
+    this.id = stored != null ? stored : requested != null ? requested : ReplicaId.random();
+    store.bind(id);
+    Replay replay = Replay.of(store, id);
+    objects.putAll(replay.objects());
+    vector = replay.vector();
+    hlc = replay.clock();
+    store.peerVectors().forEach(receipts::learn);
+    this.local = new SyncSession.Local() {
+      @Override
+      public ReplicaId id() {
+        return id;
+      }
+
+      @Override
+      public VersionVector vector() {
+        return vector;
+      }
+
+      @Override
+      public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
+        return store.readFeed(origin, fromSeq, max);
+      }
+    };
+    this.sessionSeeds = config.seed() ^ id.value();
+    for (Transport t : this.transports) {
+      t.start(new Listener(t));
+    }
+    scheduleTick();
+  }
+
+  public ReplicaId id() {
+    return id;
+  }
+
+  /**
+   * Writes to {@code object}: {@code mutation} gets its current value (or {@code empty}) and
+   * returns one mutator's delta. Returns once the delta is stored.
+   *
+   * @throws IllegalArgumentException if the object holds another type than {@code empty}'s
+   * @throws IllegalStateException if the replica is closed
+   */
+  public <T extends Crdt<T>> Write update(String object, T empty, Mutation<T> mutation) {
+    DeltaRecord.checkObjectName(object);
+    List<Change> changes = new ArrayList<>();
+    Write write;
+    lock.lock();
+    try {
+      ensureOpen();
+      T current = typed(object, empty);
+      long now = clock.millis();
+      Hlc stamp = hlc.tick(now);
+      T delta = mutation.apply(current, new WriteContext(id, stamp));
+      T next = current.merge(delta);
+      if (next == current) {
+        return new Write(this, null);
+      }
+      long seq = vector.get(id) + 1;
+      VersionVector others = vector.with(id, 0);
+      VersionVector deps = lastDeps == null ? others : grown(others, lastDeps);
+      DeltaRecord r = new DeltaRecord(id, seq, deps, stamp, object, BinaryCodec.encode(delta));
+      store.append(List.of(r));
+      hlc = stamp;
+      vector = vector.with(id, seq);
+      lastDeps = others;
+      objects.put(object, next);
+      changes.add(new Change(object, id, seq, true));
+      write = new Write(this, new Dot(id, seq));
+      afterChange(now);
+    } finally {
+      lock.unlock();
+    }
+    fire(changes);
+    return write;
+  }
+
+  /** The current value of {@code object}, or {@code empty} if nothing was written to it. */
+  public <T extends Crdt<T>> T get(String object, T empty) {
+    lock.lock();
+    try {
+      return typed(object, empty);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The names of the objects written so far. */
+  public Set<String> objects() {
+    lock.lock();
+    try {
+      return Collections.unmodifiableSet(new TreeSet<>(objects.keySet()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Per origin, the records this replica holds (all stored). */
+  public VersionVector vector() {
+    lock.lock();
+    try {
+      return vector;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void addListener(ChangeListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(ChangeListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** The sync status of every peer this replica has met, connected or not. */
+  public Map<ReplicaId, PeerStatus> peers() {
+    lock.lock();
+    try {
+      Map<ReplicaId, PeerStatus> out = new LinkedHashMap<>();
+      for (SyncSession s : sessions.values()) {
+        if (s.isOpen()) {
+          out.put(s.peer(), new PeerStatus(s.peer(), true, s.pendingOut(), s.pendingIn(),
+              s.lastExchange(), s.peerVector()));
+        }
+      }
+      receipts.known().forEach((peer, v) -> out.computeIfAbsent(peer, p -> new PeerStatus(p,
+          false, gap(vector, v), gap(v, vector), -1, v)));
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public ReplicaMetrics metrics() {
+    lock.lock();
+    try {
+      return new ReplicaMetrics(buffer.size(), buffer.bytes(), buffer.evictions(), heldForClock,
+          duplicates, applied, rejected, framesIn, framesOut, bytesIn, bytesOut, sessionsClosed,
+          lastCloseReason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops syncing and closes the transport, the timers and the store. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (tickTask != null) {
+        tickTask.cancel();
+      }
+      sessions.clear();
+      receipts.fail("replica " + id + " closed");
+    } finally {
+      lock.unlock();
+    }
+    for (Transport t : transports) {
+      t.close();
+    }
+    if (ownScheduler) {
+      scheduler.close();
+    }
+    store.close();
+  }
+
+  // --- bundles (sneakernet) ---
+
+  /**
+   * The frames of a bundle for a peer that holds {@code peerHas}: this replica's hello, then
+   * every record the peer lacks, feed by feed in order, in bounded batches.
+   */
+  public List<ByteBuffer> exportBundle(VersionVector peerHas) {
+    lock.lock();
+    try {
+      ensureOpen();
+      List<ByteBuffer> frames = new ArrayList<>();
+      frames.add(MessageCodec.encode(new Message.Hello(Message.VERSION, id, false, true)));
+      for (int i = 0; i < vector.size(); i++) {
+        ReplicaId origin = vector.replicaAt(i);
+        long next = peerHas.get(origin) + 1;
+        while (next <= vector.counterAt(i)) {
+          List<DeltaRecord> run = store.readFeed(origin, next, sessionConfig.batchRecords());
+          if (run.isEmpty()) {
+            throw new IllegalStateException("feed " + origin + " from " + next
+                + " is no longer in the log; the peer needs a snapshot");
+          }
+          frames.add(MessageCodec.encode(new Message.Deltas(run)));
+          next = run.get(run.size() - 1).seq() + 1;
+        }
+      }
+      return frames;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Applies a bundle's frames as if its author were a connected peer: same validation, same
+   * causal order, same store. The whole bundle is checked first; a bad frame refuses all of it.
+   *
+   * @return the number of records applied
+   * @throws ProtocolException if a frame breaks the protocol; nothing is applied then
+   */
+  public int importBundle(List<ByteBuffer> frames) throws ProtocolException {
+    List<Message> messages = new ArrayList<>(frames.size());
+    for (ByteBuffer f : frames) {
+      messages.add(MessageCodec.decode(f, config.limits()));
+    }
+    if (messages.isEmpty() || !(messages.get(0) instanceof Message.Hello hello)) {
+      throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
+    }
+    if (hello.version() != Message.VERSION) {
+      throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "bundle speaks version "
+          + hello.version() + ", this is " + Message.VERSION);
+    }
+    List<Change> changes = new ArrayList<>();
+    long before;
+    lock.lock();
+    try {
+      ensureOpen();
+      // Everything a session could refuse midway is checked up front, across all frames, so a
+      // bundle applies whole or not at all.
+      if (hello.replica().equals(id)) {
+        throw new ProtocolException(Reason.VIOLATION, "bundle claims to come from this replica");
+      }
+      List<DeltaRecord> all = new ArrayList<>();
+      for (Message m : messages.subList(1, messages.size())) {
+        if (!(m instanceof Message.Deltas d)) {
+          throw new ProtocolException(Reason.VIOLATION, "a bundle holds only deltas, not "
+              + m.getClass().getSimpleName());
+        }
+        for (DeltaRecord r : d.records()) {
+          if (r.origin().equals(id) && r.seq() > vector.get(id)) {
+            throw new ProtocolException(Reason.VIOLATION, "bundle holds " + r
+                + " of this replica's own feed, which it never wrote");
+          }
+        }
+        all.addAll(d.records());
+      }
+      validate(all);
+      before = applied + rejected;
+      SyncSession s = new SyncSession(local, sessionConfig, sessionSeeds++);
+      Link link = new Link(DISCARD, PeerId.of("bundle"));
+      sessions.put(link, s);
+      try {
+        s.start(clock.millis());
+        for (ByteBuffer f : frames) {
+          onFrame(link, f.duplicate(), changes);
+        }
+      } finally {
+        sessions.remove(link);
+      }
+    } finally {
+      lock.unlock();
+    }
+    fire(changes);
+    return (int) (applied + rejected - before);
+  }
+
+  /** Where the replies to a bundle's frames go: nowhere, a file does not listen. */
+  private static final Transport DISCARD = new Transport() {
+    @Override
+    public void start(PeerListener listener) {}
+
+    @Override
+    public java.util.concurrent.CompletionStage<Void> send(PeerId peer, ByteBuffer frame) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void disconnect(PeerId peer, String reason) {}
+
+    @Override
+    public void close() {}
+  };
+
+  // --- receipts ---
+
+  CompletableFuture<Set<ReplicaId>> receipt(Dot dot, List<ReplicaId> devices, int n) {
+    lock.lock();
+    try {
+      return receipts.await(dot, devices, n);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  Set<ReplicaId> holders(Dot dot) {
+    lock.lock();
+    try {
+      return receipts.holders(dot);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // --- receiving ---
+
+  private final class Listener implements PeerListener {
+    private final Transport transport;
+
+    Listener(Transport transport) {
+      this.transport = transport;
+    }
+
+    @Override
+    public void peerUp(PeerId peer) {
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        Link link = new Link(transport, peer);
+        SyncSession s = new SyncSession(local,
+            sessionConfig.withOrdered(transport.ordered()), sessionSeeds++);
+        sessions.put(link, s);
+        send(link, s.start(clock.millis()));
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void peerDown(PeerId peer) {
+      lock.lock();
+      try {
+        sessions.remove(new Link(transport, peer));
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void frame(PeerId peer, ByteBuffer frame) {
+      List<Change> changes = new ArrayList<>();
+      lock.lock();
+      try {
+        if (!closed) {
+          onFrame(new Link(transport, peer), frame, changes);
+        }
+      } finally {
+        lock.unlock();
+      }
+      fire(changes);
+    }
+  }
+
+  private void onFrame(Link peer, ByteBuffer frame, List<Change> changes) {
+    SyncSession s = sessions.get(peer);
+    if (s == null) {
+      return; // a frame from a session that ended; nothing in it is owed
+    }
+    framesIn++;
+    bytesIn += frame.remaining();
+    long now = clock.millis();
+    try {
+      Message m = MessageCodec.decode(frame, config.limits());
+      List<DeltaRecord> received = new ArrayList<>();
+      long dupsBefore = s.duplicateRecords();
+      List<Message> out = s.receive(m, now, received);
+      duplicates += s.duplicateRecords() - dupsBefore;
+      List<Crdt<?>> deltas = validate(received);
+      send(peer, out);
+      if (s.isOpen()) {
+        learn(s);
+      }
+      for (int i = 0; i < received.size(); i++) {
+        if (!buffer.add(received.get(i), vector)) {
+          duplicates++;
+        }
+      }
+      if (!deltas.isEmpty()) {
+        applyDeliverable(now, changes);
+      }
+    } catch (ProtocolException e) {
+      endSession(peer, e);
+    }
+  }
+
+  /** Every record of a frame decodes to a delta its object can take, or none is applied. */
+  private List<Crdt<?>> validate(List<DeltaRecord> records) throws ProtocolException {
+    List<Crdt<?>> out = new ArrayList<>(records.size());
+    Map<String, Class<?>> types = new HashMap<>();
+    for (DeltaRecord r : records) {
+      Object v;
+      try {
+        v = BinaryCodec.decode(r.payload());
+      } catch (CodecException e) {
+        throw new ProtocolException(Reason.VIOLATION, "payload of " + r + " does not decode: "
+            + e.getMessage(), e);
+      }
+      if (Crdts.emptyLike(v) == null) {
+        throw new ProtocolException(Reason.VIOLATION, "payload of " + r + " is no CRDT");
+      }
+      Crdt<?> existing = objects.get(r.object());
+      Class<?> expected = existing != null ? existing.getClass()
+          : types.getOrDefault(r.object(), v.getClass());
+      if (!expected.equals(v.getClass())) {
+        throw new ProtocolException(Reason.VIOLATION, "payload of " + r + " is a "
+            + v.getClass().getSimpleName() + " but " + r.object() + " holds a "
+            + expected.getSimpleName());
+      }
+      types.put(r.object(), v.getClass());
+      out.add((Crdt<?>) v);
+    }
+    return out;
+  }
+
+  /** Applies, stores and acknowledges what the buffer can release, then tells every peer. */
+  private void applyDeliverable(long now, List<Change> changes) {
+    List<DeltaRecord> ready = buffer.drain(vector, r -> {
+      boolean ahead = r.hlc().isAheadOf(now, config.maxClockOffsetMillis());
+      if (ahead) {
+        heldForClock++;
+      }
+      return ahead;
+    });
+    if (ready.isEmpty()) {
+      return;
+    }
+    store.append(ready);
+    for (DeltaRecord r : ready) {
+      Crdt<?> delta;
+      try {
+        delta = (Crdt<?>) BinaryCodec.decode(r.payload());
+      } catch (CodecException e) {
+        throw new IllegalStateException("validated payload stopped decoding", e);
+      }
+      Crdt<?> current = objects.get(r.object());
+      if (current != null && current.getClass() != delta.getClass()) {
+        // Two origins created one object with two types: an app bug. The feed must stay
+        // gap-free, so the record counts as applied, and the mismatch is reported.
+        rejected++;
+        LOG.log(Level.ERROR, "object {0} holds a {1}; {2} carries a {3}; not applied",
+            r.object(), current.getClass().getSimpleName(), r,
+            delta.getClass().getSimpleName());
+      } else {
+        objects.put(r.object(), current == null
+            ? Crdts.merge(Crdts.emptyLike(delta), delta) : Crdts.merge(current, delta));
+        applied++;
+      }
+      vector = vector.with(r.origin(), r.seq());
+      hlc = hlc.receive(r.hlc(), now, config.maxClockOffsetMillis());
+      changes.add(new Change(r.object(), r.origin(), r.seq(), false));
+    }
+    afterChange(now);
+  }
+
+  /** Every session sends its acks and what its peer now lacks. */
+  private void afterChange(long now) {
+    for (Map.Entry<Link, SyncSession> e : new ArrayList<>(sessions.entrySet())) {
+      send(e.getKey(), e.getValue().afterChange(now));
+    }
+    receipts.check();
+  }
+
+  private void learn(SyncSession s) {
+    if (receipts.learn(s.peer(), s.peerVector())) {
+      store.savePeerVector(s.peer(), receipts.known().get(s.peer()));
+    }
+  }
+
+  private void endSession(Link peer, ProtocolException e) {
+    sessionsClosed++;
+    lastCloseReason = peer + ": " + e.getMessage();
+    LOG.log(Level.WARNING, "closing session with {0}: {1}", peer, e.getMessage());
+    sessions.remove(peer);
+    peer.transport().disconnect(peer.peer(), e.getMessage());
+  }
+
+  private void send(Link peer, List<Message> messages) {
+    for (Message m : messages) {
+      ByteBuffer frame = MessageCodec.encode(m);
+      framesOut++;
+      bytesOut += frame.remaining();
+      peer.transport().send(peer.peer(), frame).exceptionally(t -> {
+        // A frame that cannot go is a lost frame: resends and the next session cover it.
+        LOG.log(Level.DEBUG, "frame to {0} not sent: {1}", peer, t.getMessage());
+        return null;
+      });
+    }
+  }
+
+  // --- timers ---
+
+  private void scheduleTick() {
+    tickTask = scheduler.schedule(config.tickMillis(), this::tick);
+  }
+
+  private void tick() {
+    List<Change> changes = new ArrayList<>();
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      long now = clock.millis();
+      for (Map.Entry<Link, SyncSession> e : new ArrayList<>(sessions.entrySet())) {
+        send(e.getKey(), e.getValue().tick(now));
+      }
+      if (buffer.size() > 0) {
+        applyDeliverable(now, changes);
+      }
+      scheduleTick();
+    } finally {
+      lock.unlock();
+    }
+    fire(changes);
+  }
+
+  // --- helpers ---
+
+  @SuppressWarnings("unchecked")
+  private <T extends Crdt<T>> T typed(String object, T empty) {
+    Crdt<?> v = objects.get(object);
+    if (v == null) {
+      return empty;
+    }
+    if (v.getClass() != empty.getClass()) {
+      throw new IllegalArgumentException("object " + object + " holds a "
+          + v.getClass().getSimpleName() + ", not a " + empty.getClass().getSimpleName());
+    }
+    return (T) v;
+  }
+
+  private void fire(List<Change> changes) {
+    for (Change c : changes) {
+      for (ChangeListener l : listeners) {
+        try {
+          l.changed(c);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "change listener failed", e);
+        }
+      }
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("replica " + id + " is closed");
+    }
+  }
+
+  private static VersionVector grown(VersionVector now, VersionVector before) {
+    VersionVector out = VersionVector.empty();
+    for (int i = 0; i < now.size(); i++) {
+      if (now.counterAt(i) > before.get(now.replicaAt(i))) {
+        out = out.with(now.replicaAt(i), now.counterAt(i));
+      }
+    }
+    return out;
+  }
+
+  private static long gap(VersionVector a, VersionVector b) {
+    long n = 0;
+    for (int i = 0; i < a.size(); i++) {
+      n += Math.max(0, a.counterAt(i) - b.get(a.replicaAt(i)));
+    }
+    return n;
+  }
+
+  @Override
+  public String toString() {
+    return "Replica(" + id + ", " + vector + ")";
+  }
+}

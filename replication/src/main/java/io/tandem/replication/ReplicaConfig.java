@@ -1,0 +1,69 @@
+package io.tandem.replication;
+
+import io.tandem.crdt.Hlc;
+import io.tandem.replication.protocol.ProtocolLimits;
+import io.tandem.replication.protocol.SessionConfig;
+
+/**
+ * A replica's settings, immutable; {@code withX} returns a changed copy.
+ *
+ * @param mode batch (push) or interactive (offer, then send on request)
+ * @param session batching, window and resend backoff of each peer session
+ * @param limits bounds on frames from peers
+ * @param maxBufferedDeltas causal buffer bound, in records
+ * @param maxBufferedBytes causal buffer bound, in bytes
+ * @param maxClockOffsetMillis how far ahead of local time a peer's timestamp may be before the
+ *     record carrying it waits
+ * @param tickMillis how often sessions look for resends
+ * @param seed seeds resend jitter (the simulator passes one for reproducible runs)
+ */
+public record ReplicaConfig(SyncMode mode, SessionConfig session, ProtocolLimits limits,
+    int maxBufferedDeltas, long maxBufferedBytes, long maxClockOffsetMillis, long tickMillis,
+    long seed) {
+
+  public static final ReplicaConfig DEFAULT = new ReplicaConfig(SyncMode.BATCH,
+      SessionConfig.DEFAULT, ProtocolLimits.DEFAULT, 10_000, 16L << 20,
+      Hlc.DEFAULT_MAX_OFFSET_MILLIS, 100, 0);
+
+  public ReplicaConfig {
+    if (maxBufferedDeltas < 1 || maxBufferedBytes < 1 || maxClockOffsetMillis < 0
+        || tickMillis < 1) {
+      throw new IllegalArgumentException("inconsistent replica config");
+    }
+  }
+
+  public ReplicaConfig withMode(SyncMode m) {
+    return new ReplicaConfig(m, session, limits, maxBufferedDeltas, maxBufferedBytes,
+        maxClockOffsetMillis, tickMillis, seed);
+  }
+
+  public ReplicaConfig withSession(SessionConfig s) {
+    return new ReplicaConfig(mode, s, limits, maxBufferedDeltas, maxBufferedBytes,
+        maxClockOffsetMillis, tickMillis, seed);
+  }
+
+  public ReplicaConfig withLimits(ProtocolLimits l) {
+    return new ReplicaConfig(mode, session, l, maxBufferedDeltas, maxBufferedBytes,
+        maxClockOffsetMillis, tickMillis, seed);
+  }
+
+  public ReplicaConfig withMaxBufferedDeltas(int n) {
+    return new ReplicaConfig(mode, session, limits, n, maxBufferedBytes, maxClockOffsetMillis,
+        tickMillis, seed);
+  }
+
+  public ReplicaConfig withMaxClockOffsetMillis(long ms) {
+    return new ReplicaConfig(mode, session, limits, maxBufferedDeltas, maxBufferedBytes, ms,
+        tickMillis, seed);
+  }
+
+  public ReplicaConfig withTickMillis(long ms) {
+    return new ReplicaConfig(mode, session, limits, maxBufferedDeltas, maxBufferedBytes,
+        maxClockOffsetMillis, ms, seed);
+  }
+
+  public ReplicaConfig withSeed(long s) {
+    return new ReplicaConfig(mode, session, limits, maxBufferedDeltas, maxBufferedBytes,
+        maxClockOffsetMillis, tickMillis, s);
+  }
+}

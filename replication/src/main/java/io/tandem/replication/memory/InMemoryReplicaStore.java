@@ -1,0 +1,204 @@
+package io.tandem.replication.memory;
+
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.VersionVector;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.spi.ReplicaStore;
+import io.tandem.replication.spi.Snapshot;
+import io.tandem.replication.spi.StoreException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A {@link ReplicaStore} in memory, for tests and examples: it keeps the whole contract except
+ * surviving the process. {@link #reopen()} hands out a fresh handle on the same data, as a
+ * restarted process would open the same file.
+ */
+public final class InMemoryReplicaStore implements ReplicaStore {
+
+  /** The data behind one or more handles, one open at a time. */
+  private static final class Data {
+    ReplicaId id;
+    final Map<ReplicaId, List<DeltaRecord>> feeds = new HashMap<>();
+    final Map<ReplicaId, Long> firstSeq = new HashMap<>(); // first seq held after a snapshot
+    VersionVector vector = VersionVector.empty();
+    Snapshot snapshot = Snapshot.empty();
+    final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
+    boolean open;
+  }
+
+  private final Data data;
+  private boolean closed;
+
+  public InMemoryReplicaStore() {
+    this(new Data());
+  }
+
+  private InMemoryReplicaStore(Data data) {
+    this.data = data;
+    synchronized (data) {
+      if (data.open) {
+        throw new StoreException("store is already open in this process");
+      }
+      data.open = true;
+    }
+  }
+
+  /**
+   * A new handle on the same data, as after a restart.
+   *
+   * @throws StoreException if this handle is still open
+   */
+  public InMemoryReplicaStore reopen() {
+    return new InMemoryReplicaStore(data);
+  }
+
+  @Override
+  public Optional<ReplicaId> replicaId() {
+    synchronized (data) {
+      check();
+      return Optional.ofNullable(data.id);
+    }
+  }
+
+  @Override
+  public void bind(ReplicaId id) {
+    synchronized (data) {
+      check();
+      if (data.id != null && !data.id.equals(id)) {
+        throw new IllegalStateException("store belongs to " + data.id + ", not " + id);
+      }
+      data.id = id;
+    }
+  }
+
+  @Override
+  public void append(List<DeltaRecord> records) {
+    synchronized (data) {
+      check();
+      // Check the whole call first: nothing of a refused call is stored.
+      Map<ReplicaId, Long> next = new HashMap<>();
+      List<DeltaRecord> fresh = new ArrayList<>();
+      for (DeltaRecord r : records) {
+        long expected = next.computeIfAbsent(r.origin(), o -> data.vector.get(o) + 1);
+        if (r.seq() < expected) {
+          DeltaRecord held = find(r.origin(), r.seq());
+          if (held != null && !held.equals(r)) {
+            throw new IllegalArgumentException("seq " + r.seq() + " of " + r.origin()
+                + " is stored with other content");
+          }
+          continue;
+        }
+        if (r.seq() != expected) {
+          throw new IllegalArgumentException("record " + r + " leaves a gap after "
+              + (expected - 1));
+        }
+        next.put(r.origin(), expected + 1);
+        fresh.add(r);
+      }
+      for (DeltaRecord r : fresh) {
+        data.feeds.computeIfAbsent(r.origin(), o -> new ArrayList<>()).add(r);
+        data.firstSeq.putIfAbsent(r.origin(), r.seq());
+        data.vector = data.vector.with(r.origin(), r.seq());
+      }
+    }
+  }
+
+  @Override
+  public List<DeltaRecord> readFeed(ReplicaId origin, long fromSeq, int max) {
+    synchronized (data) {
+      check();
+      List<DeltaRecord> feed = data.feeds.get(origin);
+      if (feed == null || feed.isEmpty() || max <= 0) {
+        return List.of();
+      }
+      long first = data.firstSeq.get(origin);
+      if (fromSeq < first || fromSeq > first + feed.size() - 1) {
+        return List.of();
+      }
+      int from = (int) (fromSeq - first);
+      return List.copyOf(feed.subList(from, Math.min(feed.size(), from + max)));
+    }
+  }
+
+  private DeltaRecord find(ReplicaId origin, long seq) {
+    List<DeltaRecord> r = readFeed(origin, seq, 1);
+    return r.isEmpty() ? null : r.get(0);
+  }
+
+  @Override
+  public VersionVector vector() {
+    synchronized (data) {
+      check();
+      return data.vector;
+    }
+  }
+
+  @Override
+  public Snapshot snapshot() {
+    synchronized (data) {
+      check();
+      return data.snapshot;
+    }
+  }
+
+  @Override
+  public void saveSnapshot(Snapshot snapshot) {
+    synchronized (data) {
+      check();
+      if (!snapshot.vector().descends(data.snapshot.vector())) {
+        throw new IllegalArgumentException("snapshot at " + snapshot.vector()
+            + " is older than the one held at " + data.snapshot.vector());
+      }
+      if (!data.vector.descends(snapshot.vector())) {
+        throw new IllegalArgumentException("snapshot covers " + snapshot.vector()
+            + " beyond the records held " + data.vector);
+      }
+      data.snapshot = snapshot;
+      snapshot.vector().forEach((origin, upTo) -> {
+        List<DeltaRecord> feed = data.feeds.get(origin);
+        if (feed != null) {
+          feed.removeIf(r -> r.seq() <= upTo);
+          data.firstSeq.put(origin, upTo + 1);
+        }
+      });
+    }
+  }
+
+  @Override
+  public Map<ReplicaId, VersionVector> peerVectors() {
+    synchronized (data) {
+      check();
+      return Collections.unmodifiableMap(new LinkedHashMap<>(data.peers));
+    }
+  }
+
+  @Override
+  public void savePeerVector(ReplicaId peer, VersionVector acknowledged) {
+    synchronized (data) {
+      check();
+      data.peers.merge(peer, acknowledged, VersionVector::merge);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (data) {
+      if (!closed) {
+        closed = true;
+        data.open = false;
+      }
+    }
+  }
+
+  private void check() {
+    if (closed) {
+      throw new StoreException("store is closed");
+    }
+  }
+}

@@ -1,0 +1,289 @@
+package io.tandem.replication.protocol;
+
+import io.tandem.crdt.Hlc;
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.VersionVector;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.protocol.Message.Ack;
+import io.tandem.replication.protocol.Message.Deltas;
+import io.tandem.replication.protocol.Message.Hello;
+import io.tandem.replication.protocol.Message.Offer;
+import io.tandem.replication.protocol.Message.Range;
+import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.Summary;
+import io.tandem.replication.protocol.ProtocolException.Reason;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The binary encoding of {@link Message}s, one message per frame.
+ *
+ * <pre>
+ * frame    := type:u8 replicas body          type: 1 hello, 2 summary, 3 ack, 4 deltas,
+ * replicas := n:varint (n × id:u64)          5 offer, 6 request; ids ascending (unsigned)
+ * ref      := varint index into replicas
+ * vector   := n:varint n × (ref counter:varint≥1), refs ascending
+ * hello    := version:varint replica:ref flags:u8 (bit 0 interactive, bit 1 heard you)
+ * summary, ack := vector
+ * deltas   := n:varint n × record
+ * record   := origin:ref seq:varint≥1 deps:vector wall:varint logical:varint
+ *             object:(len:varint 1..255, UTF-8) payload:(len:varint, bytes)
+ * offer, request := n:varint n × (origin:ref from:varint≥1 count:varint≥1)
+ * </pre>
+ * Replica ids travel once per frame, so a batch of one feed's records pays eight bytes for the
+ * origin however long it is. Decoding checks every count against the bytes left and the limits
+ * before allocating, and refuses trailing bytes.
+ */
+public final class MessageCodec {
+
+  static final int HELLO = 1;
+  static final int SUMMARY = 2;
+  static final int ACK = 3;
+  static final int DELTAS = 4;
+  static final int OFFER = 5;
+  static final int REQUEST = 6;
+
+  private static final long MAX_SEQ = Long.MAX_VALUE / 2;
+
+  private MessageCodec() {}
+
+  /** The name of a frame's kind, for metrics and the simulator's traffic counts. */
+  public static String kindOf(ByteBuffer frame) {
+    if (!frame.hasRemaining()) {
+      return "empty";
+    }
+    return switch (frame.get(frame.position())) {
+      case HELLO -> "hello";
+      case SUMMARY -> "summary";
+      case ACK -> "ack";
+      case DELTAS -> "deltas";
+      case OFFER -> "offer";
+      case REQUEST -> "request";
+      default -> "unknown";
+    };
+  }
+
+  public static ByteBuffer encode(Message m) {
+    TreeSet<ReplicaId> ids = new TreeSet<>();
+    collect(m, ids);
+    Map<ReplicaId, Integer> refs = new HashMap<>();
+    WireWriter w = new WireWriter();
+    w.u8(type(m));
+    w.varint(ids.size());
+    for (ReplicaId id : ids) {
+      refs.put(id, refs.size());
+      w.u64(id.value());
+    }
+    if (m instanceof Hello h) {
+      w.varint(h.version());
+      w.varint(refs.get(h.replica()));
+      w.u8((h.interactive() ? 1 : 0) | (h.heardYou() ? 2 : 0));
+    } else if (m instanceof Summary s) {
+      vector(w, s.vector(), refs);
+    } else if (m instanceof Ack a) {
+      vector(w, a.vector(), refs);
+    } else if (m instanceof Offer o) {
+      ranges(w, o.ranges(), refs);
+    } else if (m instanceof Request q) {
+      ranges(w, q.ranges(), refs);
+    } else {
+      Deltas d = (Deltas) m;
+      {
+        w.varint(d.records().size());
+        for (DeltaRecord r : d.records()) {
+          w.varint(refs.get(r.origin()));
+          w.varint(r.seq());
+          vector(w, r.deps(), refs);
+          w.varint(r.hlc().wallMillis());
+          w.varint(r.hlc().logical());
+          w.bytes(r.object().getBytes(StandardCharsets.UTF_8));
+          w.bytes(r.payload());
+        }
+      }
+    }
+    return w.toBuffer();
+  }
+
+  /**
+   * Decodes one frame.
+   *
+   * @throws ProtocolException with the reason the frame is refused; nothing else is thrown
+   */
+  public static Message decode(ByteBuffer frame, ProtocolLimits limits) throws ProtocolException {
+    if (frame.remaining() > limits.maxFrameBytes()) {
+      throw new ProtocolException(Reason.LIMIT_EXCEEDED, "frame of " + frame.remaining()
+          + " bytes above " + limits.maxFrameBytes());
+    }
+    WireReader in = new WireReader(frame.duplicate());
+    try {
+      int type = in.u8();
+      if (type < HELLO || type > REQUEST) {
+        throw new ProtocolException(Reason.UNKNOWN_TYPE, "message type " + type);
+      }
+      ReplicaId[] ids = replicas(in, limits);
+      Message m;
+      switch (type) {
+        case HELLO -> {
+          long version = in.varint();
+          ReplicaId replica = ref(in, ids);
+          int flags = in.u8();
+          if ((flags & ~3) != 0) {
+            throw new ProtocolException(Reason.MALFORMED, "unknown hello flags " + flags);
+          }
+          // A version beyond int range is simply unknown; it must never wrap into a known one.
+          int v = version < 0 || version > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) version;
+          m = new Hello(v, replica, (flags & 1) != 0,
+              (flags & 2) != 0);
+        }
+        case SUMMARY -> m = new Summary(vector(in, ids, limits));
+        case ACK -> m = new Ack(vector(in, ids, limits));
+        case DELTAS -> m = new Deltas(records(in, ids, limits));
+        case OFFER -> m = new Offer(ranges(in, ids, limits));
+        default -> m = new Request(ranges(in, ids, limits));
+      }
+      if (in.remaining() != 0) {
+        throw new ProtocolException(Reason.MALFORMED, in.remaining() + " trailing bytes");
+      }
+      return m;
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      // A value the domain types refuse (a dot counter of 0, a reserved id): a lying peer.
+      throw new ProtocolException(Reason.MALFORMED, e.getMessage(), e);
+    }
+  }
+
+  private static int type(Message m) {
+    if (m instanceof Hello) {
+      return HELLO;
+    } else if (m instanceof Summary) {
+      return SUMMARY;
+    } else if (m instanceof Ack) {
+      return ACK;
+    } else if (m instanceof Deltas) {
+      return DELTAS;
+    } else if (m instanceof Offer) {
+      return OFFER;
+    }
+    return REQUEST;
+  }
+
+  private static void collect(Message m, TreeSet<ReplicaId> ids) {
+    if (m instanceof Hello h) {
+      ids.add(h.replica());
+    } else if (m instanceof Summary s) {
+      ids.addAll(s.vector().asMap().keySet());
+    } else if (m instanceof Ack a) {
+      ids.addAll(a.vector().asMap().keySet());
+    } else if (m instanceof Deltas d) {
+      d.records().forEach(r -> {
+        ids.add(r.origin());
+        ids.addAll(r.deps().asMap().keySet());
+      });
+    } else if (m instanceof Offer o) {
+      o.ranges().forEach(r -> ids.add(r.origin()));
+    } else if (m instanceof Request q) {
+      q.ranges().forEach(r -> ids.add(r.origin()));
+    }
+  }
+
+  private static void vector(WireWriter w, VersionVector v, Map<ReplicaId, Integer> refs) {
+    w.varint(v.size());
+    for (int i = 0; i < v.size(); i++) {
+      w.varint(refs.get(v.replicaAt(i)));
+      w.varint(v.counterAt(i));
+    }
+  }
+
+  private static void ranges(WireWriter w, List<Range> ranges, Map<ReplicaId, Integer> refs) {
+    w.varint(ranges.size());
+    for (Range r : ranges) {
+      w.varint(refs.get(r.origin()));
+      w.varint(r.from());
+      w.varint(r.count());
+    }
+  }
+
+  private static ReplicaId[] replicas(WireReader in, ProtocolLimits limits)
+      throws ProtocolException {
+    int n = in.count(8, limits.maxEntries(), "replica table");
+    ReplicaId[] ids = new ReplicaId[n];
+    for (int i = 0; i < n; i++) {
+      long v = in.u64();
+      if (v == 0) {
+        throw new ProtocolException(Reason.MALFORMED, "replica id 0");
+      }
+      if (i > 0 && Long.compareUnsigned(ids[i - 1].value(), v) >= 0) {
+        throw new ProtocolException(Reason.MALFORMED, "replica table not ascending");
+      }
+      ids[i] = ReplicaId.of(v);
+    }
+    return ids;
+  }
+
+  private static ReplicaId ref(WireReader in, ReplicaId[] ids) throws ProtocolException {
+    long i = in.varint();
+    if (i < 0 || i >= ids.length) {
+      throw new ProtocolException(Reason.MALFORMED, "replica ref " + i + " of " + ids.length);
+    }
+    return ids[(int) i];
+  }
+
+  private static VersionVector vector(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+      throws ProtocolException {
+    int n = in.count(2, limits.maxEntries(), "vector");
+    long[] rs = new long[n];
+    long[] cs = new long[n];
+    ReplicaId previous = null;
+    for (int i = 0; i < n; i++) {
+      ReplicaId r = ref(in, ids);
+      if (previous != null && previous.compareTo(r) >= 0) {
+        throw new ProtocolException(Reason.MALFORMED, "vector entries not ascending");
+      }
+      previous = r;
+      rs[i] = r.value();
+      cs[i] = in.positive(MAX_SEQ, "counter");
+    }
+    return VersionVector.ofSorted(rs, cs);
+  }
+
+  private static List<DeltaRecord> records(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+      throws ProtocolException {
+    int n = in.count(7, limits.maxRecords(), "records");
+    List<DeltaRecord> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ReplicaId origin = ref(in, ids);
+      long seq = in.positive(MAX_SEQ, "seq");
+      VersionVector deps = vector(in, ids, limits);
+      long wall = in.varint();
+      long logical = in.varint();
+      if (wall < 0 || logical < 0 || logical > Integer.MAX_VALUE) {
+        throw new ProtocolException(Reason.MALFORMED, "bad hlc " + wall + "." + logical);
+      }
+      String object = in.utf8(DeltaRecord.MAX_OBJECT_NAME_BYTES, "object name");
+      byte[] payload = in.bytes(limits.maxFrameBytes(), "payload");
+      if (deps.get(origin) != 0) {
+        throw new ProtocolException(Reason.VIOLATION, "record depends on its own feed");
+      }
+      out.add(new DeltaRecord(origin, seq, deps, new Hlc(wall, (int) logical, origin), object,
+          payload));
+    }
+    return out;
+  }
+
+  private static List<Range> ranges(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+      throws ProtocolException {
+    int n = in.count(3, limits.maxEntries(), "ranges");
+    List<Range> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ReplicaId origin = ref(in, ids);
+      long from = in.positive(MAX_SEQ, "range start");
+      long count = in.positive(MAX_SEQ, "range length");
+      out.add(new Range(origin, from, from + count - 1));
+    }
+    return out;
+  }
+}

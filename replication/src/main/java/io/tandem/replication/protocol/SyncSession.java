@@ -1,0 +1,480 @@
+package io.tandem.replication.protocol;
+
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.VersionVector;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.protocol.Message.Ack;
+import io.tandem.replication.protocol.Message.Deltas;
+import io.tandem.replication.protocol.Message.Hello;
+import io.tandem.replication.protocol.Message.Offer;
+import io.tandem.replication.protocol.Message.Range;
+import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.Summary;
+import io.tandem.replication.protocol.ProtocolException.Reason;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The sync protocol with one peer, without I/O: messages in, messages out, time passed in. The
+ * replica owns one per connected peer and does the sending, the storing and the applying.
+ *
+ * <p>What it guarantees: the peer is sent every record it lacks, in feed order, in bounded
+ * batches and within a bounded window; unacknowledged records are resent after a delay that
+ * doubles with jitter up to a cap, and sooner once the peer is heard from again; duplicates and
+ * replays change nothing and are answered with an ack so the sender stops; a session that has
+ * sent and received everything falls silent.
+ */
+public final class SyncSession {
+
+  /** What a session reads of its replica; the vector is durable, so acks mean "stored". */
+  public interface Local {
+    ReplicaId id();
+
+    VersionVector vector();
+
+    List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max);
+  }
+
+  private final Local local;
+  private final SessionConfig config;
+  private final SplittableRandom random;
+
+  private ReplicaId peer;
+  /** Whether the peer's first summary arrived: before it, we would send what it already has. */
+  private boolean summarized;
+  private long helloAt = Long.MIN_VALUE;
+  private long helloBackoff;
+  /** What the peer holds, as far as we know: never more than it has. */
+  private VersionVector peerVector = VersionVector.empty();
+  /** What we have told the peer we hold. */
+  private VersionVector told = VersionVector.empty();
+  private final Map<ReplicaId, Long> sentUpTo = new HashMap<>();
+  private final Map<ReplicaId, Long> retryAt = new HashMap<>();
+  private final Map<ReplicaId, Long> backoff = new HashMap<>();
+  private final List<Range> requested = new ArrayList<>();
+  private long lastHeard = Long.MIN_VALUE;
+  private long duplicateRecords;
+  private long lastSent = Long.MIN_VALUE;
+
+  public SyncSession(Local local, SessionConfig config, long seed) {
+    this.local = local;
+    this.config = config;
+    this.random = new SplittableRandom(seed);
+    this.helloBackoff = config.minBackoffMillis();
+  }
+
+  /** The messages that open the session. */
+  public List<Message> start(long now) {
+    helloAt = now;
+    return sent(now, List.of(hello()));
+  }
+
+  /**
+   * Handles one message from the peer.
+   *
+   * @param received where records for the replica to apply go, in arrival order
+   * @return the messages to send back
+   * @throws ProtocolException when the peer breaks the protocol; the session must end
+   */
+  public List<Message> receive(Message m, long now, List<DeltaRecord> received)
+      throws ProtocolException {
+    if (peer == null && !(m instanceof Hello)) {
+      if (config.ordered()) {
+        throw new ProtocolException(Reason.VIOLATION, "message before hello: "
+            + m.getClass().getSimpleName());
+      }
+      return List.of(); // it overtook the hello; its sender resends what matters
+    }
+    heard(now);
+    List<Message> out = new ArrayList<>();
+    if (m instanceof Hello h) {
+      onHello(h, out);
+    } else if (m instanceof Summary s) {
+      learn(s.vector());
+      summarized = true;
+    } else if (m instanceof Ack a) {
+      learn(a.vector());
+    } else if (m instanceof Deltas d) {
+      onDeltas(d, received, out);
+    } else if (m instanceof Offer o) {
+      onOffer(o, out);
+    } else if (m instanceof Request q) {
+      onRequest(q);
+    }
+    out.addAll(pump(now));
+    return sent(now, out);
+  }
+
+  /**
+   * After the replica stored what it received or wrote: acks for what grew, and what the peer
+   * now lacks.
+   */
+  public List<Message> afterChange(long now) {
+    if (peer == null) {
+      return List.of();
+    }
+    List<Message> out = new ArrayList<>();
+    VersionVector grown = grownSinceTold();
+    if (!grown.isEmpty()) {
+      out.add(new Ack(grown));
+      told = told.merge(grown);
+    }
+    out.addAll(pump(now));
+    return sent(now, out);
+  }
+
+  /** Resends what went unanswered for too long. */
+  public List<Message> tick(long now) {
+    if (peer == null || !summarized) {
+      if (now - helloAt >= helloBackoff) {
+        // No hello yet, or no summary: a hello that says it has not heard the peer asks for
+        // both again.
+        helloAt = now;
+        helloBackoff = nextBackoff(helloBackoff);
+        return sent(now, List.of(hello(false)));
+      }
+      return List.of();
+    }
+    boolean due = false;
+    for (Map.Entry<ReplicaId, Long> e : new ArrayList<>(retryAt.entrySet())) {
+      ReplicaId origin = e.getKey();
+      if (now >= e.getValue() && sentUpTo.getOrDefault(origin, 0L) > peerVector.get(origin)) {
+        // Nothing acknowledged in time: start the feed over from what the peer confirmed.
+        sentUpTo.put(origin, peerVector.get(origin));
+        backoff.put(origin, nextBackoff(backoff.getOrDefault(origin,
+            config.minBackoffMillis())));
+        retryAt.remove(origin);
+        due = true;
+      }
+    }
+    return due ? sent(now, pump(now)) : List.of();
+  }
+
+  private void onHello(Hello h, List<Message> out) throws ProtocolException {
+    if (h.version() != Message.VERSION) {
+      throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "peer speaks version "
+          + h.version() + ", this is " + Message.VERSION);
+    }
+    if (h.replica().equals(local.id())) {
+      throw new ProtocolException(Reason.VIOLATION, "peer claims this replica's own id "
+          + h.replica());
+    }
+    if (peer != null) {
+      if (!peer.equals(h.replica())) {
+        throw new ProtocolException(Reason.VIOLATION, "peer changed identity from " + peer
+            + " to " + h.replica());
+      }
+      if (!h.heardYou()) {
+        // Our hello or summary was lost: say both again, once per unanswered hello.
+        out.add(hello(true));
+        told = local.vector();
+        out.add(new Summary(told));
+      }
+      return;
+    }
+    // Our own hello went out at start; only a second unanswered hello means it was lost.
+    peer = h.replica();
+    // The first summary is whole; from then on only what grew.
+    told = local.vector();
+    out.add(new Summary(told));
+  }
+
+  private void learn(VersionVector v) throws ProtocolException {
+    if (v.get(local.id()) > local.vector().get(local.id())) {
+      throw new ProtocolException(Reason.VIOLATION, "peer claims " + v.get(local.id())
+          + " records of this replica's feed, which has " + local.vector().get(local.id()));
+    }
+    VersionVector before = peerVector;
+    peerVector = peerVector.merge(v);
+    if (before != peerVector) {
+      peerVector.forEach((origin, n) -> {
+        if (n > before.get(origin)) {
+          // Progress: the next loss on this feed starts from the shortest delay again.
+          backoff.remove(origin);
+          if (sentUpTo.getOrDefault(origin, 0L) <= n) {
+            retryAt.remove(origin);
+          }
+        }
+      });
+    }
+  }
+
+  private void onDeltas(Deltas d, List<DeltaRecord> received, List<Message> out)
+      throws ProtocolException {
+    VersionVector mine = local.vector();
+    VersionVector duplicates = VersionVector.empty();
+    boolean fresh = false;
+    for (DeltaRecord r : d.records()) {
+      if (r.origin().equals(local.id()) && r.seq() > mine.get(local.id())) {
+        throw new ProtocolException(Reason.VIOLATION, "peer sent " + r + " of this replica's"
+            + " own feed, which it never wrote");
+      }
+      // The peer sends only what it holds, so it holds this feed up to here.
+      if (r.seq() > peerVector.get(r.origin())
+          && r.seq() == peerVector.get(r.origin()) + 1) {
+        peerVector = peerVector.with(r.origin(), r.seq());
+      }
+      if (r.seq() <= mine.get(r.origin())) {
+        duplicates = duplicates.with(r.origin(), mine.get(r.origin()));
+        duplicateRecords++;
+      } else {
+        received.add(r);
+        fresh = true;
+      }
+    }
+    if (!duplicates.isEmpty()) {
+      // The sender did not get our ack, or resent early: tell it again, or it resends for ever.
+      out.add(new Ack(duplicates));
+      told = told.merge(duplicates);
+    }
+    if (!fresh && d.records().isEmpty()) {
+      throw new ProtocolException(Reason.VIOLATION, "empty deltas message");
+    }
+  }
+
+  private void onOffer(Offer o, List<Message> out) throws ProtocolException {
+    VersionVector mine = local.vector();
+    List<Range> want = new ArrayList<>();
+    VersionVector have = VersionVector.empty();
+    for (Range r : o.ranges()) {
+      if (r.origin().equals(local.id()) && r.to() > mine.get(local.id())) {
+        throw new ProtocolException(Reason.VIOLATION, "peer offers records up to " + r.to()
+            + " of this replica's feed, which has " + mine.get(local.id()));
+      }
+      if (r.to() > peerVector.get(r.origin()) && r.from() <= peerVector.get(r.origin()) + 1) {
+        peerVector = peerVector.with(r.origin(), r.to());
+      }
+      long from = Math.max(r.from(), mine.get(r.origin()) + 1);
+      if (from <= r.to()) {
+        want.add(new Range(r.origin(), from, r.to()));
+      } else {
+        have = have.with(r.origin(), mine.get(r.origin()));
+      }
+    }
+    if (!want.isEmpty()) {
+      out.add(new Request(want));
+    }
+    if (!have.isEmpty()) {
+      out.add(new Ack(have));
+      told = told.merge(have);
+    }
+  }
+
+  private void onRequest(Request q) {
+    requested.addAll(q.ranges());
+  }
+
+  /** What the peer lacks and the window allows, in feed order. */
+  private List<Message> pump(long now) {
+    if (peer == null || !summarized) {
+      return List.of();
+    }
+    List<Message> out = new ArrayList<>();
+    VersionVector mine = local.vector();
+    if (config.interactive()) {
+      offer(mine, out, now);
+      serveRequests(mine, out, now);
+    } else {
+      push(mine, out, now);
+    }
+    return out;
+  }
+
+  private void push(VersionVector mine, List<Message> out, long now) {
+    List<DeltaRecord> batch = new ArrayList<>();
+    int[] bytes = {0};
+    long inFlight = inFlight();
+    for (int i = 0; i < mine.size(); i++) {
+      ReplicaId origin = mine.replicaAt(i);
+      long next = Math.max(peerVector.get(origin), sentUpTo.getOrDefault(origin, 0L)) + 1;
+      while (next <= mine.counterAt(i) && inFlight < config.windowRecords()) {
+        if (batch.size() >= config.batchRecords()) {
+          out.add(new Deltas(batch));
+          batch = new ArrayList<>();
+          bytes[0] = 0;
+        }
+        int room = (int) Math.min(config.batchRecords() - batch.size(),
+            config.windowRecords() - inFlight);
+        List<DeltaRecord> run = local.read(origin, next, room);
+        if (run.isEmpty()) {
+          break; // compacted away or not there: nothing this session can serve
+        }
+        for (DeltaRecord r : run) {
+          if (!batch.isEmpty() && (batch.size() >= config.batchRecords()
+              || bytes[0] + r.payload().length > config.batchBytes())) {
+            out.add(new Deltas(batch));
+            batch = new ArrayList<>();
+            bytes[0] = 0;
+          }
+          batch.add(r);
+          bytes[0] += r.payload().length;
+          next = r.seq() + 1;
+          inFlight++;
+        }
+        sentUpTo.put(origin, next - 1);
+        retryAt.putIfAbsent(origin, now + delay(origin));
+      }
+    }
+    if (!batch.isEmpty()) {
+      out.add(new Deltas(batch));
+    }
+  }
+
+  private void offer(VersionVector mine, List<Message> out, long now) {
+    List<Range> ranges = new ArrayList<>();
+    for (int i = 0; i < mine.size(); i++) {
+      ReplicaId origin = mine.replicaAt(i);
+      long from = Math.max(peerVector.get(origin), sentUpTo.getOrDefault(origin, 0L)) + 1;
+      if (from <= mine.counterAt(i)) {
+        ranges.add(new Range(origin, from, mine.counterAt(i)));
+        sentUpTo.put(origin, mine.counterAt(i));
+        retryAt.putIfAbsent(origin, now + delay(origin));
+      }
+    }
+    if (!ranges.isEmpty()) {
+      out.add(new Offer(ranges));
+    }
+  }
+
+  private void serveRequests(VersionVector mine, List<Message> out, long now) {
+    List<DeltaRecord> batch = new ArrayList<>();
+    int bytes = 0;
+    for (Range r : requested) {
+      long next = Math.max(r.from(), peerVector.get(r.origin()) + 1);
+      long to = Math.min(r.to(), mine.get(r.origin()));
+      while (next <= to) {
+        List<DeltaRecord> run = local.read(r.origin(), next,
+            (int) Math.min(config.batchRecords(), to - next + 1));
+        if (run.isEmpty()) {
+          break;
+        }
+        for (DeltaRecord d : run) {
+          if (!batch.isEmpty() && (batch.size() >= config.batchRecords()
+              || bytes + d.payload().length > config.batchBytes())) {
+            out.add(new Deltas(batch));
+            batch = new ArrayList<>();
+            bytes = 0;
+          }
+          batch.add(d);
+          bytes += d.payload().length;
+          next = d.seq() + 1;
+        }
+      }
+    }
+    requested.clear();
+    if (!batch.isEmpty()) {
+      out.add(new Deltas(batch));
+    }
+  }
+
+  private long inFlight() {
+    long n = 0;
+    for (Map.Entry<ReplicaId, Long> e : sentUpTo.entrySet()) {
+      n += Math.max(0, e.getValue() - peerVector.get(e.getKey()));
+    }
+    return n;
+  }
+
+  private VersionVector grownSinceTold() {
+    VersionVector mine = local.vector();
+    VersionVector grown = VersionVector.empty();
+    for (int i = 0; i < mine.size(); i++) {
+      ReplicaId origin = mine.replicaAt(i);
+      // Our own feed is known to the peer from what we push; no need to announce it too.
+      boolean implied = !config.interactive() && origin.equals(local.id())
+          && sentUpTo.getOrDefault(origin, 0L) >= mine.counterAt(i);
+      // Records the peer itself sent are acked too: the ack says "stored", which is what
+      // stops its resends.
+      if (mine.counterAt(i) > told.get(origin) && !implied) {
+        grown = grown.with(origin, mine.counterAt(i));
+      }
+    }
+    return grown;
+  }
+
+  private void heard(long now) {
+    if (lastHeard != Long.MIN_VALUE && now - lastHeard > config.minBackoffMillis()) {
+      // The peer is back after a silence: what waits for a resend goes soon, not after a long
+      // backoff that grew while it was away (MVDS users saw messages never arrive).
+      long soon = now + config.minBackoffMillis();
+      retryAt.replaceAll((o, t) -> Math.min(t, soon));
+      backoff.clear();
+    }
+    lastHeard = now;
+  }
+
+  private long delay(ReplicaId origin) {
+    long base = backoff.getOrDefault(origin, config.minBackoffMillis());
+    // Jitter spreads resends of peers that lost the same frames: up to half the base on top,
+    // never before the base; at the cap it folds below the cap, which it never exceeds.
+    long d = base + random.nextLong(base / 2 + 1);
+    long max = config.maxBackoffMillis();
+    return d <= max ? d : max - random.nextLong(max / 4 + 1);
+  }
+
+  private long nextBackoff(long current) {
+    return Math.min(config.maxBackoffMillis(), current * 2);
+  }
+
+  private Hello hello() {
+    return hello(peer != null);
+  }
+
+  private Hello hello(boolean heardYou) {
+    return new Hello(Message.VERSION, local.id(), config.interactive(), heardYou);
+  }
+
+  private List<Message> sent(long now, List<Message> out) {
+    if (!out.isEmpty()) {
+      lastSent = now;
+    }
+    return out;
+  }
+
+  // --- status for apps ---
+
+  /** Records received that this replica already held, since the session began. */
+  public long duplicateRecords() {
+    return duplicateRecords;
+  }
+
+  /** The peer's replica, once its hello arrived. */
+  public ReplicaId peer() {
+    return peer;
+  }
+
+  public boolean isOpen() {
+    return peer != null;
+  }
+
+  /** What the peer holds, as far as it told us. */
+  public VersionVector peerVector() {
+    return peerVector;
+  }
+
+  /** Records we hold that the peer does not, as far as we know. */
+  public long pendingOut() {
+    return gap(local.vector(), peerVector);
+  }
+
+  /** Records the peer holds that we do not, as far as we know. */
+  public long pendingIn() {
+    return gap(peerVector, local.vector());
+  }
+
+  /** When we last heard from the peer or sent to it, whichever is later. */
+  public long lastExchange() {
+    return Math.max(lastHeard, lastSent);
+  }
+
+  private static long gap(VersionVector a, VersionVector b) {
+    long n = 0;
+    for (int i = 0; i < a.size(); i++) {
+      n += Math.max(0, a.counterAt(i) - b.get(a.replicaAt(i)));
+    }
+    return n;
+  }
+}

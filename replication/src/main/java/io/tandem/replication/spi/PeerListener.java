@@ -1,0 +1,19 @@
+package io.tandem.replication.spi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What a transport tells its replica. Calls for one peer never overlap; calls for different
+ * peers may come from different threads.
+ */
+public interface PeerListener {
+
+  /** A connection to {@code peer} is open; frames can be sent to it. */
+  void peerUp(PeerId peer);
+
+  /** The connection to {@code peer} is gone; frames in flight may be lost. */
+  void peerDown(PeerId peer);
+
+  /** One whole frame from {@code peer}, as it was sent; the buffer belongs to the listener. */
+  void frame(PeerId peer, ByteBuffer frame);
+}

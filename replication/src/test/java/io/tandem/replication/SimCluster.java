@@ -1,0 +1,238 @@
+package io.tandem.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.crdt.Crdt;
+import io.tandem.crdt.Dot;
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.VersionVector;
+import io.tandem.crdt.codec.BinaryCodec;
+import io.tandem.crdt.codec.CodecException;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.memory.InMemoryReplicaStore;
+import io.tandem.replication.protocol.MessageCodec;
+import io.tandem.replication.protocol.SessionConfig;
+import io.tandem.replication.sim.LinkConditions;
+import io.tandem.replication.sim.SimulatedNetwork;
+import io.tandem.replication.spi.WallClock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+/**
+ * Replicas on a seeded simulated network, with a causality checker on every one of them and the
+ * oracles the convergence properties compare against.
+ */
+final class SimCluster {
+
+  static final long MIN_BACKOFF = 200;
+  static final long MAX_BACKOFF = 3_000;
+
+  final SimulatedNetwork net;
+  final List<String> names = new ArrayList<>();
+  final List<Replica> replicas = new ArrayList<>();
+  final List<InMemoryReplicaStore> stores = new ArrayList<>();
+  final CausalityChecker checker = new CausalityChecker();
+  final List<Dot> writeOrder = new ArrayList<>();
+  private final ReplicaConfig config;
+  private long[] offsets;
+  int restarts;
+
+  SimCluster(long seed, int n, SyncMode mode) {
+    this(seed, n, mode, new long[n]);
+  }
+
+  SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets) {
+    this(seed, n, mode, clockOffsets, c -> c);
+  }
+
+  /**
+   * @param clockOffsets per replica, how far its wall clock is off true (virtual) time
+   * @param tweak changes to the replicas' configuration
+   */
+  SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets,
+      UnaryOperator<ReplicaConfig> tweak) {
+    net = new SimulatedNetwork(seed);
+    net.setFrameKind(MessageCodec::kindOf);
+    config = tweak.apply(ReplicaConfig.DEFAULT.withMode(mode).withSeed(seed).withTickMillis(100)
+        .withSession(SessionConfig.DEFAULT.withBackoff(MIN_BACKOFF, MAX_BACKOFF)));
+    this.offsets = clockOffsets.clone();
+    for (int i = 0; i < n; i++) {
+      String name = "r" + i;
+      names.add(name);
+      stores.add(new InMemoryReplicaStore());
+      replicas.add(null);
+      open(i, stores.get(i), net.endpoint(name));
+    }
+  }
+
+  private Replica open(int i, InMemoryReplicaStore store, io.tandem.replication.spi.Transport t) {
+    long offset = offsets[i];
+    WallClock clock = () -> net.clock().millis() + offset;
+    Replica r = Replica.builder().id(ReplicaId.of(0x1000L + i)).store(store).transport(t)
+        .clock(clock).scheduler(net.scheduler()).config(config).build();
+    checker.watch(r);
+    r.addListener(c -> {
+      if (c.local()) {
+        writeOrder.add(new Dot(c.origin(), c.seq()));
+      }
+    });
+    replicas.set(i, r);
+    return r;
+  }
+
+  /**
+   * Restarts replica {@code i} as a process would: closes it, losing what it held in memory
+   * (its causal buffer, its sessions), and opens it again from its store.
+   */
+  Replica restart(int i) {
+    replicas.get(i).close();
+    InMemoryReplicaStore store = stores.get(i).reopen();
+    stores.set(i, store);
+    Replica r = open(i, store, net.restart(names.get(i)));
+    restarts++;
+    return r;
+  }
+
+  Replica replica(int i) {
+    return replicas.get(i);
+  }
+
+  /** Ends every fault: all online, no partition, perfect links. */
+  void heal() {
+    net.clearSchedules();
+    for (String name : names) {
+      net.setOnline(name, true);
+    }
+    net.heal();
+    net.conditionsForAll(LinkConditions.PERFECT);
+  }
+
+  /**
+   * Runs until the network is quiet and every replica holds the same records, or fails.
+   *
+   * @return the virtual time of the last frame sent
+   */
+  long settle(long maxMillis) {
+    long deadline = net.now() + maxMillis;
+    long quiet = 2 * MAX_BACKOFF + 500;
+    while (true) {
+      long last = net.runUntilQuiet(quiet, Math.max(quiet, deadline - net.now()));
+      if (sameVectors() && buffersEmpty()) {
+        return last;
+      }
+      if (net.now() >= deadline) {
+        throw new AssertionError("no convergence by " + deadline + ": " + vectors()
+            + " buffered " + buffered());
+      }
+      // Records held for a peer's fast clock wait silently: give time time.
+      net.runFor(quiet);
+    }
+  }
+
+  boolean sameVectors() {
+    VersionVector v = replicas.get(0).vector();
+    return replicas.stream().allMatch(r -> r.vector().equals(v));
+  }
+
+  boolean buffersEmpty() {
+    return replicas.stream().allMatch(r -> r.metrics().bufferedDeltas() == 0);
+  }
+
+  List<VersionVector> vectors() {
+    return replicas.stream().map(Replica::vector).toList();
+  }
+
+  List<Integer> buffered() {
+    return replicas.stream().map(r -> r.metrics().bufferedDeltas()).toList();
+  }
+
+  /** Every replica holds the same vector and, object by object, the same encoded state. */
+  void assertConverged() {
+    VersionVector v = replicas.get(0).vector();
+    Map<String, byte[]> first = encodedObjects(replicas.get(0));
+    for (Replica r : replicas) {
+      assertThat(r.vector()).as("vector of %s", r.id()).isEqualTo(v);
+      assertThat(r.metrics().bufferedDeltas()).as("buffer of %s", r.id()).isZero();
+      Map<String, byte[]> mine = encodedObjects(r);
+      assertThat(mine.keySet()).isEqualTo(first.keySet());
+      mine.forEach((name, bytes) -> assertThat(bytes).as("%s at %s", name, r.id())
+          .isEqualTo(first.get(name)));
+    }
+  }
+
+  /**
+   * The differential oracle: the state reached through the sync protocol equals the fold of all
+   * writes' deltas in the order they were written (a causal order), and the full-state merge of
+   * all replicas.
+   */
+  void assertMatchesOracle() {
+    Map<String, Crdt<?>> replay = new HashMap<>();
+    for (Dot d : writeOrder) {
+      int i = (int) (d.replica().value() - 0x1000L);
+      DeltaRecord r = stores.get(i).readFeed(d.replica(), d.counter(), 1).get(0);
+      Crdt<?> delta = decode(r.payload());
+      replay.merge(r.object(), Crdts.merge(Crdts.emptyLike(delta), delta), Crdts::merge);
+    }
+    Map<String, Crdt<?>> fullStateMerge = new HashMap<>();
+    for (Replica rep : replicas) {
+      for (String name : rep.objects()) {
+        Crdt<?> state = objectOf(rep, name);
+        fullStateMerge.merge(name, state, Crdts::merge);
+      }
+    }
+    assertThat(replay.keySet()).isEqualTo(fullStateMerge.keySet());
+    for (Replica rep : replicas) {
+      for (String name : replay.keySet()) {
+        byte[] expected = BinaryCodec.encode(replay.get(name));
+        assertThat(BinaryCodec.encode(objectOf(rep, name))).as("%s at %s vs replay", name,
+            rep.id()).isEqualTo(expected);
+        assertThat(BinaryCodec.encode(fullStateMerge.get(name))).isEqualTo(expected);
+      }
+    }
+  }
+
+  static Map<String, byte[]> encodedObjects(Replica r) {
+    Map<String, byte[]> out = new HashMap<>();
+    for (String name : r.objects()) {
+      out.put(name, BinaryCodec.encode(objectOf(r, name)));
+    }
+    return out;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Crdt<?> objectOf(Replica r, String name) {
+    // Read with the stored value's own type: get() checks types against the empty given.
+    for (Crdt empty : EMPTIES) {
+      try {
+        return (Crdt<?>) r.get(name, empty);
+      } catch (IllegalArgumentException wrongType) {
+        // try the next kind
+      }
+    }
+    throw new AssertionError("no kind fits " + name);
+  }
+
+  private static final List<Crdt<?>> EMPTIES = List.of(io.tandem.crdt.OrMap.empty(),
+      io.tandem.crdt.OrSet.empty(), io.tandem.crdt.LwwRegister.empty(),
+      io.tandem.crdt.MvRegister.empty(), io.tandem.crdt.GCounter.empty(),
+      io.tandem.crdt.PnCounter.empty());
+
+  static Crdt<?> decode(byte[] payload) {
+    try {
+      return (Crdt<?>) BinaryCodec.decode(payload);
+    } catch (CodecException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  Set<String> objectNames() {
+    Set<String> s = new TreeSet<>();
+    replicas.forEach(r -> s.addAll(r.objects()));
+    return s;
+  }
+}

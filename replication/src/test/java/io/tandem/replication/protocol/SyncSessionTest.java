@@ -1,0 +1,645 @@
+package io.tandem.replication.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.tandem.crdt.Hlc;
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.VersionVector;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.protocol.Message.Ack;
+import io.tandem.replication.protocol.Message.Deltas;
+import io.tandem.replication.protocol.Message.Hello;
+import io.tandem.replication.protocol.Message.Offer;
+import io.tandem.replication.protocol.Message.Range;
+import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.Summary;
+import io.tandem.replication.protocol.ProtocolException.Reason;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sync protocol with one peer, without I/O: a session over a fake replica (a list of records
+ * per feed) gets messages and the time, and the test reads what it answers.
+ */
+class SyncSessionTest {
+
+  private static final ReplicaId ME = ReplicaId.of(0x1);
+  private static final ReplicaId PEER = ReplicaId.of(0x2);
+  private static final ReplicaId X = ReplicaId.of(0x3);
+  private static final ReplicaId Y = ReplicaId.of(0x4);
+
+  private static final long MIN = 100;
+  private static final long MAX = 1_600;
+  private static final long T = 1_700_000_000_000L;
+  private static final SessionConfig CONFIG = SessionConfig.DEFAULT.withBackoff(MIN, MAX)
+      .withBatch(3, 1 << 20, 8).withOrdered(true);
+
+  // ---- opening ----
+
+  @Test
+  void helloExchangeIsFollowedByTheWholeSummary() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 2).write(X, 3).write(Y, 1);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+
+    assertThat(s.start(T)).containsExactly(new Hello(Message.VERSION, ME, false, false));
+    assertThat(s.isOpen()).isFalse();
+
+    List<Message> out = s.receive(new Hello(Message.VERSION, PEER, false, false), T + 1,
+        new ArrayList<>());
+
+    assertThat(s.isOpen()).isTrue();
+    assertThat(s.peer()).isEqualTo(PEER);
+    assertThat(out).first().isEqualTo(new Summary(local.vector()));
+    assertThat(ofType(out, Summary.class)).hasSize(1);
+  }
+
+  @Test
+  void laterAcksCarryOnlyTheEntriesThatGrew() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(X, 3).write(Y, 2);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    open(s, VersionVector.empty());
+
+    local.write(X, 2); // from another peer, say
+    assertThat(acks(s.afterChange(T + 10))).containsExactly(VersionVector.of(X, 5));
+
+    local.write(Y, 1);
+    assertThat(acks(s.afterChange(T + 20))).containsExactly(VersionVector.of(Y, 3));
+
+    assertThat(acks(s.afterChange(T + 30))).isEmpty();
+  }
+
+  /** The sender keeps resending until it hears an ack, so stored deltas must be acknowledged. */
+  @Test
+  void deltasFromThePeerAreAcknowledgedOnceStored() throws ProtocolException {
+    Feeds local = new Feeds(ME);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    open(s, VersionVector.empty());
+    List<DeltaRecord> fromPeer = List.of(record(PEER, 1), record(PEER, 2), record(PEER, 3));
+
+    List<DeltaRecord> received = new ArrayList<>();
+    s.receive(new Deltas(fromPeer), T + 10, received);
+    assertThat(received).isEqualTo(fromPeer);
+    received.forEach(local::store);
+
+    assertThat(acks(s.afterChange(T + 11))).as("acks after storing PEER#1..3")
+        .anySatisfy(v -> assertThat(v.get(PEER)).isEqualTo(3));
+  }
+
+  // ---- batch mode ----
+
+  @Test
+  void batchModePushesExactlyWhatThePeerLacksInFeedOrder() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 6).write(X, 5).write(Y, 2);
+    SyncSession s = new SyncSession(local, CONFIG.withBatch(64, 1 << 20, 64), 1);
+    List<Message> out = new ArrayList<>(s.start(T));
+    // The peer's hello, then its summary: it holds our first two records, all of X, none of Y.
+    out.addAll(s.receive(new Hello(Message.VERSION, PEER, false, false), T + 1,
+        new ArrayList<>()));
+    out.addAll(s.receive(new Summary(VersionVector.of(ME, 2).with(X, 5)), T + 2,
+        new ArrayList<>()));
+
+    List<DeltaRecord> expected = new ArrayList<>(local.read(ME, 3, 100));
+    expected.addAll(local.read(Y, 1, 100));
+    assertThat(deltas(out)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void batchModeSendsInBatchesWithinTheWindow() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 12).write(X, 8);
+    SyncSession s = new SyncSession(local, CONFIG.withBatch(3, 1 << 20, 8), 1);
+    List<Message> out = open(s, VersionVector.empty());
+    List<DeltaRecord> sent = new ArrayList<>(deltas(out));
+    assertBatchesOfAtMost(out, 3);
+    assertThat(sent.size()).as("records in flight").isBetween(1, 8);
+
+    // Each ack of five more records lets more go; nothing is sent twice meanwhile.
+    int acked = 0;
+    long now = T + 10;
+    while (sent.size() < 20) {
+      acked = Math.min(sent.size(), acked + 5);
+      List<Message> more = s.receive(new Ack(vectorOf(sent.subList(0, acked))), now++,
+          new ArrayList<>());
+      assertBatchesOfAtMost(more, 3);
+      assertThat(deltas(more)).as("sent after the ack of %d records", acked).isNotEmpty();
+      sent.addAll(deltas(more));
+      assertThat(sent.size() - acked).as("records in flight").isLessThanOrEqualTo(8);
+    }
+    assertThat(sent).containsExactlyElementsOf(concat(local.read(ME, 1, 100),
+        local.read(X, 1, 100)));
+  }
+
+  /** The window is there to keep a slow link busy: a session fills it, batch after batch. */
+  @Test
+  void batchModeFillsTheWindowBeforeWaitingForAcks() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 12).write(X, 8);
+    SyncSession s = new SyncSession(local, CONFIG.withBatch(3, 1 << 20, 8), 1);
+
+    List<Message> out = open(s, VersionVector.empty());
+
+    assertThat(ofType(out, Deltas.class).stream().map(d -> d.records().size()).toList())
+        .containsExactly(3, 3, 2);
+    assertThat(deltas(out)).containsExactlyElementsOf(local.read(ME, 1, 8));
+  }
+
+  @Test
+  void batchesSplitAtBatchBytesUnlessOneRecordIsLarger() throws ProtocolException {
+    Feeds local = new Feeds(ME);
+    for (int i = 1; i <= 6; i++) {
+      local.store(record(ME, i, i == 4 ? 50 : 10));
+    }
+    SyncSession s = new SyncSession(local, CONFIG.withBatch(100, 25, 100), 1);
+    List<Message> out = open(s, VersionVector.empty());
+
+    List<List<Long>> batches = ofType(out, Deltas.class).stream()
+        .map(d -> d.records().stream().map(DeltaRecord::seq).toList()).toList();
+    assertThat(batches).containsExactly(List.of(1L, 2L), List.of(3L), List.of(4L),
+        List.of(5L, 6L));
+  }
+
+  // ---- interactive mode ----
+
+  @Test
+  void interactiveModeOffersRangesAndSendsOnlyWhatIsRequested() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 6).write(X, 4);
+    SyncSession s = new SyncSession(local, CONFIG.withInteractive(true), 1);
+    List<Message> out = new ArrayList<>(s.start(T));
+    out.addAll(s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1,
+        new ArrayList<>()));
+    out.addAll(s.receive(new Summary(VersionVector.of(ME, 2)), T + 2, new ArrayList<>()));
+    out.addAll(s.tick(T + 3));
+
+    assertThat(deltas(out)).as("nothing is pushed before a request").isEmpty();
+    List<Range> offered = ofType(out, Offer.class).stream()
+        .flatMap(o -> o.ranges().stream()).toList();
+    for (DeltaRecord lacking : concat(local.read(ME, 3, 10), local.read(X, 1, 10))) {
+      assertThat(offered).as("offers covering %s", lacking).anySatisfy(r -> {
+        assertThat(r.origin()).isEqualTo(lacking.origin());
+        assertThat(lacking.seq()).isBetween(r.from(), r.to());
+      });
+    }
+
+    List<Message> answer = s.receive(new Request(List.of(new Range(ME, 4, 5))), T + 4,
+        new ArrayList<>());
+    assertThat(deltas(answer)).containsExactlyElementsOf(local.read(ME, 4, 2));
+
+    answer = s.receive(new Request(List.of(new Range(X, 2, 3), new Range(ME, 6, 6))), T + 5,
+        new ArrayList<>());
+    assertThat(deltas(answer)).containsExactlyElementsOf(
+        concat(local.read(X, 2, 2), local.read(ME, 6, 1)));
+  }
+
+  // ---- receiving ----
+
+  @Test
+  void duplicateDeltasAreAnsweredWithAnAckAndNotHandedToTheReplica() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(X, 3);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    open(s, VersionVector.empty());
+
+    List<DeltaRecord> received = new ArrayList<>();
+    List<Message> out = s.receive(new Deltas(List.of(record(X, 2), record(X, 3))), T + 10,
+        received);
+    assertThat(received).isEmpty();
+    assertThat(acks(out)).anySatisfy(v -> assertThat(v.get(X)).isEqualTo(3));
+
+    out = s.receive(new Deltas(List.of(record(X, 3), record(X, 4))), T + 11, received);
+    assertThat(received).containsExactly(record(X, 4));
+    assertThat(acks(out)).anySatisfy(v -> assertThat(v.get(X)).isEqualTo(3));
+  }
+
+  // ---- resending ----
+
+  @Test
+  void unacknowledgedRecordsAreResentAfterTheBackoff() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 3);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    assertThat(deltas(open(s, VersionVector.empty()))).isEqualTo(local.read(ME, 1, 3));
+
+    for (long t = T + 1; t < T + MIN; t++) {
+      assertThat(s.tick(t)).as("tick at +%d ms", t - T).isEmpty();
+    }
+    List<Message> resent = List.of();
+    long t = T + MIN - 1;
+    while (resent.isEmpty() && t <= T + 2 * MIN) {
+      resent = s.tick(++t);
+    }
+    assertThat(t - T).as("ms from the push to the resend").isBetween(MIN, MIN * 3 / 2);
+    assertThat(deltas(resent)).isEqualTo(local.read(ME, 1, 3));
+  }
+
+  @Test
+  void resendsStartOverFromWhatThePeerConfirmed() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 5);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    open(s, VersionVector.empty());
+    s.receive(new Ack(VersionVector.of(ME, 2)), T + 1, new ArrayList<>());
+
+    List<Message> resent = List.of();
+    for (long t = T + 2; resent.isEmpty() && t < T + 10 * MAX; t++) {
+      resent = s.tick(t);
+    }
+    assertThat(deltas(resent)).isEqualTo(local.read(ME, 3, 3));
+  }
+
+  /**
+   * MVDS users saw messages never arrive once the backoff had grown without bound: the delay
+   * doubles, with jitter, up to the cap, and stays there however often resends fail.
+   */
+  @Test
+  void resendIntervalsDoubleWithJitterAndNeverExceedTheCap() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 3);
+    SyncSession s = new SyncSession(local, CONFIG, 42);
+    open(s, VersionVector.empty());
+
+    List<Long> intervals = new ArrayList<>();
+    long last = T;
+    for (long t = T + 1; intervals.size() < 50; t++) {
+      assertThat(t - last).as("time without a resend").isLessThan(10 * MAX);
+      if (!s.tick(t).isEmpty()) {
+        intervals.add(t - last);
+        last = t;
+      }
+    }
+
+    for (int k = 0; k < intervals.size(); k++) {
+      long base = Math.min(MAX, MIN << Math.min(k, 20));
+      assertThat(intervals.get(k)).as("interval %d of %s", k, intervals)
+          .isBetween(base / 2, base * 3 / 2);
+    }
+    assertThat(new HashSet<>(intervals.subList(10, 50))).as("jitter at the cap")
+        .hasSizeGreaterThan(1);
+    assertThat(intervals).as("resend intervals, cap %d ms", MAX).allSatisfy(i ->
+        assertThat(i).isLessThanOrEqualTo(MAX));
+  }
+
+  @Test
+  void resendComesSoonOnceThePeerIsHeardAgainAfterASilence() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 3);
+    SyncSession s = new SyncSession(local, CONFIG, 7);
+    open(s, VersionVector.empty());
+    // Five resends go unanswered: the backoff has grown to its cap.
+    long t = T;
+    for (int resends = 0; resends < 5; ) {
+      t++;
+      if (!s.tick(t).isEmpty()) {
+        resends++;
+      }
+    }
+
+    long heard = t + 50;
+    s.receive(new Summary(VersionVector.empty()), heard, new ArrayList<>());
+
+    long resent = nextResend(s, heard, heard + MAX * 2);
+    assertThat(resent).as("ms from hearing the peer again to the resend")
+        .isBetween(0L, MIN);
+  }
+
+  // ---- violations ----
+
+  @Test
+  void messageBeforeHelloIsAViolationWhenOrdered() {
+    for (Message m : beforeHello()) {
+      SyncSession s = new SyncSession(new Feeds(ME), CONFIG.withOrdered(true), 1);
+      s.start(T);
+      assertThatThrownBy(() -> s.receive(m, T + 1, new ArrayList<>())).as("%s", m)
+          .isInstanceOfSatisfying(ProtocolException.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.VIOLATION));
+    }
+  }
+
+  @Test
+  void messageBeforeHelloIsIgnoredWhenUnordered() throws ProtocolException {
+    for (Message m : beforeHello()) {
+      Feeds local = new Feeds(ME).write(ME, 1);
+      SyncSession s = new SyncSession(local, CONFIG.withOrdered(false), 1);
+      s.start(T);
+      List<DeltaRecord> received = new ArrayList<>();
+
+      assertThat(s.receive(m, T + 1, received)).as("%s", m).isEmpty();
+      assertThat(received).isEmpty();
+      assertThat(s.isOpen()).isFalse();
+      assertThat(s.peerVector()).isEqualTo(VersionVector.empty());
+
+      s.receive(new Hello(Message.VERSION, PEER, false, true), T + 2, received);
+      assertThat(s.isOpen()).isTrue();
+    }
+  }
+
+  @Test
+  void unsupportedVersionIsRefused() {
+    for (int version : new int[] {0, 2, Integer.MAX_VALUE}) {
+      SyncSession s = new SyncSession(new Feeds(ME), CONFIG, 1);
+      s.start(T);
+      assertThatThrownBy(() -> s.receive(new Hello(version, PEER, false, false), T + 1,
+          new ArrayList<>())).isInstanceOfSatisfying(ProtocolException.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_VERSION));
+      assertThat(s.isOpen()).isFalse();
+    }
+  }
+
+  @Test
+  void peerClaimingMoreOfOurFeedThanWeWroteIsAViolation() throws ProtocolException {
+    List<Message> claims = List.of(
+        new Summary(VersionVector.of(ME, 4)),
+        new Ack(VersionVector.of(ME, 4).with(X, 1)),
+        new Deltas(List.of(record(ME, 4))));
+    for (Message claim : claims) {
+      Feeds local = new Feeds(ME).write(ME, 3);
+      SyncSession s = new SyncSession(local, CONFIG, 1);
+      open(s, VersionVector.empty());
+      assertThatThrownBy(() -> s.receive(claim, T + 5, new ArrayList<>())).as("%s", claim)
+          .isInstanceOfSatisfying(ProtocolException.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.VIOLATION));
+    }
+  }
+
+  /**
+   * An offer is a claim too: a peer offering records of our feed we never wrote (a copy of our
+   * store restored elsewhere, or a liar) must not make us believe it holds them, or we would
+   * never send it the records we write under those numbers.
+   */
+  @Test
+  void offerOfOurOwnFeedBeyondWhatWeWroteIsAViolation() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 3);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    open(s, VersionVector.empty());
+    Message claim = new Offer(List.of(new Range(ME, 1, 10)));
+
+    Throwable thrown = catchThrowable(
+        () -> s.receive(claim, T + 5, new ArrayList<>()));
+
+    assertThat(s.peerVector().get(ME)).as("what the session believes the peer holds of our feed")
+        .isLessThanOrEqualTo(3);
+    assertThat(thrown).isInstanceOfSatisfying(ProtocolException.class,
+        e -> assertThat(e.reason()).isEqualTo(Reason.VIOLATION));
+  }
+
+  @Test
+  void helloFromAnotherReplicaOnAnOpenSessionIsAViolation() throws ProtocolException {
+    SyncSession s = new SyncSession(new Feeds(ME), CONFIG, 1);
+    open(s, VersionVector.empty());
+    assertThatThrownBy(() -> s.receive(new Hello(Message.VERSION, X, false, true), T + 5,
+        new ArrayList<>())).isInstanceOfSatisfying(ProtocolException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.VIOLATION));
+  }
+
+  // ---- hellos ----
+
+  @Test
+  void helloWithoutHeardYouAfterOpenIsAnsweredWithAHello() throws ProtocolException {
+    SyncSession s = new SyncSession(new Feeds(ME), CONFIG, 1);
+    s.start(T);
+    assertThat(ofType(s.receive(new Hello(Message.VERSION, PEER, false, false), T + 1,
+        new ArrayList<>()), Hello.class)).as("the first hello: ours went out at start")
+        .isEmpty();
+
+    // The peer says it again without having heard us: our hello was lost.
+    List<Message> out = s.receive(new Hello(Message.VERSION, PEER, false, false), T + 2,
+        new ArrayList<>());
+    assertThat(ofType(out, Hello.class))
+        .containsExactly(new Hello(Message.VERSION, ME, false, true));
+  }
+
+  @Test
+  void helloWithHeardYouIsNotAnswered() throws ProtocolException {
+    SyncSession s = new SyncSession(new Feeds(ME), CONFIG, 1);
+    s.start(T);
+    s.receive(new Hello(Message.VERSION, PEER, false, false), T + 1, new ArrayList<>());
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(ofType(s.receive(new Hello(Message.VERSION, PEER, false, true), T + 2 + i,
+          new ArrayList<>()), Hello.class)).isEmpty();
+    }
+  }
+
+  @Test
+  void twoSessionsTradeOneHelloEachAndNoMore() throws ProtocolException {
+    Pair p = new Pair(new Feeds(ME).write(ME, 2), new Feeds(PEER).write(PEER, 3), CONFIG);
+    p.run(20 * MAX);
+
+    assertThat(p.a.isOpen()).isTrue();
+    assertThat(p.b.isOpen()).isTrue();
+    assertThat(p.log.stream().filter(s -> s.message() instanceof Hello).count()).isEqualTo(2);
+  }
+
+  // ---- quiescence ----
+
+  /**
+   * Two sessions on a lossless link, acks back within milliseconds: once both hold everything,
+   * neither has anything left to say, however long the timers tick (automerge-classic#364).
+   */
+  @Test
+  void sessionThatSentAndReceivedEverythingIsSilentOnTick() throws ProtocolException {
+    for (SessionConfig config : List.of(CONFIG, CONFIG.withInteractive(true))) {
+      Pair p = new Pair(new Feeds(ME).write(ME, 5).write(X, 2),
+          new Feeds(PEER).write(PEER, 4).write(Y, 3), config);
+      p.run(20 * MAX);
+
+      assertThat(p.aLocal.vector()).isEqualTo(p.bLocal.vector());
+      long convergedAt = p.convergedAt;
+      assertThat(p.log).as("interactive %s: messages sent after both held everything at +%d ms",
+          config.interactive(), convergedAt - T)
+          .noneMatch(s -> s.at() > convergedAt + 2);
+    }
+  }
+
+  /** Without loss, an ack comes back long before any resend is due: no record goes twice. */
+  @Test
+  void losslessExchangeSendsEveryRecordOnce() throws ProtocolException {
+    for (SessionConfig config : List.of(CONFIG, CONFIG.withInteractive(true))) {
+      Pair p = new Pair(new Feeds(ME).write(ME, 5).write(X, 2),
+          new Feeds(PEER).write(PEER, 4).write(Y, 3), config);
+      p.run(20 * MAX);
+
+      List<DeltaRecord> records = p.log.stream().filter(s -> s.message() instanceof Deltas)
+          .flatMap(s -> ((Deltas) s.message()).records().stream()).toList();
+      assertThat(records).as("interactive %s", config.interactive())
+          .doesNotHaveDuplicates().hasSize(14);
+    }
+  }
+
+  // ---- helpers ----
+
+  /** A replica's feeds as lists of records, with the vector the session reads. */
+  static final class Feeds implements SyncSession.Local {
+    private final ReplicaId id;
+    private final Map<ReplicaId, List<DeltaRecord>> feeds = new HashMap<>();
+    private VersionVector vector = VersionVector.empty();
+
+    Feeds(ReplicaId id) {
+      this.id = id;
+    }
+
+    /** Appends {@code n} records to {@code origin}'s feed. */
+    Feeds write(ReplicaId origin, int n) {
+      for (int i = 0; i < n; i++) {
+        store(record(origin, vector.get(origin) + 1));
+      }
+      return this;
+    }
+
+    /** Stores the next record of its feed; anything else is ignored, as a replica would. */
+    void store(DeltaRecord r) {
+      if (r.seq() != vector.get(r.origin()) + 1) {
+        return;
+      }
+      feeds.computeIfAbsent(r.origin(), o -> new ArrayList<>()).add(r);
+      vector = vector.with(r.origin(), r.seq());
+    }
+
+    @Override
+    public ReplicaId id() {
+      return id;
+    }
+
+    @Override
+    public VersionVector vector() {
+      return vector;
+    }
+
+    @Override
+    public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
+      List<DeltaRecord> feed = feeds.getOrDefault(origin, List.of());
+      if (fromSeq < 1 || fromSeq > feed.size() || max < 1) {
+        return List.of();
+      }
+      int from = (int) fromSeq - 1;
+      return List.copyOf(feed.subList(from, Math.min(feed.size(), from + max)));
+    }
+  }
+
+  /** A message one session sent, and when. */
+  record Sent(long at, SyncSession from, Message message) {}
+
+  /**
+   * Two sessions on a lossless link: every message arrives one millisecond after it was sent,
+   * records received are stored at once, and both sessions tick every ten milliseconds.
+   */
+  static final class Pair {
+    final Feeds aLocal;
+    final Feeds bLocal;
+    final SyncSession a;
+    final SyncSession b;
+    final List<Sent> log = new ArrayList<>();
+    /** When both first held every record; Long.MAX_VALUE until then. */
+    long convergedAt = Long.MAX_VALUE;
+    private final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
+    private long now = T;
+
+    Pair(Feeds aLocal, Feeds bLocal, SessionConfig config) {
+      this.aLocal = aLocal;
+      this.bLocal = bLocal;
+      this.a = new SyncSession(aLocal, config, 11);
+      this.b = new SyncSession(bLocal, config, 12);
+    }
+
+    void run(long millis) throws ProtocolException {
+      VersionVector all = aLocal.vector().merge(bLocal.vector());
+      post(a, a.start(now));
+      post(b, b.start(now));
+      for (long end = now + millis; now < end; ) {
+        now++;
+        for (int n = inFlight.size(); n > 0; n--) {
+          Sent s = inFlight.poll();
+          SyncSession to = s.from() == a ? b : a;
+          List<DeltaRecord> received = new ArrayList<>();
+          post(to, to.receive(s.message(), now, received));
+          if (!received.isEmpty()) {
+            received.forEach((to == a ? aLocal : bLocal)::store);
+            post(to, to.afterChange(now));
+          }
+        }
+        if (now % 10 == 0) {
+          post(a, a.tick(now));
+          post(b, b.tick(now));
+        }
+        if (convergedAt == Long.MAX_VALUE && aLocal.vector().equals(all)
+            && bLocal.vector().equals(all)) {
+          convergedAt = now;
+        }
+      }
+    }
+
+    private void post(SyncSession from, List<Message> out) {
+      for (Message m : out) {
+        Sent s = new Sent(now, from, m);
+        log.add(s);
+        inFlight.add(s);
+      }
+    }
+  }
+
+  private static VersionVector vectorOf(List<DeltaRecord> records) {
+    VersionVector v = VersionVector.empty();
+    for (DeltaRecord r : records) {
+      v = v.with(r.origin(), Math.max(v.get(r.origin()), r.seq()));
+    }
+    return v;
+  }
+
+  /** Opens a session with PEER, which then reports holding {@code peerHas}; all messages out. */
+  private static List<Message> open(SyncSession s, VersionVector peerHas)
+      throws ProtocolException {
+    List<Message> out = new ArrayList<>(s.start(T));
+    out.addAll(s.receive(new Hello(Message.VERSION, PEER, false, true), T, new ArrayList<>()));
+    out.addAll(s.receive(new Summary(peerHas), T, new ArrayList<>()));
+    return out;
+  }
+
+  /** Ticks every millisecond in (from, to]: how long after {@code from} the first resend went. */
+  private static long nextResend(SyncSession s, long from, long to) {
+    for (long t = from + 1; t <= to; t++) {
+      if (!deltas(s.tick(t)).isEmpty()) {
+        return t - from;
+      }
+    }
+    throw new AssertionError("no resend by +" + (to - from) + " ms");
+  }
+
+  private static List<Message> beforeHello() {
+    return List.of(new Summary(VersionVector.of(X, 1)), new Ack(VersionVector.of(X, 1)),
+        new Deltas(List.of(record(X, 1))), new Offer(List.of(new Range(X, 1, 2))),
+        new Request(List.of(new Range(ME, 1, 1))));
+  }
+
+  private static void assertBatchesOfAtMost(List<Message> out, int records) {
+    assertThat(ofType(out, Deltas.class)).allSatisfy(d ->
+        assertThat(d.records()).hasSizeBetween(1, records));
+  }
+
+  static DeltaRecord record(ReplicaId origin, long seq) {
+    return record(origin, seq, 4);
+  }
+
+  static DeltaRecord record(ReplicaId origin, long seq, int payloadBytes) {
+    byte[] payload = new byte[payloadBytes];
+    payload[0] = (byte) seq;
+    return new DeltaRecord(origin, seq, VersionVector.empty(), new Hlc(T + seq, 0, origin),
+        "o", payload);
+  }
+
+  private static <M> List<M> ofType(List<Message> out, Class<M> type) {
+    return out.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  private static List<VersionVector> acks(List<Message> out) {
+    return ofType(out, Ack.class).stream().map(Ack::vector).toList();
+  }
+
+  private static List<DeltaRecord> deltas(List<Message> out) {
+    return ofType(out, Deltas.class).stream().flatMap(d -> d.records().stream()).toList();
+  }
+
+  private static List<DeltaRecord> concat(List<DeltaRecord> a, List<DeltaRecord> b) {
+    List<DeltaRecord> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+}
