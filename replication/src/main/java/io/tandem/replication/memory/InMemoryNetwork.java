@@ -5,6 +5,7 @@ import io.tandem.replication.spi.PeerListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,8 @@ public final class InMemoryNetwork implements AutoCloseable {
   private final int inboundBound;
   private final Map<String, InMemoryTransport> endpoints = new LinkedHashMap<>();
   private final Set<Pair> wanted = new LinkedHashSet<>();
+  /** Per pair, how many times its connection came up: the connection's number. */
+  private final Map<Pair, Long> epochs = new HashMap<>();
   private final Set<Pair> up = new LinkedHashSet<>();
   private final List<String> disconnectReasons = new ArrayList<>();
 
@@ -59,7 +62,9 @@ public final class InMemoryNetwork implements AutoCloseable {
   }
 
   /**
-   * A new endpoint; its peers know it by a {@link PeerId} equal to {@code name}.
+   * A new endpoint. Its peers know it, per connection, by a {@link PeerId} of {@code name} and
+   * the connection's number ({@code name#3}): a frame sent on a connection that ended fails and
+   * never reaches the next one.
    *
    * @throws IllegalArgumentException if an endpoint of that name exists or existed
    */
@@ -106,12 +111,13 @@ public final class InMemoryNetwork implements AutoCloseable {
   }
 
   synchronized CompletionStage<Void> send(InMemoryTransport from, PeerId peer, byte[] bytes) {
-    InMemoryTransport to = endpoints.get(peer.value());
-    if (to == null || !up.contains(Pair.of(from.name(), to.name()))) {
+    InMemoryTransport to = endpoints.get(nameOf(peer));
+    Pair pair = to == null ? null : Pair.of(from.name(), to.name());
+    if (to == null || !up.contains(pair) || !peer.equals(connectionId(to, pair))) {
       return CompletableFuture.failedFuture(
           new IllegalStateException(from.name() + " is not connected to " + peer));
     }
-    if (!to.offerFrame(from.id(), bytes)) {
+    if (!to.offerFrame(connectionId(from, pair), bytes)) {
       return CompletableFuture.failedFuture(
           new RejectedExecutionException("inbound queue of " + peer + " is full"));
     }
@@ -123,8 +129,12 @@ public final class InMemoryNetwork implements AutoCloseable {
       return;
     }
     disconnectReasons.add(from.name() + "->" + peer + ": " + reason);
-    if (endpoints.containsKey(peer.value()) && !peer.value().equals(from.name())) {
-      disconnect(from.name(), peer.value());
+    String other = nameOf(peer);
+    Pair pair = endpoints.containsKey(other) && !other.equals(from.name())
+        ? Pair.of(from.name(), other) : null;
+    if (pair != null && up.contains(pair)
+        && peer.equals(connectionId(endpoints.get(other), pair))) {
+      disconnect(from.name(), other);
     }
   }
 
@@ -134,6 +144,17 @@ public final class InMemoryNetwork implements AutoCloseable {
     }
     t.markClosed();
     refreshAll();
+  }
+
+  /** How the other end of {@code pair} knows {@code t} on the pair's current connection. */
+  private PeerId connectionId(InMemoryTransport t, Pair pair) {
+    return PeerId.of(t.name() + "#" + epochs.getOrDefault(pair, 0L));
+  }
+
+  private static String nameOf(PeerId peer) {
+    String v = peer.value();
+    int hash = v.lastIndexOf('#');
+    return hash < 0 ? v : v.substring(0, hash);
   }
 
   private Pair pair(String a, String b) {
@@ -164,13 +185,18 @@ public final class InMemoryNetwork implements AutoCloseable {
     if (shouldBeUp == up.contains(pair)) {
       return;
     }
+    PeerId aSeenByB = connectionId(a, pair);
+    PeerId bSeenByA = connectionId(b, pair);
     if (shouldBeUp) {
+      epochs.merge(pair, 1L, Long::sum);
       up.add(pair);
+      aSeenByB = connectionId(a, pair);
+      bSeenByA = connectionId(b, pair);
     } else {
       up.remove(pair);
     }
-    a.offerPeerEvent(b.id(), shouldBeUp);
-    b.offerPeerEvent(a.id(), shouldBeUp);
+    a.offerPeerEvent(bSeenByA, shouldBeUp);
+    b.offerPeerEvent(aSeenByB, shouldBeUp);
   }
 
   private static boolean live(InMemoryTransport t) {

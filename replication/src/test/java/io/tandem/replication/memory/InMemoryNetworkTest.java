@@ -19,9 +19,6 @@ import org.junit.jupiter.api.Test;
 /** What the in-memory hub does beyond the transport contract: bounds, threads, disconnects. */
 class InMemoryNetworkTest {
 
-  private static final PeerId A = PeerId.of("a");
-  private static final PeerId B = PeerId.of("b");
-
   private final InMemoryNetwork network = InMemoryNetwork.create(3);
 
   @AfterEach
@@ -41,13 +38,16 @@ class InMemoryNetworkTest {
         await(release);
       }
     };
-    InMemoryTransport a = connectedPair(new Listener(), b);
+    Listener aEvents = new Listener();
+    InMemoryTransport a = connectedPair(aEvents, b);
 
-    a.send(B, frame(0));
+    a.send(aEvents.lastUp, frame(0));
     // The first frame now holds b's thread, so the next ones can only queue.
     await(handling);
-    List<CompletableFuture<Void>> queued = List.of(send(a, 1), send(a, 2), send(a, 3));
-    CompletableFuture<Void> overflow = send(a, 4);
+    PeerId to = aEvents.lastUp;
+    List<CompletableFuture<Void>> queued = List.of(send(a, to, 1), send(a, to, 2),
+        send(a, to, 3));
+    CompletableFuture<Void> overflow = send(a, to, 4);
 
     assertThat(queued).allSatisfy(f -> assertThat(f).isCompleted());
     assertThat(overflow).isCompletedExceptionally();
@@ -56,15 +56,16 @@ class InMemoryNetworkTest {
 
     release.countDown();
     b.framesSeen.await(4);
-    assertThat(send(a, 5).get(10, TimeUnit.SECONDS)).isNull();
+    assertThat(send(a, to, 5).get(10, TimeUnit.SECONDS)).isNull();
   }
 
   @Test
   void framesAreDeliveredOnTheReceiversThreadNotTheSenders() throws Exception {
     Listener b = new Listener();
-    InMemoryTransport a = connectedPair(new Listener(), b);
+    Listener aEvents = new Listener();
+    InMemoryTransport a = connectedPair(aEvents, b);
 
-    a.send(B, frame(1));
+    a.send(aEvents.lastUp, frame(1));
     b.framesSeen.await(1);
 
     assertThat(b.threads).containsOnly("tandem-in-memory-b");
@@ -76,15 +77,18 @@ class InMemoryNetworkTest {
     Listener bEvents = new Listener();
     InMemoryTransport a = connectedPair(aEvents, bEvents);
 
-    a.disconnect(B, "bad frame");
+    PeerId first = aEvents.lastUp;
+    a.disconnect(first, "bad frame");
     bEvents.downs.await(1);
 
-    assertThat(send(a, 1)).isCompletedExceptionally();
-    assertThat(network.disconnectReasons()).containsExactly("a->b: bad frame");
+    assertThat(send(a, first, 1)).isCompletedExceptionally();
+    assertThat(network.disconnectReasons()).containsExactly("a->" + first + ": bad frame");
 
     network.connect("a", "b");
     aEvents.ups.await(2);
-    assertThat(send(a, 2).get(10, TimeUnit.SECONDS)).isNull();
+    assertThat(aEvents.lastUp).isNotEqualTo(first);
+    assertThat(send(a, first, 2)).isCompletedExceptionally();
+    assertThat(send(a, aEvents.lastUp, 3).get(10, TimeUnit.SECONDS)).isNull();
   }
 
   @Test
@@ -111,8 +115,8 @@ class InMemoryNetworkTest {
     return a;
   }
 
-  private static CompletableFuture<Void> send(InMemoryTransport from, int value) {
-    return from.send(B, frame(value)).toCompletableFuture();
+  private static CompletableFuture<Void> send(InMemoryTransport from, PeerId to, int value) {
+    return from.send(to, frame(value)).toCompletableFuture();
   }
 
   private static ByteBuffer frame(int value) {
@@ -154,9 +158,11 @@ class InMemoryNetworkTest {
     final Counter downs = new Counter();
     final Counter framesSeen = new Counter();
     final List<String> threads = new CopyOnWriteArrayList<>();
+    volatile PeerId lastUp;
 
     @Override
     public void peerUp(PeerId peer) {
+      lastUp = peer;
       ups.increment();
     }
 
