@@ -1,0 +1,61 @@
+package io.tandem.bench;
+
+import java.util.List;
+
+/**
+ * How big and how often: the full suite, or the smoke settings CI runs so the benchmarks cannot
+ * rot (tiny sizes, one iteration, benchmarks in the test's own JVM).
+ *
+ * @param n elements of a state in part 1
+ * @param k elements each diverged replica adds on its own
+ * @param rounds how often part 1 runs every peer, in rotating order; ranges are over rounds
+ * @param warmups, iterations JMH iterations of one fork, for the quick benchmarks
+ * @param slowWarmups, slowIterations for Automerge's adds, which take seconds per invocation
+ * @param mergeWarmups, mergeIterations for merges and catch-ups, which take milliseconds
+ * @param longIterations for Pekko's delta catch-up, which takes most of a minute per invocation
+ *     (each {@code mergeDelta} walks the whole set): no warmup beyond the invocation itself
+ * @param fork whether JMH forks a JVM per benchmark (else runs in this one)
+ * @param feeds values of F in part 3
+ * @param updated values of U in part 3 (a U above F is skipped)
+ */
+record Settings(int n, int k, int rounds, int warmups, int iterations, int slowWarmups,
+    int slowIterations, int mergeWarmups, int mergeIterations, int longIterations, boolean fork,
+    List<Integer> feeds,
+    List<Integer> updated, List<Integer> parts) {
+
+  static Settings full() {
+    return new Settings(100_000, 5_000, 3, 10, 5, 1, 2, 10, 10, 1, true, List.of(10, 10_000),
+        List.of(0, 1, 10, 100), List.of(1, 3));
+  }
+
+  static Settings smoke() {
+    return new Settings(1_000, 50, 1, 0, 1, 0, 1, 0, 1, 1, false, List.of(10, 300),
+        List.of(0, 1, 10, 100), List.of(1, 3));
+  }
+
+  /** {@code --smoke}, {@code --rounds N}, {@code --parts 1,3}. */
+  static Settings parse(String... args) {
+    Settings s = full();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--smoke" -> s = smoke();
+        case "--rounds" -> s = s.withRounds(Integer.parseInt(args[++i]));
+        case "--parts" -> s = s.withParts(List.of(args[++i].split(",")).stream()
+            .map(Integer::valueOf).toList());
+        default -> throw new IllegalArgumentException("usage: [--smoke] [--rounds N] "
+            + "[--parts 1,3]; unknown " + args[i]);
+      }
+    }
+    return s;
+  }
+
+  Settings withRounds(int r) {
+    return new Settings(n, k, r, warmups, iterations, slowWarmups, slowIterations, mergeWarmups,
+        mergeIterations, longIterations, fork, feeds, updated, parts);
+  }
+
+  Settings withParts(List<Integer> p) {
+    return new Settings(n, k, rounds, warmups, iterations, slowWarmups, slowIterations,
+        mergeWarmups, mergeIterations, longIterations, fork, feeds, updated, p);
+  }
+}
