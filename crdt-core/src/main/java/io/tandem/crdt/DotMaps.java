@@ -67,6 +67,39 @@ final class DotMaps {
     };
   }
 
+  private static final int SMALL = 32;
+
+  private static boolean isSmallBeside(HashTrie<?, Object> small, HashTrie<?, Object> big) {
+    return small.size() <= SMALL && small.size() * 8 <= big.size();
+  }
+
+  /**
+   * The join where {@code small} is complete and {@code big} is not: keys only {@code big} has
+   * stay as they are; each key of {@code small} is joined and put. The result is a state, so a
+   * key that ends up empty goes.
+   */
+  private static <K> HashTrie<K, Object> absorb(
+      HashTrie<K, Object> big, CausalContext cBig, boolean bigComplete,
+      HashTrie<K, Object> small, CausalContext cSmall, boolean smallComplete,
+      boolean bigIsLeft, Slots slots) {
+    HashTrie<K, Object> out = big;
+    for (java.util.Iterator<Map.Entry<K, Object>> it = small.iterator(); it.hasNext(); ) {
+      Map.Entry<K, Object> e = it.next();
+      Object mine = big.get(e.getKey());
+      Object joined;
+      if (mine == null) {
+        joined = slots.keepUnseen(e.getValue(), cBig);
+      } else if (bigIsLeft) {
+        joined = slots.join(mine, cBig, bigComplete, e.getValue(), cSmall, smallComplete);
+      } else {
+        joined = slots.join(e.getValue(), cSmall, smallComplete, mine, cBig, bigComplete);
+      }
+      out = slots.isEmpty(joined) ? out.remove(e.getKey())
+          : joined == mine ? out : out.put(e.getKey(), joined);
+    }
+    return out;
+  }
+
   /** What a key maps to, and how two of them join. */
   interface Slots {
     Object join(Object l, CausalContext cl, boolean lc, Object r, CausalContext cr, boolean rc);
@@ -90,6 +123,14 @@ final class DotMaps {
   static <K> HashTrie<K, Object> join(
       HashTrie<K, Object> l, CausalContext cl, boolean lc,
       HashTrie<K, Object> r, CausalContext cr, boolean rc, Slots slots) {
+    // A mutator's delta names a key or two; put those into the big side one by one (O(depth)
+    // each) rather than walk both tries slot by slot.
+    if (rc && !lc && isSmallBeside(r, l)) {
+      return absorb(l, cl, lc, r, cr, rc, true, slots);
+    }
+    if (lc && !rc && isSmallBeside(l, r)) {
+      return absorb(r, cr, rc, l, cl, lc, false, slots);
+    }
     boolean complete = lc && rc;
     return HashTrie.merge(l, r, new HashTrie.Merger<>() {
       @Override

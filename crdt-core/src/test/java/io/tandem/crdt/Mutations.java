@@ -36,6 +36,49 @@ interface Mutations<T extends Crdt<T>> {
     };
   }
 
+  /**
+   * An OR-Set over many elements, so that states grow far beyond the deltas merged into them:
+   * the shape that takes the small-delta path of the causal join.
+   */
+  static Mutations<OrSet<Integer>> wideOrSet() {
+    return new Mutations<>() {
+      @Override
+      public OrSet<Integer> bottom() {
+        return OrSet.empty();
+      }
+
+      @Override
+      public OrSet<Integer> mutate(OrSet<Integer> s, ReplicaId self, Hlc now, int code) {
+        int e = (code >>> 4) % 300;
+        return switch (code & 15) {
+          case 0 -> s.clear();
+          case 1, 2, 3 -> s.remove(e % 40);
+          case 4, 5 -> s.remove(e);
+          default -> s.add(self, e % (code % 3 == 0 ? 40 : 300));
+        };
+      }
+    };
+  }
+
+  /** An LWW map over many keys, with removals, for the same reason. */
+  static Mutations<OrMap<Integer, LwwRegister<String>>> wideOrMap() {
+    return new Mutations<>() {
+      @Override
+      public OrMap<Integer, LwwRegister<String>> bottom() {
+        return OrMap.empty();
+      }
+
+      @Override
+      public OrMap<Integer, LwwRegister<String>> mutate(OrMap<Integer, LwwRegister<String>> m,
+          ReplicaId self, Hlc now, int code) {
+        int k = (code >>> 4) % 200;
+        return (code & 7) < 2 ? m.remove(k % 30)
+            : m.update(self, k % (code % 3 == 0 ? 30 : 200), LwwRegister.empty(),
+                r -> r.assign(now, "v" + code % 7));
+      }
+    };
+  }
+
   static Mutations<MvRegister<String>> mvRegister() {
     return new Mutations<>() {
       @Override

@@ -38,7 +38,10 @@ record Replay(Map<String, Crdt<?>> objects, VersionVector vector, Hlc clock) {
         }
         for (DeltaRecord r : run) {
           Crdt<?> delta = decode(r.payload(), r.object());
-          objects.merge(r.object(), Crdts.merge(Crdts.emptyLike(delta), delta), Crdts::merge);
+          // Merge the delta itself into the state: bottom ⊔ delta would be a full state, and
+          // merging a full state walks the whole object.
+          objects.compute(r.object(), (k, current) -> current == null
+              ? Crdts.merge(Crdts.emptyLike(delta), delta) : Crdts.merge(current, delta));
           if (origin.equals(self)) {
             // The clock resumes at least where this replica's last write left it, whatever the
             // wall clock says after the restart.

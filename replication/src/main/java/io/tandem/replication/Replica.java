@@ -660,13 +660,17 @@ public final class Replica implements AutoCloseable {
   }
 
   private static VersionVector grown(VersionVector now, VersionVector before) {
-    VersionVector out = VersionVector.empty();
+    long[] ids = new long[now.size()];
+    long[] counters = new long[now.size()];
+    int n = 0;
     for (int i = 0; i < now.size(); i++) {
       if (now.counterAt(i) > before.get(now.replicaAt(i))) {
-        out = out.with(now.replicaAt(i), now.counterAt(i));
+        ids[n] = now.replicaAt(i).value();
+        counters[n++] = now.counterAt(i);
       }
     }
-    return out;
+    return VersionVector.ofSorted(java.util.Arrays.copyOf(ids, n),
+        java.util.Arrays.copyOf(counters, n));
   }
 
   private static long gap(VersionVector a, VersionVector b) {

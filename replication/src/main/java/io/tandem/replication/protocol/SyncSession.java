@@ -380,7 +380,10 @@ public final class SyncSession {
 
   private VersionVector grownSinceTold() {
     VersionVector mine = local.vector();
-    VersionVector grown = VersionVector.empty();
+    // Built from arrays in one pass: thousands of feeds may grow at once (a bundle, a snapshot).
+    long[] ids = new long[mine.size()];
+    long[] counters = new long[mine.size()];
+    int n = 0;
     for (int i = 0; i < mine.size(); i++) {
       ReplicaId origin = mine.replicaAt(i);
       // Our own feed is known to the peer from what we push; no need to announce it too.
@@ -389,10 +392,12 @@ public final class SyncSession {
       // Records the peer itself sent are acked too: the ack says "stored", which is what
       // stops its resends.
       if (mine.counterAt(i) > told.get(origin) && !implied) {
-        grown = grown.with(origin, mine.counterAt(i));
+        ids[n] = origin.value();
+        counters[n++] = mine.counterAt(i);
       }
     }
-    return grown;
+    return VersionVector.ofSorted(java.util.Arrays.copyOf(ids, n),
+        java.util.Arrays.copyOf(counters, n));
   }
 
   private void heard(long now) {
