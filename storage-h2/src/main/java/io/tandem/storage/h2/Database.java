@@ -1,0 +1,88 @@
+package io.tandem.storage.h2;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The store's one connection to its H2 database and how it commits: a commit is written to the
+ * file before it returns ({@code WRITE_DELAY=0}) and, in {@link Durability#POWER_LOSS_SAFE},
+ * synced to the disk. Not thread-safe: the store calls it under its lock.
+ */
+final class Database implements AutoCloseable {
+
+  private final Path base;
+  private final String store;
+  private final Durability durability;
+  private Connection conn;
+  private FeedTable feeds;
+
+  Database(Path base, String store, Durability durability, Connection conn)
+      throws SQLException {
+    this.base = base;
+    this.store = store;
+    this.durability = durability;
+    this.conn = conn;
+    this.feeds = new FeedTable(conn, store);
+  }
+
+  Connection connection() {
+    return conn;
+  }
+
+  FeedTable feeds() {
+    return feeds;
+  }
+
+  /** Commits the transaction, and syncs the file in {@link Durability#POWER_LOSS_SAFE}. */
+  void commit() throws SQLException {
+    conn.commit();
+    if (durability == Durability.POWER_LOSS_SAFE) {
+      sync();
+    }
+  }
+
+  /** Commits without a sync, for what a power cut may lose at no cost (acknowledgements). */
+  void commitUnsynced() throws SQLException {
+    conn.commit();
+  }
+
+  /** Forces the file to the disk: H2 writes, then fsyncs ({@code CHECKPOINT SYNC}). */
+  void sync() throws SQLException {
+    try (Statement s = conn.createStatement()) {
+      s.execute("CHECKPOINT SYNC");
+    }
+  }
+
+  void rollbackQuietly() {
+    try {
+      conn.rollback();
+    } catch (SQLException ignored) {
+      // the failure that led here is the one reported
+    }
+  }
+
+  /**
+   * Rewrites the file with only its live data ({@code SHUTDOWN COMPACT}) and connects again.
+   * If connecting again fails, the database stays closed.
+   */
+  void compact() throws SQLException {
+    feeds.close();
+    try (Statement s = conn.createStatement()) {
+      s.execute("SHUTDOWN COMPACT");
+    }
+    StoreFiles.closeQuietly(conn);
+    conn = ChannelGuard.guard(() -> StoreFiles.connect(base, true));
+    feeds = new FeedTable(conn, store);
+  }
+
+  @Override
+  public void close() throws SQLException {
+    try {
+      feeds.close();
+    } finally {
+      conn.close();
+    }
+  }
+}

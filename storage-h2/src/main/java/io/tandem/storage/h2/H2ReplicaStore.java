@@ -1,0 +1,678 @@
+package io.tandem.storage.h2;
+
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.VersionVector;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.spi.ReplicaStore;
+import io.tandem.replication.spi.Snapshot;
+import io.tandem.replication.spi.StoreException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * A {@link ReplicaStore} on an embedded H2 database file, {@code tandem.mv.db} in a directory of
+ * its own, that survives {@code kill -9} at any moment.
+ *
+ * <pre>{@code
+ * try (H2ReplicaStore store = H2ReplicaStore.open(H2ReplicaStore.defaultDirectory())) {
+ *   Replica phone = Replica.builder().store(store).transport(transport).build();
+ * }
+ * }</pre>
+ *
+ * <p>Durability: H2 runs with {@code WRITE_DELAY=0}, so a commit is in the file before
+ * {@code append} returns (with H2's default delay a SIGKILL lost every committed row); see
+ * {@link Durability} for power loss. Concurrent appends share one commit ({@link GroupCommit}),
+ * and each group writes one row per feed, not one per delta: H2 writes a chunk per commit,
+ * which caps one-commit-per-delta near 3k/s.
+ *
+ * <p>Ownership: one process owns a store; H2's file lock (never {@code FILE_LOCK=NO}) refuses a
+ * second process and this class refuses a second handle in the same process, both with a
+ * {@link StoreLockedException}. {@link #close()} closes the database; a shutdown hook closes a
+ * store left open at exit, so nothing relies on H2's {@code DB_CLOSE_ON_EXIT}.
+ *
+ * <p>Damage: a truncated or altered file, a schema from a newer build, a row that fails its
+ * checksum: each is a typed {@link StoreException} ({@link StoreCorruptedException},
+ * {@link UnsupportedSchemaException}), never a silently empty or shorter replica. Opening checks
+ * the file's structure; rows are checked as they are read, and {@link #verify()} reads them all.
+ *
+ * <p>Compaction: {@link #saveSnapshot} replaces the snapshot and deletes, in the same
+ * transaction, the feed rows it covers wholly; a row straddling the snapshot's vector stays, but
+ * its covered records are no longer served. The snapshot can be read in chunks by offset
+ * ({@link #snapshotChunk}) and checked by {@link #snapshotHash()}, so an interrupted transfer
+ * resumes where it stopped.
+ */
+public final class H2ReplicaStore implements ReplicaStore {
+
+  /** The database's base name in its directory: the file is {@code tandem.mv.db}. */
+  static final String NAME = "tandem";
+  private static final System.Logger LOG = System.getLogger(H2ReplicaStore.class.getName());
+  private static final int MAX_QUEUED_APPENDS = 1024;
+  private static final int MAX_GROUP_RECORDS = 64 * 1024;
+
+  private final Path dir;
+  private final Path key;
+  private final Durability durability;
+  private final Thread shutdownHook;
+  private final GroupCommit commits;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  // Guarded by lock.
+  private final Database db;
+  private final Witness witness;
+  private boolean closed;
+  private ReplicaId id;
+  private VersionVector vector;
+  private SnapshotTable.Facts snapshot;
+  private final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
+  private final int openedAtVersion;
+  private long groupCommits;
+
+  H2ReplicaStore(Path dir, Path key, Durability durability, Connection conn)
+      throws SQLException {
+    this.dir = dir;
+    this.key = key;
+    this.durability = durability;
+    String name = dir.toString();
+    this.openedAtVersion = Schema.open(conn, name); // first: upgrades before anything reads
+    this.id = IdentityTables.replicaId(conn, name).orElse(null);
+    this.snapshot = SnapshotTable.facts(conn, name);
+    this.db = new Database(dir.resolve(NAME), name, durability, conn);
+    this.vector = db.feeds().vector(snapshot.vector());
+    peers.putAll(IdentityTables.load(conn, name));
+    conn.commit();
+    this.witness = witness(dir, vector);
+    this.commits = new GroupCommit(this::commitGroup, MAX_QUEUED_APPENDS, MAX_GROUP_RECORDS);
+    this.shutdownHook = new Thread(this::close, "tandem-h2-close " + dir.getFileName());
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /**
+   * Opens the store's {@link Witness} and checks the database against it.
+   *
+   * @throws StoreCorruptedException if the database holds fewer records than it acknowledged
+   */
+  private static Witness witness(Path dir, VersionVector vector) {
+    try {
+      Witness w = Witness.open(dir);
+      long witnessed = w.read();
+      if (witnessed > vector.total()) {
+        w.close();
+        throw new StoreCorruptedException("store " + dir + " lost acknowledged writes: it "
+            + "holds " + vector.total() + " records, " + witnessed + " were acknowledged (H2 "
+            + "came back at an older state after a crash or power cut). Its replica must not "
+            + "go on, or it would issue sequence numbers again: move the store aside with "
+            + "H2ReplicaStore.quarantine and recover from a trusted device");
+      }
+      if (witnessed < vector.total()) {
+        w.write(vector.total());
+      }
+      return w;
+    } catch (IOException e) {
+      throw new StoreException("cannot use " + Witness.file(dir) + ": " + e, e);
+    }
+  }
+
+  // ---- opening ----
+
+  /** Opens, or creates, the store in {@code dir}, safe against process crashes. */
+  public static H2ReplicaStore open(Path dir) {
+    return open(dir, Durability.PROCESS_CRASH_SAFE);
+  }
+
+  /**
+   * Opens, or creates, the store in {@code dir}: the directory is created if needed and holds
+   * the database file {@code tandem.mv.db}. A store of an older schema is upgraded.
+   *
+   * @throws StoreLockedException if another process, or another handle here, has it open
+   * @throws StoreCorruptedException if the file is damaged
+   * @throws UnsupportedSchemaException if a newer build of Tandem wrote it
+   * @throws StoreException if it cannot be opened otherwise (permissions, disk)
+   */
+  public static H2ReplicaStore open(Path dir, Durability durability) {
+    Objects.requireNonNull(durability, "durability");
+    return StoreFiles.open(dir.toAbsolutePath().normalize(), (abs, key, c) ->
+        new H2ReplicaStore(abs, key, durability, c));
+  }
+
+  /**
+   * Where a store lives by default: {@code $XDG_DATA_HOME/tandem} (else
+   * {@code ~/.local/share/tandem}) on Linux and other Unix systems,
+   * {@code ~/Library/Application Support/Tandem} on macOS, {@code %LOCALAPPDATA%\Tandem} on
+   * Windows. One directory per replica: a second replica in one process needs a path of its own.
+   */
+  public static Path defaultDirectory() {
+    return StoreFiles.defaultDirectory(System.getenv(), System.getProperty("os.name", ""),
+        System.getProperty("user.home"));
+  }
+
+  /** The database file of the store in {@code dir}. */
+  public static Path databaseFile(Path dir) {
+    return StoreFiles.databaseFile(dir);
+  }
+
+  /**
+   * Moves a damaged store's file aside, to {@code tandem.damaged-<time>.mv.db} in the same
+   * directory, so that the next {@link #open} creates a new, empty store: the replica then takes
+   * a new id and pulls its state from a trusted device. Nothing is deleted.
+   *
+   * @return where the file went, or empty if there was none
+   * @throws StoreLockedException if the store is open, here or in another process
+   */
+  public static Optional<Path> quarantine(Path dir) {
+    return StoreFiles.quarantine(dir.toAbsolutePath().normalize());
+  }
+
+  // ---- identity ----
+
+  @Override
+  public Optional<ReplicaId> replicaId() {
+    lock.lock();
+    try {
+      check();
+      return Optional.ofNullable(id);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void bind(ReplicaId replica) {
+    Objects.requireNonNull(replica, "replica");
+    lock.lock();
+    try {
+      check();
+      if (id != null) {
+        if (!id.equals(replica)) {
+          throw new IllegalStateException("store " + dir + " belongs to " + id + ", not "
+              + replica);
+        }
+        return;
+      }
+      try {
+        IdentityTables.bind(db.connection(), replica);
+        db.commit();
+      } catch (SQLException e) {
+        db.rollbackQuietly();
+        throw failed("binding", e);
+      }
+      id = replica;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- the log ----
+
+  @Override
+  public void append(List<DeltaRecord> records) {
+    List<DeltaRecord> copy = List.copyOf(records);
+    if (copy.isEmpty()) {
+      replicaId(); // throws if closed
+      return;
+    }
+    commits.submit(copy);
+  }
+
+  /**
+   * Queues an append behind those queued before and returns at once; {@link #awaitAppend}
+   * returns once it is committed. For writers that share one feed from several threads: take
+   * the sequence number and queue under one lock, await outside it, and the appends still
+   * share group commits.
+   */
+  GroupCommit.Request enqueueAppend(List<DeltaRecord> records) {
+    replicaId(); // throws if closed
+    return commits.enqueue(List.copyOf(records));
+  }
+
+  void awaitAppend(GroupCommit.Request request) {
+    commits.await(request);
+  }
+
+  /** How many group commits wrote records so far, for tests of the grouping. */
+  long groupCommits() {
+    lock.lock();
+    try {
+      return groupCommits;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Commits a group of appends as one transaction: each request is checked against the
+   * committed vector and the requests before it, and refused alone if it would leave a gap or
+   * repeats a sequence number with other content; the rest are written one row per feed run.
+   */
+  private void commitGroup(List<GroupCommit.Request> group) {
+    lock.lock();
+    try {
+      if (closed) {
+        group.forEach(r -> r.fail(closedException()));
+        return;
+      }
+      Validation v = new Validation(vector, snapshot.vector(), db.feeds());
+      for (GroupCommit.Request r : group) {
+        try {
+          v.accept(r.records);
+        } catch (IllegalArgumentException | StoreException e) {
+          r.fail(e);
+        } catch (SQLException e) {
+          r.fail(failed("reading for append", e));
+        }
+      }
+      if (v.fresh().isEmpty()) {
+        return;
+      }
+      try {
+        for (List<DeltaRecord> run : v.fresh().values()) {
+          db.feeds().insert(run);
+        }
+        db.commit();
+      } catch (SQLException | RuntimeException e) {
+        db.rollbackQuietly();
+        StoreException why = e instanceof SQLException sql ? failed("appending", sql)
+            : new StoreException("store " + dir + " failed appending: " + e, e);
+        group.forEach(r -> r.fail(why));
+        return;
+      }
+      vector = v.next();
+      groupCommits++;
+      witness();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<DeltaRecord> readFeed(ReplicaId origin, long fromSeq, int max) {
+    lock.lock();
+    try {
+      check();
+      if (max <= 0 || fromSeq <= snapshot.vector().get(origin) || fromSeq > vector.get(origin)) {
+        return List.of();
+      }
+      List<DeltaRecord> run = db.feeds().read(origin, fromSeq, max);
+      if (run.isEmpty() || run.get(0).seq() != fromSeq) {
+        throw new StoreCorruptedException("store " + dir + ": feed " + origin + " reaches "
+            + vector.get(origin) + " but holds no record " + fromSeq);
+      }
+      return run;
+    } catch (SQLException e) {
+      throw failed("reading feed " + origin, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public VersionVector vector() {
+    lock.lock();
+    try {
+      check();
+      return vector;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- snapshot ----
+
+  @Override
+  public Snapshot snapshot() {
+    lock.lock();
+    try {
+      check();
+      return snapshot.stored() ? SnapshotTable.load(db.connection(), snapshot, dir.toString())
+          : Snapshot.empty();
+    } catch (SQLException e) {
+      throw failed("reading the snapshot", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Replaces the snapshot and deletes the feed rows it covers, in one transaction: after a crash
+   * the store holds the old snapshot and log or the new ones, never a mix.
+   *
+   * @throws IllegalArgumentException if the snapshot covers records the store never held, or
+   *     is older than the one held
+   */
+  @Override
+  public void saveSnapshot(Snapshot next) {
+    Objects.requireNonNull(next, "snapshot");
+    lock.lock();
+    try {
+      check();
+      if (!next.vector().descends(snapshot.vector())) {
+        throw new IllegalArgumentException("snapshot at " + next.vector()
+            + " is older than the one held at " + snapshot.vector());
+      }
+      if (!vector.descends(next.vector())) {
+        throw new IllegalArgumentException("snapshot covers " + next.vector()
+            + " beyond the records held " + vector);
+      }
+      SnapshotTable.Facts facts;
+      try {
+        facts = SnapshotTable.replace(db.connection(), next);
+        db.feeds().deleteCovered(next.vector());
+        db.commit();
+      } catch (SQLException e) {
+        db.rollbackQuietly();
+        throw failed("saving the snapshot", e);
+      }
+      snapshot = facts;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The length in bytes of the snapshot's encoding, as {@link #snapshotChunk} serves it. */
+  public long snapshotSize() {
+    lock.lock();
+    try {
+      check();
+      return snapshot.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The SHA-256 of the snapshot's encoding: what a receiver checks the chunks against. */
+  public byte[] snapshotHash() {
+    lock.lock();
+    try {
+      check();
+      return snapshot.hash().clone();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Up to {@code max} bytes of the snapshot's encoding from {@code offset}; empty at the end. A
+   * transfer that stopped resumes from the offset it reached, as long as {@link #snapshotHash()}
+   * is unchanged (a new snapshot changes it, and the transfer starts again).
+   *
+   * @throws IllegalArgumentException if {@code offset} is outside {@code 0..snapshotSize()}
+   */
+  public byte[] snapshotChunk(long offset, int max) {
+    lock.lock();
+    try {
+      check();
+      return SnapshotTable.read(db.connection(), snapshot, offset, max, dir.toString());
+    } catch (SQLException e) {
+      throw failed("reading the snapshot", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- peers ----
+
+  @Override
+  public Map<ReplicaId, VersionVector> peerVectors() {
+    lock.lock();
+    try {
+      check();
+      return Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Merges {@code acknowledged} into what {@code peer} acknowledged before. Not synced in
+   * {@link Durability#POWER_LOSS_SAFE}: an acknowledgement lost to a power cut only means
+   * resending deltas the peer has.
+   */
+  @Override
+  public void savePeerVector(ReplicaId peer, VersionVector acknowledged) {
+    lock.lock();
+    try {
+      check();
+      VersionVector before = peers.getOrDefault(peer, VersionVector.empty());
+      VersionVector merged = before.merge(acknowledged);
+      if (merged.equals(before) && peers.containsKey(peer)) {
+        return;
+      }
+      try {
+        IdentityTables.saveVector(db.connection(), peer, merged);
+        db.commitUnsynced();
+      } catch (SQLException e) {
+        db.rollbackQuietly();
+        throw failed("saving peer " + peer, e);
+      }
+      peers.put(peer, merged);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What the transport keeps to trust {@code peer} (its pinned key, say), if anything. */
+  public Optional<byte[]> peerTrust(ReplicaId peer) {
+    lock.lock();
+    try {
+      check();
+      return IdentityTables.trust(db.connection(), peer);
+    } catch (SQLException e) {
+      throw failed("reading peer " + peer, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Keeps {@code trust} for {@code peer}, durably; {@code null} forgets it (a revoked key). */
+  public void savePeerTrust(ReplicaId peer, byte[] trust) {
+    lock.lock();
+    try {
+      check();
+      VersionVector acked = peers.getOrDefault(peer, VersionVector.empty());
+      try {
+        IdentityTables.saveTrust(db.connection(), peer, acked, trust);
+        db.commit();
+      } catch (SQLException e) {
+        db.rollbackQuietly();
+        throw failed("saving trust of " + peer, e);
+      }
+      peers.put(peer, acked);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- purge ----
+
+  /**
+   * Removes a value's payload from the store: every record of {@code object}, in every feed, and
+   * the object's state in the snapshot, goes through {@code rewrite}, and what it returns
+   * replaces the payload (return the argument itself to keep it). The records stay where they
+   * are, with their sequence numbers, dependencies and clocks, so feeds stay gap-free and
+   * causality intact; only the bytes change, which is why the caller (the engine, which knows
+   * the type) supplies them: the delta without the expired value, say. All in one transaction;
+   * then the file is {@link #compact() compacted}, since H2 keeps earlier versions of a row in
+   * the file until it is rewritten.
+   *
+   * <p>A purged record differs from the original: a peer that appends the original again is
+   * refused ("stored with other content"), so the engine must purge before it syncs the value.
+   *
+   * @return how many payloads were replaced, the snapshot's state counting as one
+   */
+  public int purge(String object, UnaryOperator<byte[]> rewrite) {
+    DeltaRecord.checkObjectName(object);
+    Objects.requireNonNull(rewrite, "rewrite");
+    int changed;
+    lock.lock();
+    try {
+      check();
+      try {
+        changed = db.feeds().purge(object, rewrite);
+        SnapshotTable.Facts facts = SnapshotTable.purge(db.connection(), snapshot, object, rewrite,
+            dir.toString());
+        if (facts != snapshot) {
+          changed++;
+        }
+        if (changed == 0) {
+          return 0;
+        }
+        db.commit();
+        snapshot = facts;
+      } catch (SQLException e) {
+        db.rollbackQuietly();
+        throw failed("purging " + object, e);
+      } catch (RuntimeException e) {
+        db.rollbackQuietly();
+        throw e;
+      }
+      compact();
+      return changed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Rewrites the database file with only its live data ({@code SHUTDOWN COMPACT}) and opens it
+   * again: the file shrinks to what the store holds, and no earlier version of a row (a purged
+   * value, say) is left in it. H2 has no other way to drop its old chunks, so the database is
+   * closed for a moment: a process opening the store in that moment would take it, and this
+   * handle would then fail with {@link StoreLockedException} and close.
+   */
+  public void compact() {
+    lock.lock();
+    try {
+      check();
+      try {
+        db.compact();
+      } catch (SQLException e) {
+        closed = true;
+        StoreFiles.closeQuietly(db.connection());
+        StoreFiles.OPEN.remove(key);
+        throw failed("compacting (the store is closed now)", e);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- checks and lifecycle ----
+
+  /**
+   * Reads every record, the snapshot and the peers, and checks them all: what opening skips
+   * for speed (it checks the file's structure, and rows are checked as they are read).
+   *
+   * @throws StoreCorruptedException at the first damage found
+   */
+  public void verify() {
+    lock.lock();
+    try {
+      check();
+      for (int i = 0; i < vector.size(); i++) {
+        ReplicaId origin = vector.replicaAt(i);
+        long next = snapshot.vector().get(origin) + 1;
+        while (next <= vector.counterAt(i)) {
+          List<DeltaRecord> run = readFeed(origin, next, 4096);
+          next = run.get(run.size() - 1).seq() + 1;
+        }
+      }
+      snapshot();
+      IdentityTables.load(db.connection(), dir.toString());
+    } catch (SQLException e) {
+      throw failed("verifying", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The store's directory. */
+  public Path directory() {
+    return dir;
+  }
+
+  public Durability durability() {
+    return durability;
+  }
+
+  /** The schema version the file had when opened (lower than the current one if upgraded). */
+  public int schemaVersionAtOpen() {
+    return openedAtVersion;
+  }
+
+  /** The schema version this build writes. */
+  public static int schemaVersion() {
+    return Schema.CURRENT;
+  }
+
+  /**
+   * Closes the database. Appends still queued fail with a {@link StoreException}; a group being
+   * committed completes first. Closing twice does nothing.
+   */
+  @Override
+  public void close() {
+    commits.close(this::closedException);
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try (Witness w = witness) {
+        db.close();
+      } catch (SQLException e) {
+        throw failed("closing", e);
+      } catch (IOException e) {
+        throw new StoreException("store " + dir + " failed closing its witness: " + e, e);
+      } finally {
+        StoreFiles.OPEN.remove(key);
+        if (Thread.currentThread() != shutdownHook) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook runs, finds the store closed, and returns
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "H2ReplicaStore(" + dir + ", " + durability + ")";
+  }
+
+  /** Witnesses the vector's total after a commit; best effort, as the commit stands anyway. */
+  private void witness() {
+    try {
+      witness.write(vector.total());
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "store " + dir + " cannot write its witness; a "
+          + "database that loses commits may go unnoticed", e);
+    }
+  }
+
+  private void check() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  private StoreException closedException() {
+    return new StoreException("store " + dir + " is closed");
+  }
+
+  private StoreException failed(String doing, SQLException e) {
+    return Errors.map(dir.toString(), doing, e);
+  }
+}

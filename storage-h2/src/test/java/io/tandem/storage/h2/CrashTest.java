@@ -1,0 +1,262 @@
+package io.tandem.storage.h2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.tandem.crdt.OrSet;
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.codec.BinaryCodec;
+import io.tandem.replication.Replica;
+import io.tandem.replication.log.DeltaRecord;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 at random moments (FAULTS.md, "Crash and storage"; issue 4): a child JVM writes
+ * through a {@link Replica} and, on helper threads, straight into the store's group commit,
+ * printing every write once acknowledged; the test kills it with SIGKILL after a random number
+ * of acknowledgements, reopens the file and checks that every acknowledged write is there, that
+ * the store opens and verifies cleanly, and that no dot is ever issued twice across restarts.
+ *
+ * <p>{@code -Dtandem.crashCycles=N} sets the number of kills (20 in CI),
+ * {@code -Dtandem.crashSeed=S} replays a run.
+ */
+class CrashTest {
+
+  private static final int HELPERS = 3;
+  private static final long LINE_TIMEOUT_SECONDS = 60;
+
+  @TempDir
+  Path tmp;
+
+  /** Every acknowledged write of the replica's feed, across all cycles: seq to token. */
+  private final Map<Long, String> acked = new HashMap<>();
+  /** The highest acknowledged seq of each helper feed. */
+  private final Map<ReplicaId, Long> helperAcked = new HashMap<>();
+  private long lastSnapshotAcked;
+  private final List<Long> reopenMillis = new ArrayList<>();
+  private final List<Long> childOpenMillis = new ArrayList<>();
+
+  @Test
+  void everyAcknowledgedWriteSurvivesKillNineAndNoDotIsIssuedTwice() throws Exception {
+    int cycles = Integer.getInteger("tandem.crashCycles", 20);
+    long seed = Long.getLong("tandem.crashSeed", System.nanoTime());
+    Random random = new Random(seed);
+    Path dir = tmp.resolve("store");
+    System.out.printf("CrashTest: %d cycles, seed %d (-Dtandem.crashSeed=%d replays)%n", cycles,
+        seed, seed);
+    ReplicaId self = null;
+    long writes = 0;
+    for (int cycle = 1; cycle <= cycles; cycle++) {
+      // Mostly kill mid-stream; now and then right after opening, while the replica replays.
+      int killAfter = random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(400);
+      Process child = ChildJvm.start(CrashWriter.class, tmp.resolve("child-" + cycle + ".err"),
+          dir.toString(), String.valueOf(cycle), String.valueOf(HELPERS),
+          String.valueOf(random.nextLong()));
+      BlockingQueue<String> lines = lines(child);
+      try {
+        String open = next(lines, child, cycle);
+        String[] f = open.split(" ");
+        assertThat(f[0]).as("cycle %d: first line", cycle).isEqualTo("open");
+        ReplicaId id = ReplicaId.parse(f[1]);
+        if (self == null) {
+          self = id;
+        }
+        assertThat(id).as("the store keeps its replica id").isEqualTo(self);
+        long resumedAt = Long.parseLong(f[2]);
+        childOpenMillis.add(Long.parseLong(f[3]));
+        long maxAcked = acked.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+        assertThat(resumedAt).as("cycle %d: the replica resumes at or after its last "
+            + "acknowledged write", cycle).isGreaterThanOrEqualTo(maxAcked);
+        if (cycle == 1) {
+          // While the child owns the store, this process cannot open it.
+          assertThatThrownBy(() -> H2ReplicaStore.open(dir))
+              .isInstanceOf(StoreLockedException.class)
+              .hasMessageContaining("in use by another process");
+        }
+        int seen = 0;
+        long expectedSeq = resumedAt + 1;
+        while (seen < killAfter) {
+          String[] l = next(lines, child, cycle).split(" ");
+          switch (l[0]) {
+            case "w" -> {
+              long seq = Long.parseLong(l[1]);
+              assertThat(seq).as("cycle %d: dots follow the feed", cycle).isEqualTo(expectedSeq);
+              String before = acked.put(seq, l[2]);
+              if (before != null) {
+                fail("dot %s:%d issued twice: %s, then %s in cycle %d", self, seq, before, l[2],
+                    cycle);
+              }
+              expectedSeq++;
+              seen++;
+              writes++;
+            }
+            case "h" -> helperAcked.merge(ReplicaId.parse(l[1]), Long.parseLong(l[2]),
+                Math::max);
+            case "S" -> lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(l[1]));
+            default -> fail("unexpected line %s", String.join(" ", l));
+          }
+        }
+      } finally {
+        child.destroyForcibly(); // SIGKILL on Linux and macOS
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child died").isTrue();
+      }
+      drain(lines);
+      try {
+        checkStore(dir, self, cycle);
+      } catch (AssertionError | RuntimeException e) {
+        Path kept = keep(dir, cycle);
+        throw new AssertionError("cycle " + cycle + " (seed " + seed + "), store kept in " + kept
+            + ": " + e.getMessage(), e);
+      }
+    }
+    System.out.printf("CrashTest: %d kill -9 cycles, %d acknowledged replica writes, helper "
+        + "feeds %s; after each kill, store open + verify ms %s; replica open (store open and "
+        + "replay, in the child) ms %s%n", cycles, writes, helperAcked, summary(reopenMillis),
+        summary(childOpenMillis));
+  }
+
+  private static String summary(List<Long> millis) {
+    List<Long> sorted = new ArrayList<>(millis);
+    Collections.sort(sorted);
+    return "min " + sorted.get(0) + ", median " + sorted.get(sorted.size() / 2) + ", max "
+        + sorted.get(sorted.size() - 1);
+  }
+
+  /** Reopens after a kill: it opens, verifies, holds every acknowledged write, as acknowledged. */
+  private void checkStore(Path dir, ReplicaId self, int cycle) {
+    long start = System.nanoTime();
+    H2ReplicaStore store = H2ReplicaStore.open(dir);
+    store.verify();
+    reopenMillis.add((System.nanoTime() - start) / 1_000_000);
+
+    long floor = store.snapshot().vector().get(self);
+    assertThat(floor).as("cycle %d: a saved snapshot is kept", cycle)
+        .isGreaterThanOrEqualTo(lastSnapshotAcked);
+    // Every feed holds every acknowledged write: the replica's and the helpers' (which went
+    // straight into the group commit), all reported at once to tell a lost commit from a bug.
+    Map<ReplicaId, Long> ackedTo = new HashMap<>(helperAcked);
+    ackedTo.put(self, acked.keySet().stream().mapToLong(Long::longValue).max().orElse(0));
+    Map<ReplicaId, String> lost = new HashMap<>();
+    ackedTo.forEach((feed, seq) -> {
+      if (store.vector().get(feed) < seq) {
+        lost.put(feed, "holds " + store.vector().get(feed) + ", acknowledged " + seq);
+      }
+    });
+    assertThat(lost).as("cycle %d: feeds missing acknowledged writes", cycle).isEmpty();
+    // The record at each acknowledged seq is the acknowledged write, not another one.
+    for (DeltaRecord r : readAll(store, self, floor + 1)) {
+      String token = acked.get(r.seq());
+      if (token != null) {
+        assertThat(decode(r.payload()).elements()).as("cycle %d: record %d", cycle, r.seq())
+            .containsExactly(token);
+      }
+    }
+    // And the replica rebuilt from the snapshot plus the log shows them all.
+    try (Replica replica = Replica.builder().store(store).build()) {
+      assertThat(replica.id()).isEqualTo(self);
+      assertThat(replica.get("log", OrSet.<String>empty()).elements())
+          .as("cycle %d: every acknowledged write is in the replica's state", cycle)
+          .containsAll(acked.values());
+    } // closes the store
+  }
+
+  /** Copies the store of a failed cycle to target/, for a post-mortem. */
+  private static Path keep(Path dir, int cycle) throws IOException {
+    Path kept = Path.of("target", "crash-" + System.currentTimeMillis() + "-cycle-" + cycle)
+        .toAbsolutePath();
+    Files.createDirectories(kept);
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.copy(f, kept.resolve(f.getFileName()));
+      }
+    }
+    return kept;
+  }
+
+  private static List<DeltaRecord> readAll(H2ReplicaStore store, ReplicaId feed, long from) {
+    List<DeltaRecord> all = new ArrayList<>();
+    for (long next = from; next <= store.vector().get(feed); ) {
+      List<DeltaRecord> run = store.readFeed(feed, next, 1000);
+      assertThat(run).as("feed %s from %d", feed, next).isNotEmpty();
+      assertThat(run.get(0).seq()).isEqualTo(next);
+      all.addAll(run);
+      next = run.get(run.size() - 1).seq() + 1;
+    }
+    return all;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static OrSet<String> decode(byte[] payload) {
+    try {
+      return (OrSet<String>) BinaryCodec.decode(payload);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static BlockingQueue<String> lines(Process child) {
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        for (String l; (l = in.readLine()) != null; ) {
+          lines.add(l);
+        }
+      } catch (Exception ignored) {
+        // the child was killed
+      }
+      lines.add("<eof>");
+    }, "crash-child-reader");
+    reader.setDaemon(true);
+    reader.start();
+    return lines;
+  }
+
+  private String next(BlockingQueue<String> lines, Process child, int cycle) throws Exception {
+    String l = lines.poll(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (l == null || l.equals("<eof>")) {
+      Path err = tmp.resolve("child-" + cycle + ".err");
+      fail("cycle %d: the child %s; its stderr:%n%s", cycle,
+          l == null ? "printed nothing for " + LINE_TIMEOUT_SECONDS + " s" : "exited",
+          Files.exists(err) ? Files.readString(err) : "(none)");
+    }
+    return l;
+  }
+
+  /** Lines the child printed before the kill landed: acknowledged too, so they count. */
+  private void drain(BlockingQueue<String> lines) throws InterruptedException {
+    while (true) {
+      String l = lines.poll(30, TimeUnit.SECONDS);
+      if (l == null || l.equals("<eof>")) {
+        return;
+      }
+      String[] f = l.split(" ");
+      switch (f[0]) {
+        case "w" -> {
+          String before = acked.put(Long.parseLong(f[1]), f[2]);
+          assertThat(before).as("dot %s issued twice", f[1]).isNull();
+        }
+        case "h" -> helperAcked.merge(ReplicaId.parse(f[1]), Long.parseLong(f[2]), Math::max);
+        case "S" -> lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(f[1]));
+        default -> { }
+      }
+    }
+  }
+}

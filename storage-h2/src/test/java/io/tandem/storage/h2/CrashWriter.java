@@ -1,0 +1,94 @@
+package io.tandem.storage.h2;
+
+import io.tandem.crdt.GCounter;
+import io.tandem.crdt.Hlc;
+import io.tandem.crdt.OrSet;
+import io.tandem.crdt.ReplicaId;
+import io.tandem.crdt.VersionVector;
+import io.tandem.crdt.codec.BinaryCodec;
+import io.tandem.replication.Replica;
+import io.tandem.replication.Write;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.spi.Snapshot;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The process {@link CrashTest} kills: opens the store and a {@link Replica} on it and writes
+ * until killed, printing each write once it returned (acknowledged), one flushed line each:
+ * <pre>
+ * open &lt;replica&gt; &lt;own seq held&gt; &lt;millis to open&gt;
+ * w &lt;seq&gt; &lt;token&gt;        a replica write: token added to the "log" set at dot seq
+ * h &lt;feed&gt; &lt;seq&gt;          a helper thread's append to a feed of its own (group commit)
+ * S &lt;seq&gt;                a snapshot covering the replica's feed up to seq was saved
+ * </pre>
+ * Arguments: store directory, cycle number, helper threads, seed.
+ */
+public final class CrashWriter {
+
+  /** Feeds the helper threads append to, beside the replica's own. */
+  static ReplicaId helperFeed(int i) {
+    return ReplicaId.of(0x4e1_0000L + i);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    int cycle = Integer.parseInt(args[1]);
+    int helpers = Integer.parseInt(args[2]);
+    Random random = new Random(Long.parseLong(args[3]));
+    PrintStream out = System.out;
+
+    long start = System.nanoTime();
+    H2ReplicaStore store = H2ReplicaStore.open(dir);
+    Replica replica = Replica.builder().store(store).build();
+    ReplicaId self = replica.id();
+    line(out, "open " + self + " " + replica.vector().get(self) + " "
+        + (System.nanoTime() - start) / 1_000_000);
+
+    for (int i = 0; i < helpers; i++) {
+      ReplicaId feed = helperFeed(i);
+      Thread t = new Thread(() -> {
+        long seq = store.vector().get(feed) + 1;
+        while (true) {
+          byte[] delta = BinaryCodec.encode(GCounter.empty().increment(feed, 1));
+          store.append(List.of(new DeltaRecord(feed, seq, VersionVector.empty(),
+              new Hlc(seq, 0, feed), "helper-" + feed, delta)));
+          line(out, "h " + feed + " " + seq);
+          seq++;
+        }
+      }, "helper-" + i);
+      t.setDaemon(true);
+      t.start();
+    }
+
+    long nextSnapshot = 20 + random.nextInt(80);
+    for (long n = 1; ; n++) {
+      String token = "c" + cycle + "-" + n;
+      Write w = replica.update("log", OrSet.<String>empty(), (set, ctx) ->
+          set.add(ctx.replica(), token));
+      line(out, "w " + w.dot().counter() + " " + token);
+      if (--nextSnapshot == 0) {
+        // Compaction as the replica will do it: the log set's state at this replica's seq. The
+        // replica's lock is not held between writes here, and only this thread writes.
+        long seq = replica.vector().get(self);
+        OrSet<String> state = replica.get("log", OrSet.empty());
+        store.saveSnapshot(new Snapshot(VersionVector.of(self, seq),
+            Map.of("log", BinaryCodec.encode(state))));
+        line(out, "S " + seq);
+        nextSnapshot = 20 + random.nextInt(80);
+      }
+    }
+  }
+
+  private static void line(PrintStream out, String s) {
+    synchronized (out) {
+      out.println(s);
+      out.flush();
+    }
+  }
+
+  private CrashWriter() {}
+}
