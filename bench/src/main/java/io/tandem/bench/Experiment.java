@@ -123,8 +123,10 @@ final class Experiment {
               : (best - created[p][k]) / 1000.0;
         }
       }
+      Map<String, Long> byKind = new java.util.TreeMap<>();
+      stats.byKind().forEach((kind, t) -> byKind.put(kind, t.bytes()));
       return new Outcome(system.name(), world.name(), relay, s.bodyBytes(), each, devices,
-          arrived, wire, latency, floor, (net.now() - t0) / 1000.0);
+          arrived, wire, latency, floor, (net.now() - t0) / 1000.0, byKind);
     }
   }
 }

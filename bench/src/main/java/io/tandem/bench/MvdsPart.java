@@ -37,7 +37,7 @@ final class MvdsPart {
             + "each)", s.messagesEach(), s.bodyBytes()),
         "world", "system", "X is", "delivered", "bytes on the wire", "÷ payload, all links",
         "phone A's links", "phone B's links", "latency p50 / p95 (s)",
-        "oracle p50 / p95 (s)", "latency ÷ oracle (p50 / p95)", "target", "verdict");
+        "oracle p50 / p95 (s)", "latency ÷ oracle (p50 / p95)", "target", "verdict", "accepted bytes by kind");
     for (boolean dropped : new boolean[] {true, false}) {
       Outcome mvdsBatch = null;
       for (Row row : ROWS) {
@@ -120,7 +120,14 @@ final class MvdsPart {
         Table.num(mA) + "x", Table.num(mB) + "x", Table.num(p50) + " / " + Table.num(p95),
         Table.num(f50) + " / " + Table.num(f95),
         Table.num(p50 / f50) + " / " + Table.num(p95 / f95), target,
-        reported ? "—" : Table.met(ok));
+        reported ? "—" : Table.met(ok), kinds(o));
+  }
+
+  private static String kinds(Outcome o) {
+    StringBuilder b = new StringBuilder();
+    o.byKind().forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ')
+        .append(String.format("%,d", v)));
+    return b.toString();
   }
 
   /** Undelivered messages make a percentile infinite; the smoke test wants finite figures. */

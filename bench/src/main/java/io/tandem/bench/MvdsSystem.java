@@ -33,6 +33,7 @@ final class MvdsSystem implements SyncSystem {
   @Override
   public void start(SimulatedNetwork net, List<String> names, Function<String, Transport> transports,
       long seed, Deliveries deliveries) {
+    net.setFrameKind(frame -> "payload");
     byte[] group = new byte[MvdsMessages.ID_BYTES];
     new java.util.SplittableRandom(seed).nextBytes(group);
     for (String n : names) {

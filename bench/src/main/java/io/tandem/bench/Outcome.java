@@ -16,10 +16,11 @@ import java.util.Map;
  * @param latency seconds from write to the other phone, per message (infinite if never)
  * @param floor the oracle's seconds for the same messages
  * @param ranSeconds virtual time until the last message reached its last device (or the cap)
+ * @param byKind bytes the network accepted, by frame kind (Tandem's message kinds)
  */
 record Outcome(String system, String world, boolean relay, int bodyBytes, int each,
     List<String> devices, Map<String, Long> arrived, Map<String, Long> wire, double[] latency,
-    double[] floor, double ranSeconds) {
+    double[] floor, double ranSeconds, Map<String, Long> byKind) {
 
   long wireBytes() {
     return wire.values().stream().mapToLong(Long::longValue).sum();

@@ -6,6 +6,7 @@ import io.tandem.replication.Replica;
 import io.tandem.replication.ReplicaConfig;
 import io.tandem.replication.SyncMode;
 import io.tandem.replication.memory.InMemoryReplicaStore;
+import io.tandem.replication.protocol.MessageCodec;
 import io.tandem.replication.sim.SimulatedNetwork;
 import io.tandem.replication.spi.Transport;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,7 @@ final class TandemSystem implements SyncSystem {
   @Override
   public void start(SimulatedNetwork net, List<String> names, Function<String, Transport> transports,
       long seed, Deliveries deliveries) {
+    net.setFrameKind(MessageCodec::kindOf);
     Map<ReplicaId, String> nameOf = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
       nameOf.put(ReplicaId.of(0x7A4D_0000_0000_0001L + i), names.get(i));
