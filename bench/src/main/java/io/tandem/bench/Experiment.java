@@ -36,8 +36,14 @@ final class Experiment {
    * @param capMillis the longest a run goes on after the writing, waiting for deliveries
    * @param bodyBytes the application payload of one message, the same for every system
    * @param sessionMillis mean online session in world (b)
+   * @param seeds how many seeds (seed, seed + 1, …) a table runs, each its own world
    */
-  record Setting(long seed, long writeMillis, long capMillis, int bodyBytes, long sessionMillis) {
+  record Setting(long seed, long writeMillis, long capMillis, int bodyBytes, long sessionMillis,
+      int seeds) {
+    Setting withSeed(long s) {
+      return new Setting(s, writeMillis, capMillis, bodyBytes, sessionMillis, seeds);
+    }
+
     long horizon() {
       return writeMillis + capMillis;
     }

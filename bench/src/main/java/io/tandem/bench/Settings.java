@@ -29,13 +29,13 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
   static Settings full() {
     return new Settings(100_000, 5_000, 3, 10, 5, 1, 2, 10, 10, 1, true, List.of(10, 10_000),
         List.of(0, 1, 10, 100), List.of(1, 3, 4),
-        new Experiment.Setting(4, 30 * MINUTE, 12 * 60 * MINUTE, 150, MINUTE));
+        new Experiment.Setting(4, 30 * MINUTE, 12 * 60 * MINUTE, 150, MINUTE, 3));
   }
 
   static Settings smoke() {
     return new Settings(1_000, 50, 1, 0, 1, 0, 1, 0, 1, 1, false, List.of(10, 300),
         List.of(0, 1, 10, 100), List.of(1, 3, 4),
-        new Experiment.Setting(4, MINUTE / 2, 6 * 60 * MINUTE, 150, MINUTE));
+        new Experiment.Setting(4, MINUTE / 2, 6 * 60 * MINUTE, 150, MINUTE, 1));
   }
 
   /** {@code --smoke}, {@code --rounds N}, {@code --parts 1,3,4}. */
