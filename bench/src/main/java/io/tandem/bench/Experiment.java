@@ -2,13 +2,13 @@ package io.tandem.bench;
 
 import io.tandem.replication.sim.NetworkStats;
 import io.tandem.replication.sim.SimulatedNetwork;
-import io.tandem.replication.spi.Transport;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Part 4's setting, as MVDS published it: two communicating phones A and B, each writing a
@@ -88,12 +88,13 @@ final class Experiment {
     Map<String, Long> lost = new HashMap<>();
     int[] missing = {each * PHONES.size() * (devices.size() - 1)};
     SyncSystem.Deliveries deliveries = (author, k, node) -> {
-      if (devices.contains(node) && arrived.putIfAbsent(author + k + "@" + node, net.now()) == null) {
+      if (devices.contains(node)
+          && arrived.putIfAbsent(author + k + "@" + node, net.now()) == null) {
         missing[0]--;
       }
     };
     try (system) {
-      system.start(net, NODES, n -> (Transport) new WireTransport(n, net, lost), s.seed(),
+      system.start(net, NODES, n -> new WireTransport(n, net, lost), s.seed(),
           deliveries);
       world.apply(net, s.horizon());
       for (int k = 0; k < each; k++) {
@@ -129,7 +130,7 @@ final class Experiment {
               : (best - created[p][k]) / 1000.0;
         }
       }
-      Map<String, Long> byKind = new java.util.TreeMap<>();
+      Map<String, Long> byKind = new TreeMap<>();
       stats.byKind().forEach((kind, t) -> byKind.put(kind, t.bytes()));
       return new Outcome(system.name(), world.name(), relay, s.bodyBytes(), each, devices,
           arrived, wire, latency, floor, (net.now() - t0) / 1000.0, byKind);

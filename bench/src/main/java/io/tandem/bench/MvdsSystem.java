@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /** The MVDS baseline as a {@link SyncSystem}: one {@link Mvds} node per name, one group. */
@@ -31,11 +32,11 @@ final class MvdsSystem implements SyncSystem {
   }
 
   @Override
-  public void start(SimulatedNetwork net, List<String> names, Function<String, Transport> transports,
-      long seed, Deliveries deliveries) {
+  public void start(SimulatedNetwork net, List<String> names,
+      Function<String, Transport> transports, long seed, Deliveries deliveries) {
     net.setFrameKind(frame -> "payload");
     byte[] group = new byte[MvdsMessages.ID_BYTES];
-    new java.util.SplittableRandom(seed).nextBytes(group);
+    new SplittableRandom(seed).nextBytes(group);
     for (String n : names) {
       List<PeerId> peers = names.stream().filter(p -> !p.equals(n)).map(PeerId::of).toList();
       nodes.put(n, new Mvds(mode, group, peers, transports.apply(n), net.clock(), m -> {

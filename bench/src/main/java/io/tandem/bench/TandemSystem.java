@@ -40,8 +40,8 @@ final class TandemSystem implements SyncSystem {
   }
 
   @Override
-  public void start(SimulatedNetwork net, List<String> names, Function<String, Transport> transports,
-      long seed, Deliveries deliveries) {
+  public void start(SimulatedNetwork net, List<String> names,
+      Function<String, Transport> transports, long seed, Deliveries deliveries) {
     net.setFrameKind(MessageCodec::kindOf);
     Map<ReplicaId, String> nameOf = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
