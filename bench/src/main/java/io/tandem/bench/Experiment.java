@@ -78,7 +78,14 @@ final class Experiment {
     return b;
   }
 
-  static Outcome run(SyncSystem system, World world, boolean relay, Setting s) {
+  /**
+   * Runs {@code system} in world (a) if {@code dropped}, else (b), with X a relay or a device.
+   * Both oracles are taken: X as a device (direct) and X always online (relay).
+   */
+  static Outcome run(SyncSystem system, boolean dropped, boolean relay, Setting s) {
+    World world = dropped ? dropped(s) : windows(s, relay);
+    Oracle direct = new Oracle(dropped ? world : windows(s, false), NODES);
+    Oracle viaRelay = new Oracle(dropped ? world : windows(s, true), NODES);
     SimulatedNetwork net = new SimulatedNetwork(s.seed());
     long t0 = net.now();
     List<String> devices = devices(relay);
@@ -115,9 +122,9 @@ final class Experiment {
       NetworkStats stats = net.stats();
       Map<String, Long> wire = new HashMap<>(lost);
       stats.byLink().forEach((link, t) -> wire.merge(link.toString(), t.bytes(), Long::sum));
-      Oracle oracle = new Oracle(world, NODES);
       double[] latency = new double[2 * each];
-      double[] floor = new double[2 * each];
+      double[] directFloor = new double[2 * each];
+      double[] relayFloor = new double[2 * each];
       for (int p = 0; p < PHONES.size(); p++) {
         String author = PHONES.get(p);
         String other = PHONES.get(1 - p);
@@ -125,15 +132,20 @@ final class Experiment {
           Long at = arrived.get(author + k + "@" + other);
           latency[p * each + k] = at == null ? Double.POSITIVE_INFINITY
               : (at - created[p][k]) / 1000.0;
-          long best = oracle.arrival(author, created[p][k], other);
-          floor[p * each + k] = best == Long.MAX_VALUE ? Double.POSITIVE_INFINITY
-              : (best - created[p][k]) / 1000.0;
+          directFloor[p * each + k] = seconds(direct.arrival(author, created[p][k], other),
+              created[p][k]);
+          relayFloor[p * each + k] = seconds(viaRelay.arrival(author, created[p][k], other),
+              created[p][k]);
         }
       }
       Map<String, Long> byKind = new TreeMap<>();
       stats.byKind().forEach((kind, t) -> byKind.put(kind, t.bytes()));
       return new Outcome(system.name(), world.name(), relay, s.bodyBytes(), each, devices,
-          arrived, wire, latency, floor, (net.now() - t0) / 1000.0, byKind);
+          arrived, wire, latency, directFloor, relayFloor, (net.now() - t0) / 1000.0, byKind);
     }
+  }
+
+  private static double seconds(long arrival, long written) {
+    return arrival == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : (arrival - written) / 1000.0;
   }
 }

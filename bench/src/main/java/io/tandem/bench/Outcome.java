@@ -14,13 +14,19 @@ import java.util.Map;
  * @param arrived when each message reached each node, keyed {@code author + k + "@" + node}
  * @param wire bytes per directed link, keyed {@code "from->to"}
  * @param latency seconds from write to the other phone, per message (infinite if never)
- * @param floor the oracle's seconds for the same messages
+ * @param directFloor the direct oracle's seconds for the same messages (X a device)
+ * @param relayFloor the relay oracle's seconds for the same messages (X always online)
  * @param ranSeconds virtual time until the last message reached its last device (or the cap)
  * @param byKind bytes the network accepted, by frame kind (Tandem's message kinds)
  */
 record Outcome(String system, String world, boolean relay, int bodyBytes, int each,
     List<String> devices, Map<String, Long> arrived, Map<String, Long> wire, double[] latency,
-    double[] floor, double ranSeconds, Map<String, Long> byKind) {
+    double[] directFloor, double[] relayFloor, double ranSeconds, Map<String, Long> byKind) {
+
+  /** The oracle of this row's own topology. */
+  double[] floor() {
+    return relay ? relayFloor : directFloor;
+  }
 
   long wireBytes() {
     return wire.values().stream().mapToLong(Long::longValue).sum();
