@@ -18,6 +18,7 @@ import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Scheduler;
+import io.tandem.replication.spi.SyncBase;
 import io.tandem.replication.spi.Transport;
 import io.tandem.replication.spi.WallClock;
 import java.lang.System.Logger.Level;
@@ -67,6 +68,8 @@ public final class Replica implements AutoCloseable {
   private final CausalBuffer buffer;
   private final Map<Link, SyncSession> sessions = new LinkedHashMap<>();
   private final Receipts receipts = new Receipts();
+  /** Per peer, what a session start is written against; kept in the store as well. */
+  private final Map<ReplicaId, SyncBase> bases = new HashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final SyncSession.Local local;
   private Scheduler.Cancellable tickTask;
@@ -119,22 +122,8 @@ public final class Replica implements AutoCloseable {
     vector = replay.vector();
     hlc = replay.clock();
     store.peerVectors().forEach(receipts::learn);
-    this.local = new SyncSession.Local() {
-      @Override
-      public ReplicaId id() {
-        return id;
-      }
-
-      @Override
-      public VersionVector vector() {
-        return vector;
-      }
-
-      @Override
-      public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
-        return store.readFeed(origin, fromSeq, max);
-      }
-    };
+    bases.putAll(store.syncBases());
+    this.local = new LocalView(true);
     this.sessionSeeds = config.seed() ^ id.value();
     for (Transport t : this.transports) {
       t.start(new Listener(t));
@@ -357,7 +346,8 @@ public final class Replica implements AutoCloseable {
       }
       validate(all);
       before = applied + rejected;
-      SyncSession s = new SyncSession(local, sessionConfig, sessionSeeds++);
+      // A file hears nothing we say, so its session must not change the base kept for its author.
+      SyncSession s = new SyncSession(new LocalView(false), sessionConfig, sessionSeeds++);
       Link link = new Link(DISCARD, PeerId.of("bundle"));
       sessions.put(link, s);
       try {
@@ -373,6 +363,43 @@ public final class Replica implements AutoCloseable {
     }
     fire(changes);
     return (int) (applied + rejected - before);
+  }
+
+  /** What a session reads of this replica; {@code keepsBases} is false for a bundle's. */
+  private final class LocalView implements SyncSession.Local {
+    private final boolean keepsBases;
+
+    LocalView(boolean keepsBases) {
+      this.keepsBases = keepsBases;
+    }
+
+    @Override
+    public ReplicaId id() {
+      return id;
+    }
+
+    @Override
+    public VersionVector vector() {
+      return vector;
+    }
+
+    @Override
+    public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
+      return store.readFeed(origin, fromSeq, max);
+    }
+
+    @Override
+    public SyncBase base(ReplicaId peer) {
+      return keepsBases ? bases.getOrDefault(peer, SyncBase.NONE) : SyncBase.NONE;
+    }
+
+    @Override
+    public void saveBase(ReplicaId peer, SyncBase base) {
+      if (keepsBases) {
+        bases.put(peer, base);
+        store.saveSyncBase(peer, base);
+      }
+    }
   }
 
   /** Where the replies to a bundle's frames go: nowhere, a file does not listen. */

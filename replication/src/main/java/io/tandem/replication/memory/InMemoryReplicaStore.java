@@ -6,6 +6,7 @@ import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
 import io.tandem.replication.spi.StoreException;
+import io.tandem.replication.spi.SyncBase;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     VersionVector vector = VersionVector.empty();
     Snapshot snapshot = Snapshot.empty();
     final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
+    final Map<ReplicaId, SyncBase> bases = new LinkedHashMap<>();
     boolean open;
   }
 
@@ -183,6 +185,27 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     synchronized (data) {
       check();
       data.peers.merge(peer, acknowledged, VersionVector::merge);
+    }
+  }
+
+  @Override
+  public boolean keepsSyncBases() {
+    return true;
+  }
+
+  @Override
+  public Map<ReplicaId, SyncBase> syncBases() {
+    synchronized (data) {
+      check();
+      return Collections.unmodifiableMap(new LinkedHashMap<>(data.bases));
+    }
+  }
+
+  @Override
+  public void saveSyncBase(ReplicaId peer, SyncBase base) {
+    synchronized (data) {
+      check();
+      data.bases.put(peer, base);
     }
   }
 

@@ -10,8 +10,8 @@ import java.util.Objects;
  * The sync protocol's messages, all of them. One session per peer exchanges them:
  * <ol>
  *   <li>{@link Hello} both ways: protocol version and replica id; nothing else is accepted first.
- *   <li>{@link Summary}: the sender's version vector; the first in a session is whole, later ones
- *       carry only the entries that changed since the last one sent.
+ *   <li>{@link Summary}: the sender's version vector, whole or as the entries that differ from a
+ *       base both peers saved when they last met (see {@link io.tandem.replication.spi.SyncBase}).
  *   <li>{@link Deltas}: records the receiver lacks, in feed order, in bounded batches.
  *   <li>{@link Ack}: the entries of the sender's vector that grew by receiving deltas.
  *   <li>{@link Offer} and {@link Request}: in interactive mode, ids first, deltas on request.
@@ -21,7 +21,7 @@ import java.util.Objects;
 public sealed interface Message {
 
   /** The protocol version this build speaks. */
-  int VERSION = 1;
+  int VERSION = 2;
 
   /**
    * Opens a session: who is speaking and which protocol. {@code heardYou} says the sender has the
@@ -35,17 +35,73 @@ public sealed interface Message {
     }
   }
 
-  /** What the sender holds: per origin, the highest gap-free sequence number. */
-  record Summary(VersionVector vector) implements Message {
+  /**
+   * What the sender holds: per origin, the highest gap-free sequence number.
+   *
+   * <p>Whole when {@code base} is {@link #WHOLE}: {@code vector} is all of it. Otherwise a patch:
+   * the sender's vector is the base named by the hash {@code base} (what the sender told the
+   * receiver so far) with the entries of {@code vector} and of {@code indexed} (positions in the
+   * base's sorted origins) put in. A receiver without that base asks for the whole one
+   * ({@link #WANT_WHOLE}). {@link #RESET} says the receiver must forget what it believed the
+   * sender holds and take this instead.
+   */
+  record Summary(long base, VersionVector vector, IndexedEntries indexed, int flags)
+      implements Message {
+
+    /** {@code base} of a whole summary. */
+    public static final long WHOLE = 0;
+    /** Flag: the sender lacks the base the receiver named; send the whole vector. */
+    public static final int WANT_WHOLE = 1;
+    /** Flag: this whole summary replaces what the receiver believed, it does not add to it. */
+    public static final int RESET = 2;
+
     public Summary {
       Objects.requireNonNull(vector, "vector");
+      Objects.requireNonNull(indexed, "indexed");
+      if ((flags & ~(WANT_WHOLE | RESET)) != 0) {
+        throw new IllegalArgumentException("unknown summary flags " + flags);
+      }
+      if (base == WHOLE && !indexed.isEmpty()) {
+        throw new IllegalArgumentException("a whole summary names no positions");
+      }
+      if ((flags & WANT_WHOLE) != 0 && (flags != WANT_WHOLE || base != WHOLE
+          || !vector.isEmpty())) {
+        throw new IllegalArgumentException("a request for the whole vector carries nothing else");
+      }
+    }
+
+    /** The whole vector. */
+    public Summary(VersionVector vector) {
+      this(WHOLE, vector, IndexedEntries.NONE, 0);
+    }
+
+    public boolean isWhole() {
+      return base == WHOLE;
+    }
+
+    /** A request for the whole vector; it says nothing of what its sender holds. */
+    public static Summary wantWhole() {
+      return new Summary(WHOLE, VersionVector.empty(), IndexedEntries.NONE, WANT_WHOLE);
     }
   }
 
-  /** What the sender now holds durably, for the feeds that grew. */
-  record Ack(VersionVector vector) implements Message {
+  /**
+   * What the sender now holds durably, for the feeds that grew: {@code vector} spelled out, and
+   * {@code indexed} named by position in the origins of the vector whose hash is
+   * {@code dictionary} (the base or whole vector of the sender's latest summary).
+   */
+  record Ack(VersionVector vector, long dictionary, IndexedEntries indexed) implements Message {
     public Ack {
       Objects.requireNonNull(vector, "vector");
+      Objects.requireNonNull(indexed, "indexed");
+      if (indexed.isEmpty() != (dictionary == Summary.WHOLE)) {
+        throw new IllegalArgumentException("positions need a dictionary and nothing else does");
+      }
+    }
+
+    /** Entries spelled out in full. */
+    public Ack(VersionVector vector) {
+      this(vector, Summary.WHOLE, IndexedEntries.NONE);
     }
   }
 

@@ -11,6 +11,7 @@ import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
+import io.tandem.replication.spi.SyncBase;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,19 @@ import java.util.SplittableRandom;
  * doubles with jitter up to a cap, and sooner once the peer is heard from again; duplicates and
  * replays change nothing and are answered with an ack so the sender stops; a session that has
  * sent and received everything falls silent.
+ *
+ * <p>Session start costs what changed since the peers last met, not what exists: each side saves
+ * per peer a {@link SyncBase} (what it told the peer, what it heard from it), and its summary
+ * names the base it assumes by a 64-bit hash and carries only the entries that differ from it,
+ * origins given as positions in the base's sorted origins. A receiver whose saved base does not
+ * match asks for the whole vector: one more round trip, never wrong data. Acks name origins the
+ * same way, against the dictionary of the sender's latest summary, tagged by its hash.
+ *
+ * <p>Why a hash collision is harmless: everything either side saves was stated by the other
+ * (counters only grow), so a matching base can at worst be mistaken for another one, making the
+ * receiver believe this replica holds more than it does and not send what it lacks. This side
+ * sees that: the peer's summary says it holds records this side lacks, yet nothing comes. After
+ * a stall a {@link Summary#RESET} whole summary replaces the peer's belief, and sending resumes.
  */
 public final class SyncSession {
 
@@ -36,6 +50,14 @@ public final class SyncSession {
     VersionVector vector();
 
     List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max);
+
+    /** The base saved with {@code peer}, or {@link SyncBase#NONE}. */
+    default SyncBase base(ReplicaId peer) {
+      return SyncBase.NONE;
+    }
+
+    /** Keeps {@code base} for the next session with {@code peer}; losing it costs a fallback. */
+    default void saveBase(ReplicaId peer, SyncBase base) {}
   }
 
   private final Local local;
@@ -51,6 +73,16 @@ public final class SyncSession {
   private VersionVector peerVector = VersionVector.empty();
   /** What we have told the peer we hold. */
   private VersionVector told = VersionVector.empty();
+  /** Everything the peer stated it holds, in summaries and acks: half of the saved base. */
+  private VersionVector heard = VersionVector.empty();
+  /** The origins our acks name by position, and the hash the peer knows them by. */
+  private VersionVector dictionary = VersionVector.empty();
+  private long dictionaryHash = Summary.WHOLE;
+  /** Vectors the peer may name by hash: the base we saved and the whole ones it sent. */
+  private final Map<Long, VersionVector> peerDictionaries = new HashMap<>();
+  /** When the peer last offered us records, in a summary, deltas or an offer. */
+  private long lastOffered;
+  private long stallAfter;
   private final Map<ReplicaId, Long> sentUpTo = new HashMap<>();
   private final Map<ReplicaId, Long> retryAt = new HashMap<>();
   private final Map<ReplicaId, Long> backoff = new HashMap<>();
@@ -64,11 +96,13 @@ public final class SyncSession {
     this.config = config;
     this.random = new SplittableRandom(seed);
     this.helloBackoff = config.minBackoffMillis();
+    this.stallAfter = 2 * config.maxBackoffMillis();
   }
 
   /** The messages that open the session. */
   public List<Message> start(long now) {
     helloAt = now;
+    lastOffered = now;
     return sent(now, List.of(hello()));
   }
 
@@ -93,13 +127,14 @@ public final class SyncSession {
     if (m instanceof Hello h) {
       onHello(h, out);
     } else if (m instanceof Summary s) {
-      learn(s.vector());
-      summarized = true;
+      onSummary(s, now, out);
     } else if (m instanceof Ack a) {
-      learn(a.vector());
+      onAck(a);
     } else if (m instanceof Deltas d) {
+      offered(now);
       onDeltas(d, received, out);
     } else if (m instanceof Offer o) {
+      offered(now);
       onOffer(o, out);
     } else if (m instanceof Request q) {
       onRequest(q);
@@ -119,8 +154,7 @@ public final class SyncSession {
     List<Message> out = new ArrayList<>();
     VersionVector grown = grownSinceTold();
     if (!grown.isEmpty()) {
-      out.add(new Ack(grown));
-      told = told.merge(grown);
+      out.add(ack(grown, false));
     }
     out.addAll(pump(now));
     return sent(now, out);
@@ -137,6 +171,13 @@ public final class SyncSession {
         return sent(now, List.of(hello(false)));
       }
       return List.of();
+    }
+    if (now - lastOffered >= stallAfter && pendingIn() > 0) {
+      // The peer holds records we lack and sends none: it may believe we hold them (a base
+      // mistaken through a hash collision). Tell it whole what we hold, replacing that belief.
+      lastOffered = now;
+      stallAfter = Math.min(stallAfter * 2, 64 * config.maxBackoffMillis());
+      return sent(now, List.of(whole(Summary.RESET)));
     }
     boolean due = false;
     for (Map.Entry<ReplicaId, Long> e : new ArrayList<>(retryAt.entrySet())) {
@@ -168,18 +209,123 @@ public final class SyncSession {
             + " to " + h.replica());
       }
       if (!h.heardYou()) {
-        // Our hello or summary was lost: say both again, once per unanswered hello.
+        // Our hello or summary was lost: say both again, once per unanswered hello, and whole,
+        // since the peer may also lack the base.
         out.add(hello(true));
-        told = local.vector();
-        out.add(new Summary(told));
+        out.add(whole(0));
       }
       return;
     }
     // Our own hello went out at start; only a second unanswered hello means it was lost.
     peer = h.replica();
-    // The first summary is whole; from then on only what grew.
+    SyncBase base = local.base(peer);
+    heard = base.heard();
+    peerDictionaries.put(VectorPatch.hash(heard), heard);
+    VersionVector mine = local.vector();
+    if (base.told().isEmpty() || !mine.descends(base.told())) {
+      out.add(whole(0));
+      return;
+    }
+    // The peer saved what we told it: say only what differs, naming origins it knows by position.
+    dictionary = base.told();
+    dictionaryHash = VectorPatch.hash(dictionary);
+    VectorPatch.Split patch = VectorPatch.split(VectorPatch.changed(mine, dictionary), dictionary);
+    out.add(new Summary(dictionaryHash, patch.spelled(), patch.indexed(), 0));
+    told = mine;
+    saveBase();
+  }
+
+  /** Our whole vector, which also becomes the dictionary our acks name origins in. */
+  private Summary whole(int flags) {
     told = local.vector();
-    out.add(new Summary(told));
+    dictionary = told;
+    dictionaryHash = VectorPatch.hash(told);
+    saveBase();
+    return new Summary(Summary.WHOLE, told, IndexedEntries.NONE, flags);
+  }
+
+  private void onSummary(Summary s, long now, List<Message> out) throws ProtocolException {
+    if ((s.flags() & Summary.WANT_WHOLE) != 0) {
+      out.add(whole(0));
+      return;
+    }
+    VersionVector v;
+    if (s.isWhole()) {
+      v = s.vector();
+      peerDictionaries.put(VectorPatch.hash(v), v);
+      // A whole vector supersedes every earlier statement of the peer, wrong beliefs included.
+      heard = v;
+    } else {
+      VersionVector base = peerDictionaries.get(s.base());
+      v = base == null || s.indexed().size() > 0
+          && s.indexed().indexAt(s.indexed().size() - 1) >= base.size() ? null
+          : base.merge(VectorPatch.resolve(s.vector(), s.indexed(), base));
+      if (v == null || v.get(local.id()) > local.vector().get(local.id())) {
+        // Not the base we saved (lost messages, a crash, or a collision that claims our own
+        // records): ask for the whole vector rather than guess.
+        out.add(Summary.wantWhole());
+        helloAt = now; // the answer is a round trip away: no hello before the usual delay
+        return;
+      }
+      heard = heard.merge(v);
+    }
+    saveBase();
+    if ((s.flags() & Summary.RESET) != 0) {
+      reset(v);
+    }
+    learn(v);
+    summarized = true;
+    offered(now);
+  }
+
+  private void onAck(Ack a) throws ProtocolException {
+    VersionVector v = a.vector();
+    VersionVector dict = a.indexed().isEmpty() ? null : peerDictionaries.get(a.dictionary());
+    if (dict != null) {
+      VersionVector both = VectorPatch.resolve(v, a.indexed(), dict);
+      // A dictionary mistaken for another must not close the session: drop what it named.
+      v = both.get(local.id()) > local.vector().get(local.id()) ? v : both;
+    }
+    // Positions in a dictionary we do not hold are dropped: acks are repeated, so this delays.
+    learn(v);
+    VersionVector before = heard;
+    heard = heard.merge(v);
+    if (heard != before) {
+      saveBase();
+    }
+  }
+
+  /** What the peer holds is {@code v}, whatever we believed: resend from there. */
+  private void reset(VersionVector v) {
+    peerVector = v;
+    for (Map.Entry<ReplicaId, Long> e : sentUpTo.entrySet()) {
+      if (e.getValue() > v.get(e.getKey())) {
+        e.setValue(v.get(e.getKey()));
+        retryAt.remove(e.getKey());
+      }
+    }
+    backoff.clear();
+  }
+
+  private void offered(long now) {
+    lastOffered = now;
+    stallAfter = 2 * config.maxBackoffMillis();
+  }
+
+  /** An ack for {@code grown}, naming origins our dictionary holds by position unless spelled. */
+  private Ack ack(VersionVector grown, boolean spelled) {
+    told = told.merge(grown);
+    saveBase();
+    if (spelled) {
+      return new Ack(grown);
+    }
+    VectorPatch.Split split = VectorPatch.split(grown, dictionary);
+    return split.indexed().isEmpty() ? new Ack(grown)
+        : new Ack(split.spelled(), dictionaryHash, split.indexed());
+  }
+
+  private void saveBase() {
+    local.saveBase(peer, new SyncBase(told, heard));
   }
 
   private void learn(VersionVector v) throws ProtocolException {
@@ -226,9 +372,9 @@ public final class SyncSession {
       }
     }
     if (!duplicates.isEmpty()) {
-      // The sender did not get our ack, or resent early: tell it again, or it resends for ever.
-      out.add(new Ack(duplicates));
-      told = told.merge(duplicates);
+      // The sender did not get our ack, or could not read it (the summary with our dictionary
+      // was lost), or resent early: tell it again, spelled out, or it resends for ever.
+      out.add(ack(duplicates, true));
     }
     if (!fresh && d.records().isEmpty()) {
       throw new ProtocolException(Reason.VIOLATION, "empty deltas message");
@@ -258,8 +404,7 @@ public final class SyncSession {
       out.add(new Request(want));
     }
     if (!have.isEmpty()) {
-      out.add(new Ack(have));
-      told = told.merge(have);
+      out.add(ack(have, true));
     }
   }
 
@@ -440,6 +585,12 @@ public final class SyncSession {
   }
 
   // --- status for apps ---
+
+  /** Every entry of {@code a}, an ack this session sent, its positions resolved. */
+  VersionVector entriesOf(Ack a) throws ProtocolException {
+    return a.indexed().isEmpty() ? a.vector()
+        : VectorPatch.resolve(a.vector(), a.indexed(), dictionary);
+  }
 
   /** Records received that this replica already held, since the session began. */
   public long duplicateRecords() {

@@ -65,6 +65,26 @@ public interface ReplicaStore extends AutoCloseable {
   /** Records the vector {@code peer} acknowledged (it only ever grows). */
   void savePeerVector(ReplicaId peer, VersionVector acknowledged);
 
+  /**
+   * Whether {@link #saveSyncBase} survives {@link #close} and a reopen. A store that does not
+   * keep them (the defaults) stays correct: every first session after a restart then sends whole
+   * vectors, as before sync bases existed.
+   */
+  default boolean keepsSyncBases() {
+    return false;
+  }
+
+  /** The sync base saved for each peer; empty for a store that does not keep them. */
+  default Map<ReplicaId, SyncBase> syncBases() {
+    return Map.of();
+  }
+
+  /**
+   * Replaces the sync base of {@code peer}. It need not be durable before returning: a base lost
+   * in a crash only makes the next session fall back to whole vectors.
+   */
+  default void saveSyncBase(ReplicaId peer, SyncBase base) {}
+
   @Override
   void close();
 }
