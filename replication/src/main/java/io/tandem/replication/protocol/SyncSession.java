@@ -71,15 +71,8 @@ public final class SyncSession {
   private long helloBackoff;
   /** What the peer holds, as far as we know: never more than it has. */
   private VersionVector peerVector = VersionVector.empty();
-  /** What we have told the peer we hold. */
-  private VersionVector told = VersionVector.empty();
-  /** Everything the peer stated it holds, in summaries and acks: half of the saved base. */
-  private VersionVector heard = VersionVector.empty();
-  /** The origins our acks name by position, and the hash the peer knows them by. */
-  private VersionVector dictionary = VersionVector.empty();
-  private long dictionaryHash = Summary.WHOLE;
-  /** Vectors the peer may name by hash: the base we saved and the whole ones it sent. */
-  private final Map<Long, VersionVector> peerDictionaries = new HashMap<>();
+  /** What we told the peer and heard from it, and how summaries and acks name origins. */
+  private final SessionBase base;
   /** When the peer last offered us records, in a summary, deltas or an offer. */
   private long lastOffered;
   private long stallAfter;
@@ -97,6 +90,7 @@ public final class SyncSession {
     this.random = new SplittableRandom(seed);
     this.helloBackoff = config.minBackoffMillis();
     this.stallAfter = 2 * config.maxBackoffMillis();
+    this.base = new SessionBase(local);
   }
 
   /** The messages that open the session. */
@@ -154,7 +148,7 @@ public final class SyncSession {
     List<Message> out = new ArrayList<>();
     VersionVector grown = grownSinceTold();
     if (!grown.isEmpty()) {
-      out.add(ack(grown, false));
+      out.add(base.ack(grown, false));
     }
     out.addAll(pump(now));
     return sent(now, out);
@@ -177,7 +171,7 @@ public final class SyncSession {
       // mistaken through a hash collision). Tell it whole what we hold, replacing that belief.
       lastOffered = now;
       stallAfter = Math.min(stallAfter * 2, 64 * config.maxBackoffMillis());
-      return sent(now, List.of(whole(Summary.RESET)));
+      return sent(now, List.of(base.whole(Summary.RESET)));
     }
     boolean due = false;
     for (Map.Entry<ReplicaId, Long> e : new ArrayList<>(retryAt.entrySet())) {
@@ -212,64 +206,27 @@ public final class SyncSession {
         // Our hello or summary was lost: say both again, once per unanswered hello, and whole,
         // since the peer may also lack the base.
         out.add(hello(true));
-        out.add(whole(0));
+        out.add(base.whole(0));
       }
       return;
     }
     // Our own hello went out at start; only a second unanswered hello means it was lost.
     peer = h.replica();
-    SyncBase base = local.base(peer);
-    heard = base.heard();
-    peerDictionaries.put(VectorPatch.hash(heard), heard);
-    VersionVector mine = local.vector();
-    if (base.told().isEmpty() || !mine.descends(base.told())) {
-      out.add(whole(0));
-      return;
-    }
-    // The peer saved what we told it: say only what differs, naming origins it knows by position.
-    dictionary = base.told();
-    dictionaryHash = VectorPatch.hash(dictionary);
-    VectorPatch.Split patch = VectorPatch.split(VectorPatch.changed(mine, dictionary), dictionary);
-    out.add(new Summary(dictionaryHash, patch.spelled(), patch.indexed(), 0));
-    told = mine;
-    saveBase();
-  }
-
-  /** Our whole vector, which also becomes the dictionary our acks name origins in. */
-  private Summary whole(int flags) {
-    told = local.vector();
-    dictionary = told;
-    dictionaryHash = VectorPatch.hash(told);
-    saveBase();
-    return new Summary(Summary.WHOLE, told, IndexedEntries.NONE, flags);
+    out.add(base.open(peer));
   }
 
   private void onSummary(Summary s, long now, List<Message> out) throws ProtocolException {
     if ((s.flags() & Summary.WANT_WHOLE) != 0) {
-      out.add(whole(0));
+      out.add(base.whole(0));
       return;
     }
-    VersionVector v;
-    if (s.isWhole()) {
-      v = s.vector();
-      peerDictionaries.put(VectorPatch.hash(v), v);
-      // A whole vector supersedes every earlier statement of the peer, wrong beliefs included.
-      heard = v;
-    } else {
-      VersionVector base = peerDictionaries.get(s.base());
-      v = base == null || s.indexed().size() > 0
-          && s.indexed().indexAt(s.indexed().size() - 1) >= base.size() ? null
-          : base.merge(VectorPatch.resolve(s.vector(), s.indexed(), base));
-      if (v == null || v.get(local.id()) > local.vector().get(local.id())) {
-        // Not the base we saved (lost messages, a crash, or a collision that claims our own
-        // records): ask for the whole vector rather than guess.
-        out.add(Summary.wantWhole());
-        helloAt = now; // the answer is a round trip away: no hello before the usual delay
-        return;
-      }
-      heard = heard.merge(v);
+    VersionVector v = base.resolve(s);
+    if (v == null) {
+      // Not the base we saved (lost messages, a crash, a collision): ask for the whole vector.
+      out.add(Summary.wantWhole());
+      helloAt = now; // the answer is a round trip away: no hello before the usual delay
+      return;
     }
-    saveBase();
     if ((s.flags() & Summary.RESET) != 0) {
       reset(v);
     }
@@ -279,20 +236,7 @@ public final class SyncSession {
   }
 
   private void onAck(Ack a) throws ProtocolException {
-    VersionVector v = a.vector();
-    VersionVector dict = a.indexed().isEmpty() ? null : peerDictionaries.get(a.dictionary());
-    if (dict != null) {
-      VersionVector both = VectorPatch.resolve(v, a.indexed(), dict);
-      // A dictionary mistaken for another must not close the session: drop what it named.
-      v = both.get(local.id()) > local.vector().get(local.id()) ? v : both;
-    }
-    // Positions in a dictionary we do not hold are dropped: acks are repeated, so this delays.
-    learn(v);
-    VersionVector before = heard;
-    heard = heard.merge(v);
-    if (heard != before) {
-      saveBase();
-    }
+    learn(base.resolve(a));
   }
 
   /** What the peer holds is {@code v}, whatever we believed: resend from there. */
@@ -310,22 +254,6 @@ public final class SyncSession {
   private void offered(long now) {
     lastOffered = now;
     stallAfter = 2 * config.maxBackoffMillis();
-  }
-
-  /** An ack for {@code grown}, naming origins our dictionary holds by position unless spelled. */
-  private Ack ack(VersionVector grown, boolean spelled) {
-    told = told.merge(grown);
-    saveBase();
-    if (spelled) {
-      return new Ack(grown);
-    }
-    VectorPatch.Split split = VectorPatch.split(grown, dictionary);
-    return split.indexed().isEmpty() ? new Ack(grown)
-        : new Ack(split.spelled(), dictionaryHash, split.indexed());
-  }
-
-  private void saveBase() {
-    local.saveBase(peer, new SyncBase(told, heard));
   }
 
   private void learn(VersionVector v) throws ProtocolException {
@@ -374,7 +302,7 @@ public final class SyncSession {
     if (!duplicates.isEmpty()) {
       // The sender did not get our ack, or could not read it (the summary with our dictionary
       // was lost), or resent early: tell it again, spelled out, or it resends for ever.
-      out.add(ack(duplicates, true));
+      out.add(base.ack(duplicates, true));
     }
     if (!fresh && d.records().isEmpty()) {
       throw new ProtocolException(Reason.VIOLATION, "empty deltas message");
@@ -404,7 +332,7 @@ public final class SyncSession {
       out.add(new Request(want));
     }
     if (!have.isEmpty()) {
-      out.add(ack(have, true));
+      out.add(base.ack(have, true));
     }
   }
 
@@ -536,7 +464,7 @@ public final class SyncSession {
           && sentUpTo.getOrDefault(origin, 0L) >= mine.counterAt(i);
       // Records the peer itself sent are acked too: the ack says "stored", which is what
       // stops its resends.
-      if (mine.counterAt(i) > told.get(origin) && !implied) {
+      if (mine.counterAt(i) > base.told().get(origin) && !implied) {
         ids[n] = origin.value();
         counters[n++] = mine.counterAt(i);
       }
@@ -588,8 +516,7 @@ public final class SyncSession {
 
   /** Every entry of {@code a}, an ack this session sent, its positions resolved. */
   VersionVector entriesOf(Ack a) throws ProtocolException {
-    return a.indexed().isEmpty() ? a.vector()
-        : VectorPatch.resolve(a.vector(), a.indexed(), dictionary);
+    return base.entriesOf(a);
   }
 
   /** Records received that this replica already held, since the session began. */
