@@ -5,7 +5,7 @@ import io.tandem.crdt.VersionVector;
 import io.tandem.replication.protocol.Message.Ack;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.spi.SyncBase;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -20,6 +20,8 @@ import java.util.Map;
  */
 final class SessionBase {
 
+  private static final int MAX_DICTIONARIES = 3;
+
   private final SyncSession.Local local;
   private ReplicaId peer;
   /** What we have told the peer we hold. */
@@ -29,8 +31,16 @@ final class SessionBase {
   /** The origins our acks name by position, and the hash the peer knows them by. */
   private VersionVector dictionary = VersionVector.empty();
   private long dictionaryHash = Summary.WHOLE;
-  /** Vectors the peer may name by hash: the base we saved and the whole ones it sent. */
-  private final Map<Long, VersionVector> peerDictionaries = new HashMap<>();
+  /**
+   * Vectors the peer may name by hash: the base we saved and the last whole ones it sent. A
+   * few at most, so a peer repeating huge summaries cannot make a session hold many.
+   */
+  private final Map<Long, VersionVector> peerDictionaries = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, VersionVector> eldest) {
+      return size() > MAX_DICTIONARIES;
+    }
+  };
 
   SessionBase(SyncSession.Local local) {
     this.local = local;
