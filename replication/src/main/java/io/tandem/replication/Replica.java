@@ -9,6 +9,8 @@ import io.tandem.crdt.codec.BinaryCodec;
 import io.tandem.crdt.codec.CodecException;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.protocol.Message;
+import io.tandem.replication.protocol.Message.SnapshotChunk;
+import io.tandem.replication.protocol.Message.SnapshotOffer;
 import io.tandem.replication.protocol.MessageCodec;
 import io.tandem.replication.protocol.ProtocolException;
 import io.tandem.replication.protocol.ProtocolException.Reason;
@@ -17,12 +19,15 @@ import io.tandem.replication.protocol.SyncSession;
 import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;
 import io.tandem.replication.spi.ReplicaStore;
+import io.tandem.replication.spi.Snapshot;
+import io.tandem.replication.spi.SnapshotCodec;
 import io.tandem.replication.spi.Scheduler;
 import io.tandem.replication.spi.Transport;
 import io.tandem.replication.spi.WallClock;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -84,6 +89,19 @@ public final class Replica implements AutoCloseable {
   private long sessionsClosed;
   private String lastCloseReason;
 
+  /** When each known peer was last heard from, by this replica's clock: who holds compaction. */
+  private final Map<ReplicaId, Long> lastHeard = new HashMap<>();
+  private boolean compactionDue;
+  private long compactions;
+  /** Peers that went silent for longer than the forget-after time: they no longer count. */
+  private final Set<ReplicaId> forgotten = new java.util.HashSet<>();
+  /** The vector of the store's snapshot, and the offer for it once a peer needed one. */
+  private VersionVector snapshotVector;
+  private SnapshotOffer served;
+  private final SnapshotFetcher fetcher;
+  /** Snapshots installed and not yet told to listeners: before, after, objects. */
+  private final List<Object[]> installedEvents = new ArrayList<>();
+
   /** A connection: a peer as one of the replica's transports knows it. */
   private record Link(Transport transport, PeerId peer) {
     @Override
@@ -118,7 +136,15 @@ public final class Replica implements AutoCloseable {
     objects.putAll(replay.objects());
     vector = replay.vector();
     hlc = replay.clock();
+    snapshotVector = replay.snapshotVector();
     store.peerVectors().forEach(receipts::learn);
+    long openedAt = clock.millis();
+    // A peer met before the restart counts as heard now: its silence is measured from here.
+    receipts.known().keySet().forEach(p -> lastHeard.put(p, openedAt));
+    compactionDue = config.compactionBatch() > 0;
+    this.fetcher = new SnapshotFetcher(store, config.limits(), 2 * sessionConfig.maxBackoffMillis(),
+        openedAt);
+    fetcher.held(vector);
     this.local = new SyncSession.Local() {
       @Override
       public ReplicaId id() {
@@ -133,6 +159,34 @@ public final class Replica implements AutoCloseable {
       @Override
       public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
         return store.readFeed(origin, fromSeq, max);
+      }
+
+      @Override
+      public VersionVector snapshotVector() {
+        return snapshotVector;
+      }
+
+      @Override
+      public SnapshotOffer snapshotOffer() {
+        return served();
+      }
+
+      @Override
+      public byte[] snapshotChunk(byte[] hash, long offset, int max) {
+        SnapshotOffer o = served();
+        return o != null && Arrays.equals(o.hash(), hash) ? store.snapshotChunk(offset, max)
+            : null;
+      }
+
+      @Override
+      public List<Message> snapshotOffered(SnapshotOffer offer, long now)
+          throws ProtocolException {
+        return fetcher.offered(offer, id, vector, now);
+      }
+
+      @Override
+      public List<Message> snapshotChunk(SnapshotChunk chunk, long now) {
+        return fetcher.chunk(chunk, now);
       }
     };
     this.sessionSeeds = config.seed() ^ id.value();
@@ -279,6 +333,182 @@ public final class Replica implements AutoCloseable {
       scheduler.close();
     }
     store.close();
+  }
+
+  // --- compaction ---
+
+  /**
+   * Folds into the snapshot the records every peer that still counts holds, at most the
+   * configured batch of them (1024 when automatic compaction is off), and drops them from the
+   * log. Peers silent for longer than the forget-after time no longer count. The replica calls
+   * this itself after acknowledgements when compaction is on; the folding runs outside the
+   * replica's lock, so writes go on meanwhile.
+   *
+   * @return the snapshot's vector after the run
+   */
+  public VersionVector compact() {
+    Snapshot base;
+    VersionVector target;
+    lock.lock();
+    try {
+      if (closed) {
+        return VersionVector.empty();
+      }
+      base = store.snapshot();
+      target = stableVector(clock.millis());
+      compactionDue = false;
+    } finally {
+      lock.unlock();
+    }
+    int batch = config.compactionBatch() > 0 ? config.compactionBatch() : 1024;
+    Snapshot next = Compactor.fold(store, base, target, batch);
+    lock.lock();
+    try {
+      if (closed) {
+        return VersionVector.empty();
+      }
+      if (next == null || !store.snapshot().vector().equals(base.vector())) {
+        return store.snapshot().vector(); // nothing stable, or a fetched snapshot came first
+      }
+      store.saveSnapshot(next);
+      snapshotVector = next.vector();
+      served = null;
+      compactions++;
+      // Cut short by the batch bound: the next tick goes on.
+      compactionDue = !next.vector().descends(target);
+      return next.vector();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A peer newly forgotten lets compaction go on past what it holds. */
+  private void noticeForgotten(long now) {
+    lastHeard.forEach((peer, at) -> {
+      boolean silent = now - at > config.forgetAfterMillis();
+      if (silent && forgotten.add(peer)) {
+        LOG.log(Level.INFO, "peer {0} silent for {1} ms: compaction no longer waits for it",
+            peer, now - at);
+        compactionDue = true;
+      } else if (!silent) {
+        forgotten.remove(peer);
+      }
+    });
+  }
+
+  // --- snapshot transfer ---
+
+  /** The offer for the store's snapshot, made once per snapshot: it reads the whole once. */
+  private SnapshotOffer served() {
+    if (served == null && !snapshotVector.isEmpty()) {
+      long size = store.snapshotSize();
+      int chunk = config.limits().maxChunkBytes();
+      long n = (size + chunk - 1) / chunk;
+      if (n > config.limits().maxEntries()) {
+        LOG.log(Level.ERROR, "snapshot of {0} bytes needs more than {1} chunks; not offered",
+            size, config.limits().maxEntries());
+        return null;
+      }
+      List<byte[]> hashes = new ArrayList<>((int) n);
+      for (long offset = 0; offset < size; offset += chunk) {
+        hashes.add(SnapshotCodec.sha256(store.snapshotChunk(offset, chunk)));
+      }
+      served = new SnapshotOffer(snapshotVector, size, store.snapshotHash(), chunk, hashes);
+    }
+    return served;
+  }
+
+  /**
+   * Installs a snapshot fetched whole and verified by hash: its objects are joined into this
+   * replica's (a join, so whatever was here stays where it is newer), its vector into this
+   * replica's, and the store keeps the join of both snapshots. Anything wrong in it changes
+   * nothing.
+   */
+  private void install(byte[] bytes, long now, List<Change> changes) {
+    Snapshot got;
+    Map<String, Crdt<?>> decoded = new HashMap<>();
+    try {
+      got = SnapshotCodec.decode(bytes);
+      if (got.vector().get(id) > vector.get(id)) {
+        throw new IllegalArgumentException("it covers records of this replica's feed never "
+            + "written");
+      }
+      for (Map.Entry<String, byte[]> e : got.objects().entrySet()) {
+        Object v = BinaryCodec.decode(e.getValue());
+        Crdt<?> existing = objects.get(e.getKey());
+        if (Crdts.emptyLike(v) == null
+            || existing != null && existing.getClass() != v.getClass()) {
+          throw new IllegalArgumentException("object " + e.getKey() + " is a "
+              + v.getClass().getSimpleName() + " there and a "
+              + (existing == null ? "no CRDT" : existing.getClass().getSimpleName()) + " here");
+        }
+        decoded.put(e.getKey(), (Crdt<?>) v);
+      }
+    } catch (IllegalArgumentException | CodecException e) {
+      fetcher.chunksRejected++;
+      LOG.log(Level.WARNING, "fetched snapshot refused, nothing changed: {0}", e.getMessage());
+      return;
+    }
+    Snapshot base = store.snapshot();
+    Map<String, Crdt<?>> joined = new HashMap<>();
+    base.objects().forEach((name, b) -> joined.put(name, Replay.decode(b, name)));
+    decoded.forEach((name, v) -> joined.merge(name, v, Crdts::merge));
+    Hlc clock = base.clock() == null ? got.clock()
+        : got.clock() == null ? base.clock() : base.clock().max(got.clock());
+    Snapshot next = new Snapshot(base.vector().merge(got.vector()), Compactor.encode(joined),
+        clock);
+    try {
+      store.installSnapshot(next);
+    } catch (IllegalArgumentException e) {
+      LOG.log(Level.ERROR, "store cannot install the fetched snapshot: {0}", e.getMessage());
+      return;
+    }
+    decoded.forEach((name, v) -> objects.merge(name, v, Crdts::merge));
+    VersionVector before = vector;
+    vector = vector.merge(got.vector());
+    if (got.clock() != null) {
+      hlc = hlc.receive(got.clock(), now, config.maxClockOffsetMillis());
+    }
+    snapshotVector = next.vector();
+    served = null;
+    fetcher.held(vector);
+    fetcher.installed++;
+    installedEvents.add(new Object[] {before, vector,
+        Collections.unmodifiableSet(new TreeSet<>(decoded.keySet()))});
+    LOG.log(Level.INFO, "installed a snapshot at {0}", got.vector());
+    applyDeliverable(now, changes);
+    afterChange(now);
+  }
+
+  /** Snapshot chunks verified and rejected, and snapshots installed, since the replica opened. */
+  long[] transferCounts() {
+    lock.lock();
+    try {
+      return new long[] {fetcher.chunksVerified, fetcher.chunksRejected, fetcher.installed};
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What this replica and every peer that still counts hold. */
+  private VersionVector stableVector(long now) {
+    List<VersionVector> counted = new ArrayList<>();
+    receipts.known().forEach((peer, v) -> {
+      if (now - lastHeard.getOrDefault(peer, now) <= config.forgetAfterMillis()) {
+        counted.add(v);
+      }
+    });
+    return Compactor.stable(vector, counted);
+  }
+
+  /** Compaction runs that folded records, since the replica opened. */
+  long compactions() {
+    lock.lock();
+    try {
+      return compactions;
+    } finally {
+      lock.unlock();
+    }
   }
 
   // --- bundles (sneakernet) ---
@@ -451,14 +681,18 @@ public final class Replica implements AutoCloseable {
     @Override
     public void frame(PeerId peer, ByteBuffer frame) {
       List<Change> changes = new ArrayList<>();
+      List<Object[]> installed;
       lock.lock();
       try {
         if (!closed) {
           onFrame(new Link(transport, peer), frame, changes);
         }
+        installed = new ArrayList<>(installedEvents);
+        installedEvents.clear();
       } finally {
         lock.unlock();
       }
+      fireInstalled(installed);
       fire(changes);
     }
   }
@@ -480,7 +714,11 @@ public final class Replica implements AutoCloseable {
       List<Crdt<?>> deltas = validate(received);
       send(peer, out);
       if (s.isOpen()) {
-        learn(s);
+        learn(s, now);
+      }
+      byte[] fetched = fetcher.takeCompleted();
+      if (fetched != null) {
+        install(fetched, now, changes);
       }
       for (int i = 0; i < received.size(); i++) {
         if (!buffer.add(received.get(i), vector)) {
@@ -572,9 +810,11 @@ public final class Replica implements AutoCloseable {
     receipts.check();
   }
 
-  private void learn(SyncSession s) {
+  private void learn(SyncSession s, long now) {
+    lastHeard.put(s.peer(), now);
     if (receipts.learn(s.peer(), s.peerVector())) {
       store.savePeerVector(s.peer(), receipts.known().get(s.peer()));
+      compactionDue = true;
     }
   }
 
@@ -619,11 +859,17 @@ public final class Replica implements AutoCloseable {
       if (buffer.size() > 0) {
         applyDeliverable(now, changes);
       }
+      if (config.compactionBatch() > 0) {
+        noticeForgotten(now);
+      }
       scheduleTick();
     } finally {
       lock.unlock();
     }
     fire(changes);
+    if (compactionDue && config.compactionBatch() > 0) {
+      compact();
+    }
   }
 
   // --- helpers ---
@@ -639,6 +885,19 @@ public final class Replica implements AutoCloseable {
           + v.getClass().getSimpleName() + ", not a " + empty.getClass().getSimpleName());
     }
     return (T) v;
+  }
+
+  @SuppressWarnings("unchecked")
+  private void fireInstalled(List<Object[]> installed) {
+    for (Object[] e : installed) {
+      for (ChangeListener l : listeners) {
+        try {
+          l.snapshotInstalled((VersionVector) e[0], (VersionVector) e[1], (Set<String>) e[2]);
+        } catch (RuntimeException ex) {
+          LOG.log(Level.WARNING, "change listener failed", ex);
+        }
+      }
+    }
   }
 
   private void fire(List<Change> changes) {
