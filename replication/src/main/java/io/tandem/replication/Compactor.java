@@ -10,6 +10,8 @@ import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,83 @@ import java.util.Map;
  */
 final class Compactor {
 
-  private Compactor() {}
+  private static final System.Logger LOG = System.getLogger(Compactor.class.getName());
+
+  private final int batch;
+  private final long forgetAfterMillis;
+  /** When each known peer was last heard from, by the replica's clock. */
+  private final Map<ReplicaId, Long> lastHeard = new HashMap<>();
+  /** Peers silent for longer than the forget-after time: they no longer count. */
+  private final Set<ReplicaId> forgotten = new HashSet<>();
+  private boolean due;
+  private long runs;
+
+  /**
+   * @param batch records folded per run; 0 for compaction only when asked for
+   * @param known the peers met before a restart: their silence counts from {@code now}
+   */
+  Compactor(int batch, long forgetAfterMillis, Collection<ReplicaId> known, long now) {
+    this.batch = batch;
+    this.forgetAfterMillis = forgetAfterMillis;
+    known.forEach(p -> lastHeard.put(p, now));
+    due = batch > 0;
+  }
+
+  /** Whether a run may fold something now, when compaction runs by itself. */
+  boolean due() {
+    return due && batch > 0;
+  }
+
+  /** The peer was heard from; {@code acknowledged} says it acknowledged more than before. */
+  void heard(ReplicaId peer, long now, boolean acknowledged) {
+    lastHeard.put(peer, now);
+    due |= acknowledged;
+  }
+
+  /** A peer newly forgotten lets compaction go on past what it holds. */
+  void tick(long now) {
+    if (batch == 0) {
+      return;
+    }
+    lastHeard.forEach((peer, at) -> {
+      boolean silent = now - at > forgetAfterMillis;
+      if (silent && forgotten.add(peer)) {
+        LOG.log(System.Logger.Level.INFO,
+            "peer {0} silent for {1} ms: compaction no longer waits for it", peer, now - at);
+        due = true;
+      } else if (!silent) {
+        forgotten.remove(peer);
+      }
+    });
+  }
+
+  /** What {@code mine} and every peer that still counts hold: the target of a run. */
+  VersionVector target(VersionVector mine, Map<ReplicaId, VersionVector> known, long now) {
+    due = false;
+    List<VersionVector> counted = new ArrayList<>();
+    known.forEach((peer, v) -> {
+      if (now - lastHeard.getOrDefault(peer, now) <= forgetAfterMillis) {
+        counted.add(v);
+      }
+    });
+    return stable(mine, counted);
+  }
+
+  /** A run towards {@code target} saved {@code next}. */
+  void folded(Snapshot next, VersionVector target) {
+    runs++;
+    // Cut short by the batch bound: the next tick goes on.
+    due = !next.vector().descends(target);
+  }
+
+  /** Records folded in a run at most. */
+  int batch() {
+    return batch > 0 ? batch : 1024;
+  }
+
+  long runs() {
+    return runs;
+  }
 
   /** The meet of {@code mine} and every vector of {@code peers}. */
   static VersionVector stable(VersionVector mine, Collection<VersionVector> peers) {

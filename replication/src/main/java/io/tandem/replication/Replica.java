@@ -20,14 +20,12 @@ import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
-import io.tandem.replication.spi.SnapshotCodec;
 import io.tandem.replication.spi.Scheduler;
 import io.tandem.replication.spi.Transport;
 import io.tandem.replication.spi.WallClock;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -89,18 +87,15 @@ public final class Replica implements AutoCloseable {
   private long sessionsClosed;
   private String lastCloseReason;
 
-  /** When each known peer was last heard from, by this replica's clock: who holds compaction. */
-  private final Map<ReplicaId, Long> lastHeard = new HashMap<>();
-  private boolean compactionDue;
-  private long compactions;
-  /** Peers that went silent for longer than the forget-after time: they no longer count. */
-  private final Set<ReplicaId> forgotten = new java.util.HashSet<>();
-  /** The vector of the store's snapshot, and the offer for it once a peer needed one. */
+  private final Compactor compactor;
+  /** The vector of the store's snapshot. */
   private VersionVector snapshotVector;
-  private SnapshotOffer served;
-  private final SnapshotFetcher fetcher;
-  /** Snapshots installed and not yet told to listeners: before, after, objects. */
-  private final List<Object[]> installedEvents = new ArrayList<>();
+  private final SnapshotTransfer transfer;
+  /** Snapshots installed and not yet told to listeners. */
+  private final List<Installed> installedEvents = new ArrayList<>();
+
+  /** A fetched snapshot installed, as listeners hear of it. */
+  private record Installed(VersionVector before, VersionVector after, Set<String> objects) {}
 
   /** A connection: a peer as one of the replica's transports knows it. */
   private record Link(Transport transport, PeerId peer) {
@@ -139,12 +134,11 @@ public final class Replica implements AutoCloseable {
     snapshotVector = replay.snapshotVector();
     store.peerVectors().forEach(receipts::learn);
     long openedAt = clock.millis();
-    // A peer met before the restart counts as heard now: its silence is measured from here.
-    receipts.known().keySet().forEach(p -> lastHeard.put(p, openedAt));
-    compactionDue = config.compactionBatch() > 0;
-    this.fetcher = new SnapshotFetcher(store, config.limits(), 2 * sessionConfig.maxBackoffMillis(),
-        openedAt);
-    fetcher.held(vector);
+    this.compactor = new Compactor(config.compactionBatch(), config.forgetAfterMillis(),
+        receipts.known().keySet(), openedAt);
+    this.transfer = new SnapshotTransfer(store, config.limits(),
+        2 * sessionConfig.maxBackoffMillis(), openedAt);
+    transfer.held(vector);
     this.local = new SyncSession.Local() {
       @Override
       public ReplicaId id() {
@@ -168,25 +162,23 @@ public final class Replica implements AutoCloseable {
 
       @Override
       public SnapshotOffer snapshotOffer() {
-        return served();
+        return transfer.served(snapshotVector);
       }
 
       @Override
       public byte[] snapshotChunk(byte[] hash, long offset, int max) {
-        SnapshotOffer o = served();
-        return o != null && Arrays.equals(o.hash(), hash) ? store.snapshotChunk(offset, max)
-            : null;
+        return transfer.serve(hash, offset, max);
       }
 
       @Override
       public List<Message> snapshotOffered(SnapshotOffer offer, long now)
           throws ProtocolException {
-        return fetcher.offered(offer, id, vector, now);
+        return transfer.offered(offer, id, vector, now);
       }
 
       @Override
       public List<Message> snapshotChunk(SnapshotChunk chunk, long now) {
-        return fetcher.chunk(chunk, now);
+        return transfer.chunk(chunk, now);
       }
     };
     this.sessionSeeds = config.seed() ^ id.value();
@@ -355,127 +347,69 @@ public final class Replica implements AutoCloseable {
         return VersionVector.empty();
       }
       base = store.snapshot();
-      target = stableVector(clock.millis());
-      compactionDue = false;
+      target = compactor.target(vector, receipts.known(), clock.millis());
     } finally {
       lock.unlock();
     }
-    int batch = config.compactionBatch() > 0 ? config.compactionBatch() : 1024;
-    Snapshot next = Compactor.fold(store, base, target, batch);
+    Snapshot next = Compactor.fold(store, base, target, compactor.batch());
     lock.lock();
     try {
       if (closed) {
         return VersionVector.empty();
       }
-      if (next == null || !store.snapshot().vector().equals(base.vector())) {
-        return store.snapshot().vector(); // nothing stable, or a fetched snapshot came first
+      if (next == null || !snapshotVector.equals(base.vector())) {
+        return snapshotVector; // nothing stable, or a fetched snapshot came first
       }
       store.saveSnapshot(next);
       snapshotVector = next.vector();
-      served = null;
-      compactions++;
-      // Cut short by the batch bound: the next tick goes on.
-      compactionDue = !next.vector().descends(target);
+      transfer.snapshotChanged();
+      compactor.folded(next, target);
       return next.vector();
     } finally {
       lock.unlock();
     }
   }
 
-  /** A peer newly forgotten lets compaction go on past what it holds. */
-  private void noticeForgotten(long now) {
-    lastHeard.forEach((peer, at) -> {
-      boolean silent = now - at > config.forgetAfterMillis();
-      if (silent && forgotten.add(peer)) {
-        LOG.log(Level.INFO, "peer {0} silent for {1} ms: compaction no longer waits for it",
-            peer, now - at);
-        compactionDue = true;
-      } else if (!silent) {
-        forgotten.remove(peer);
-      }
-    });
+  /** Compaction runs that folded records, since the replica opened. */
+  long compactions() {
+    lock.lock();
+    try {
+      return compactor.runs();
+    } finally {
+      lock.unlock();
+    }
   }
 
   // --- snapshot transfer ---
 
-  /** The offer for the store's snapshot, made once per snapshot: it reads the whole once. */
-  private SnapshotOffer served() {
-    if (served == null && !snapshotVector.isEmpty()) {
-      long size = store.snapshotSize();
-      int chunk = config.limits().maxChunkBytes();
-      long n = (size + chunk - 1) / chunk;
-      if (n > config.limits().maxEntries()) {
-        LOG.log(Level.ERROR, "snapshot of {0} bytes needs more than {1} chunks; not offered",
-            size, config.limits().maxEntries());
-        return null;
-      }
-      List<byte[]> hashes = new ArrayList<>((int) n);
-      for (long offset = 0; offset < size; offset += chunk) {
-        hashes.add(SnapshotCodec.sha256(store.snapshotChunk(offset, chunk)));
-      }
-      served = new SnapshotOffer(snapshotVector, size, store.snapshotHash(), chunk, hashes);
-    }
-    return served;
-  }
-
   /**
    * Installs a snapshot fetched whole and verified by hash: its objects are joined into this
-   * replica's (a join, so whatever was here stays where it is newer), its vector into this
-   * replica's, and the store keeps the join of both snapshots. Anything wrong in it changes
-   * nothing.
+   * replica's, its vector into this replica's, and the store keeps the join of both snapshots.
+   * A snapshot whose content does not hold changes nothing.
    */
   private void install(byte[] bytes, long now, List<Change> changes) {
-    Snapshot got;
-    Map<String, Crdt<?>> decoded = new HashMap<>();
-    try {
-      got = SnapshotCodec.decode(bytes);
-      if (got.vector().get(id) > vector.get(id)) {
-        throw new IllegalArgumentException("it covers records of this replica's feed never "
-            + "written");
-      }
-      for (Map.Entry<String, byte[]> e : got.objects().entrySet()) {
-        Object v = BinaryCodec.decode(e.getValue());
-        Crdt<?> existing = objects.get(e.getKey());
-        if (Crdts.emptyLike(v) == null
-            || existing != null && existing.getClass() != v.getClass()) {
-          throw new IllegalArgumentException("object " + e.getKey() + " is a "
-              + v.getClass().getSimpleName() + " there and a "
-              + (existing == null ? "no CRDT" : existing.getClass().getSimpleName()) + " here");
-        }
-        decoded.put(e.getKey(), (Crdt<?>) v);
-      }
-    } catch (IllegalArgumentException | CodecException e) {
-      fetcher.chunksRejected++;
-      LOG.log(Level.WARNING, "fetched snapshot refused, nothing changed: {0}", e.getMessage());
+    SnapshotTransfer.Fetched got = transfer.check(bytes, id, vector, objects);
+    if (got == null) {
       return;
     }
-    Snapshot base = store.snapshot();
-    Map<String, Crdt<?>> joined = new HashMap<>();
-    base.objects().forEach((name, b) -> joined.put(name, Replay.decode(b, name)));
-    decoded.forEach((name, v) -> joined.merge(name, v, Crdts::merge));
-    Hlc clock = base.clock() == null ? got.clock()
-        : got.clock() == null ? base.clock() : base.clock().max(got.clock());
-    Snapshot next = new Snapshot(base.vector().merge(got.vector()), Compactor.encode(joined),
-        clock);
+    Snapshot next = SnapshotTransfer.join(store.snapshot(), got);
     try {
       store.installSnapshot(next);
     } catch (IllegalArgumentException e) {
       LOG.log(Level.ERROR, "store cannot install the fetched snapshot: {0}", e.getMessage());
       return;
     }
-    decoded.forEach((name, v) -> objects.merge(name, v, Crdts::merge));
+    got.objects().forEach((name, v) -> objects.merge(name, v, Crdts::merge));
     VersionVector before = vector;
-    vector = vector.merge(got.vector());
-    if (got.clock() != null) {
-      hlc = hlc.receive(got.clock(), now, config.maxClockOffsetMillis());
+    vector = vector.merge(got.snapshot().vector());
+    if (got.snapshot().clock() != null) {
+      // A write after this one must be stamped above every value the snapshot brought.
+      hlc = hlc.receive(got.snapshot().clock(), now, config.maxClockOffsetMillis());
     }
     snapshotVector = next.vector();
-    served = null;
-    fetcher.held(vector);
-    fetcher.installed++;
-    installedEvents.add(new Object[] {before, vector,
-        Collections.unmodifiableSet(new TreeSet<>(decoded.keySet()))});
-    LOG.log(Level.INFO, "installed a snapshot at {0}", got.vector());
+    transfer.installed(vector);
+    installedEvents.add(new Installed(before, vector,
+        Collections.unmodifiableSet(new TreeSet<>(got.objects().keySet()))));
     applyDeliverable(now, changes);
     afterChange(now);
   }
@@ -484,28 +418,7 @@ public final class Replica implements AutoCloseable {
   long[] transferCounts() {
     lock.lock();
     try {
-      return new long[] {fetcher.chunksVerified, fetcher.chunksRejected, fetcher.installed};
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** What this replica and every peer that still counts hold. */
-  private VersionVector stableVector(long now) {
-    List<VersionVector> counted = new ArrayList<>();
-    receipts.known().forEach((peer, v) -> {
-      if (now - lastHeard.getOrDefault(peer, now) <= config.forgetAfterMillis()) {
-        counted.add(v);
-      }
-    });
-    return Compactor.stable(vector, counted);
-  }
-
-  /** Compaction runs that folded records, since the replica opened. */
-  long compactions() {
-    lock.lock();
-    try {
-      return compactions;
+      return transfer.counts();
     } finally {
       lock.unlock();
     }
@@ -681,7 +594,7 @@ public final class Replica implements AutoCloseable {
     @Override
     public void frame(PeerId peer, ByteBuffer frame) {
       List<Change> changes = new ArrayList<>();
-      List<Object[]> installed;
+      List<Installed> installed;
       lock.lock();
       try {
         if (!closed) {
@@ -716,7 +629,7 @@ public final class Replica implements AutoCloseable {
       if (s.isOpen()) {
         learn(s, now);
       }
-      byte[] fetched = fetcher.takeCompleted();
+      byte[] fetched = transfer.takeCompleted();
       if (fetched != null) {
         install(fetched, now, changes);
       }
@@ -811,11 +724,11 @@ public final class Replica implements AutoCloseable {
   }
 
   private void learn(SyncSession s, long now) {
-    lastHeard.put(s.peer(), now);
-    if (receipts.learn(s.peer(), s.peerVector())) {
+    boolean news = receipts.learn(s.peer(), s.peerVector());
+    if (news) {
       store.savePeerVector(s.peer(), receipts.known().get(s.peer()));
-      compactionDue = true;
     }
+    compactor.heard(s.peer(), now, news);
   }
 
   private void endSession(Link peer, ProtocolException e) {
@@ -859,15 +772,20 @@ public final class Replica implements AutoCloseable {
       if (buffer.size() > 0) {
         applyDeliverable(now, changes);
       }
-      if (config.compactionBatch() > 0) {
-        noticeForgotten(now);
-      }
+      compactor.tick(now);
       scheduleTick();
     } finally {
       lock.unlock();
     }
     fire(changes);
-    if (compactionDue && config.compactionBatch() > 0) {
+    boolean compact;
+    lock.lock();
+    try {
+      compact = !closed && compactor.due();
+    } finally {
+      lock.unlock();
+    }
+    if (compact) {
       compact();
     }
   }
@@ -887,12 +805,11 @@ public final class Replica implements AutoCloseable {
     return (T) v;
   }
 
-  @SuppressWarnings("unchecked")
-  private void fireInstalled(List<Object[]> installed) {
-    for (Object[] e : installed) {
+  private void fireInstalled(List<Installed> installed) {
+    for (Installed e : installed) {
       for (ChangeListener l : listeners) {
         try {
-          l.snapshotInstalled((VersionVector) e[0], (VersionVector) e[1], (Set<String>) e[2]);
+          l.snapshotInstalled(e.before(), e.after(), e.objects());
         } catch (RuntimeException ex) {
           LOG.log(Level.WARNING, "change listener failed", ex);
         }
