@@ -41,6 +41,9 @@ final class SnapshotTransfer {
   /** A fetched snapshot that verified and decoded, with its objects decoded. */
   record Fetched(Snapshot snapshot, Map<String, Crdt<?>> objects) {}
 
+  /** The largest snapshot a replica fetches: what one byte array holds. */
+  static final long MAX_SNAPSHOT_BYTES = Integer.MAX_VALUE - 8;
+
   private final ReplicaStore store;
   private final ProtocolLimits limits;
   /** How long a download may make no progress before another offer replaces it. */
@@ -121,6 +124,12 @@ final class SnapshotTransfer {
     if (o.vector().get(self) > mine.get(self)) {
       throw new ProtocolException(Reason.VIOLATION, "snapshot covers " + o.vector().get(self)
           + " records of this replica's feed, which has " + mine.get(self));
+    }
+    if (o.size() > MAX_SNAPSHOT_BYTES) {
+      // A download is held in one array, so this is the most a snapshot can be; no peer may
+      // make this replica reserve more.
+      throw new ProtocolException(Reason.LIMIT_EXCEEDED, "snapshot of " + o.size()
+          + " bytes above " + MAX_SNAPSHOT_BYTES);
     }
     if (o.chunkBytes() > limits.maxChunkBytes()) {
       throw new ProtocolException(Reason.LIMIT_EXCEEDED, "snapshot chunks of "

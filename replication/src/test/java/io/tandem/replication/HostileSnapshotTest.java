@@ -196,6 +196,27 @@ class HostileSnapshotTest {
     assertThat(state()).isEqualTo(stateBefore);
   }
 
+  @Test
+  void offerOfASnapshotTooLargeToHoldClosesTheSessionBeforeAnythingIsReserved() {
+    long size = Integer.MAX_VALUE;
+    List<byte[]> hashes = new ArrayList<>();
+    int chunk = 1 << 16;
+    for (long at = 0; at < size; at += chunk) {
+      hashes.add(new byte[32]);
+    }
+    victim.close();
+    victim = Replica.builder().id(VICTIM).store(new InMemoryReplicaStore())
+        .transport(net.restart("victim")).clock(net.clock()).scheduler(net.scheduler())
+        .config(ReplicaConfig.DEFAULT.withSeed(1)
+            .withLimits(new ProtocolLimits(4 << 20, 100, 100_000, chunk)))
+        .build();
+    send(new Hello(Message.VERSION, MALLORY, false, true));
+    send(new SnapshotOffer(VersionVector.of(MALLORY, 1), size, new byte[32], chunk, hashes));
+    assertThat(victim.metrics().sessionsClosed()).isEqualTo(1);
+    assertThat(victim.metrics().lastCloseReason()).contains("LIMIT_EXCEEDED");
+    assertThat(victim.vector()).isEqualTo(VersionVector.empty());
+  }
+
   private void assertRejectedAndFetchedAgainAt(long offset, long rejected) {
     assertThat(victim.transferCounts()[1]).as("chunks rejected").isEqualTo(rejected);
     assertThat(lastFetch().offset()).as("fetched again").isEqualTo(offset);
