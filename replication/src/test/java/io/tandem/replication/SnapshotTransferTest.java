@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.crdt.OrSet;
 import io.tandem.replication.protocol.ProtocolLimits;
+import io.tandem.replication.sim.LinkConditions;
 import io.tandem.replication.sim.NetworkStats;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -115,5 +116,30 @@ class SnapshotTransferTest {
     // in flight at the cut).
     assertThat(resent).isBetween((long) chunks - verifiedBefore,
         (long) chunks - verifiedBefore + 1);
+  }
+
+  @Test
+  void transferOverALossyLinkVerifiesEveryChunkExactlyOnce() {
+    SimCluster c = cluster(24, 2, 256);
+    c.net.setOnline("r1", false);
+    for (int i = 0; i < 200; i++) {
+      int n = i;
+      c.replica(0).update("pins", OrSet.<String>empty(),
+          (s, w) -> s.add(w.replica(), "element-" + n));
+    }
+    while (c.logSize(0) > 0) {
+      c.replica(0).compact();
+    }
+    long chunks = (c.stores.get(0).snapshotSize() + 255) / 256;
+    // Half the frames lost, some duplicated, all reordered by up to 200 ms.
+    c.net.conditions("r0", "r1", new LinkConditions(0.5, 0.2, 1, 200));
+    c.net.setOnline("r1", true);
+    c.net.runFor(120_000);
+    c.heal();
+    c.settle(120_000);
+    c.assertConverged();
+    long[] counts = c.replica(1).transferCounts();
+    assertThat(counts[0]).as("chunks verified").isEqualTo(chunks);
+    assertThat(counts[2]).as("snapshots installed").isEqualTo(1);
   }
 }
