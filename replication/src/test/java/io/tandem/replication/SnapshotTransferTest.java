@@ -82,12 +82,7 @@ class SnapshotTransferTest {
   @Test
   void interruptedTransferResumesFromTheLastVerifiedChunkEvenAcrossARestart() {
     SimCluster c = cluster(23, 2, 512);
-    c.net.setOnline("r1", false);
-    for (int i = 0; i < 300; i++) {
-      int n = i;
-      c.replica(0).update("pins", OrSet.<String>empty(),
-          (s, w) -> s.add(w.replica(), "element-with-a-long-name-" + n));
-    }
+    pinsWhileR1IsAway(c, 300);
     // r1 was never met, so all of it is stable; each run folds a bounded batch.
     c.replica(0).compact();
     assertThat(c.logSize(0)).isPositive();
@@ -121,12 +116,7 @@ class SnapshotTransferTest {
   @Test
   void transferOverALossyLinkVerifiesEveryChunkExactlyOnce() {
     SimCluster c = cluster(24, 2, 256);
-    c.net.setOnline("r1", false);
-    for (int i = 0; i < 200; i++) {
-      int n = i;
-      c.replica(0).update("pins", OrSet.<String>empty(),
-          (s, w) -> s.add(w.replica(), "element-" + n));
-    }
+    pinsWhileR1IsAway(c, 200);
     while (c.logSize(0) > 0) {
       c.replica(0).compact();
     }
@@ -141,5 +131,14 @@ class SnapshotTransferTest {
     long[] counts = c.replica(1).transferCounts();
     assertThat(counts[0]).as("chunks verified").isEqualTo(chunks);
     assertThat(counts[2]).as("snapshots installed").isEqualTo(1);
+  }
+
+  /** r0 adds {@code n} pins while r1, never met, is offline. */
+  private static void pinsWhileR1IsAway(SimCluster c, int n) {
+    c.net.setOnline("r1", false);
+    for (int i = 0; i < n; i++) {
+      String pin = "element-with-a-long-name-" + i;
+      c.replica(0).update("pins", OrSet.<String>empty(), (s, w) -> s.add(w.replica(), pin));
+    }
   }
 }
