@@ -3,6 +3,8 @@ package io.tandem.replication.protocol;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +17,8 @@ import java.util.Objects;
  *   <li>{@link Deltas}: records the receiver lacks, in feed order, in bounded batches.
  *   <li>{@link Ack}: the entries of the sender's vector that grew by receiving deltas.
  *   <li>{@link Offer} and {@link Request}: in interactive mode, ids first, deltas on request.
+ *   <li>{@link SnapshotOffer}, {@link SnapshotFetch} and {@link SnapshotChunk}: for a peer that
+ *       lacks records compacted away, the snapshot in verified chunks, then the tail as usual.
  * </ol>
  * Every counter is absolute, never a difference, so a lost or repeated message only delays.
  */
@@ -139,4 +143,107 @@ public sealed interface Message {
       return to - from + 1;
     }
   }
+
+  /**
+   * The sender's snapshot, for a receiver that lacks records it no longer logs: the snapshot's
+   * vector, the length and SHA-256 of its encoding, and the SHA-256 of each {@code chunkBytes}
+   * chunk (the last may be shorter), so each chunk is verified as it arrives.
+   */
+  record SnapshotOffer(VersionVector vector, long size, byte[] hash, int chunkBytes,
+      List<byte[]> chunkHashes) implements Message {
+    public SnapshotOffer {
+      Objects.requireNonNull(vector, "vector");
+      chunkHashes = List.copyOf(chunkHashes);
+      if (size < 1 || chunkBytes < 1 || hash.length != HASH_BYTES
+          || chunkHashes.size() != (size + chunkBytes - 1) / chunkBytes
+          || chunkHashes.stream().anyMatch(h -> h.length != HASH_BYTES)) {
+        throw new IllegalArgumentException("inconsistent snapshot offer of " + size + " bytes in "
+            + chunkHashes.size() + " chunks of " + chunkBytes);
+      }
+    }
+
+    /** The length of the chunk at {@code offset}. */
+    public int chunkLength(long offset) {
+      return (int) Math.min(chunkBytes, size - offset);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof SnapshotOffer other) || size != other.size
+          || chunkBytes != other.chunkBytes || !vector.equals(other.vector)
+          || !Arrays.equals(hash, other.hash)) {
+        return false;
+      }
+      for (int i = 0; i < chunkHashes.size(); i++) {
+        if (!Arrays.equals(chunkHashes.get(i), other.chunkHashes.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(vector, size, chunkBytes) * 31 + Arrays.hashCode(hash);
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotOffer[" + vector + ", " + size + " B in " + chunkHashes.size()
+          + " chunks, " + HexFormat.of().formatHex(hash, 0, 4) + "]";
+    }
+  }
+
+  /** Asks for the chunk at {@code offset} of the snapshot with {@code hash}. */
+  record SnapshotFetch(byte[] hash, long offset) implements Message {
+    public SnapshotFetch {
+      if (hash.length != HASH_BYTES || offset < 0) {
+        throw new IllegalArgumentException("bad snapshot fetch at " + offset);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SnapshotFetch f && offset == f.offset && Arrays.equals(hash, f.hash);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(offset) * 31 + Arrays.hashCode(hash);
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotFetch[" + HexFormat.of().formatHex(hash, 0, 4) + " @" + offset + "]";
+    }
+  }
+
+  /** Bytes {@code offset..offset+bytes.length} of the snapshot with {@code hash}. */
+  record SnapshotChunk(byte[] hash, long offset, byte[] bytes) implements Message {
+    public SnapshotChunk {
+      if (hash.length != HASH_BYTES || offset < 0) {
+        throw new IllegalArgumentException("bad snapshot chunk at " + offset);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SnapshotChunk c && offset == c.offset && Arrays.equals(hash, c.hash)
+          && Arrays.equals(bytes, c.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return (Long.hashCode(offset) * 31 + Arrays.hashCode(hash)) * 31 + Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotChunk[" + HexFormat.of().formatHex(hash, 0, 4) + " @" + offset + ", "
+          + bytes.length + " B]";
+    }
+  }
+
+  /** The length of a SHA-256. */
+  int HASH_BYTES = 32;
 }

@@ -38,6 +38,10 @@ import java.util.TreeSet;
  * record   := origin:ref seq:varint≥1 deps:vector wall:varint logical:varint
  *             object:(len:varint 1..255, UTF-8) payload:(len:varint, bytes)
  * offer, request := n:varint n × (origin:ref from:varint≥1 count:varint≥1)
+ * snapshot-offer := vector size:varint≥1 hash:32 chunk:varint≥1 n:varint n × hash:32
+ *                   (n = ⌈size / chunk⌉)                                type 7
+ * snapshot-fetch := hash:32 offset:varint                               type 8
+ * snapshot-chunk := hash:32 offset:varint bytes:(len:varint, bytes)     type 9
  * </pre>
  * Replica ids travel once per frame, so a batch of one feed's records pays eight bytes for the
  * origin however long it is. Decoding checks every count against the bytes left and the limits
@@ -51,8 +55,11 @@ public final class MessageCodec {
   static final int DELTAS = 4;
   static final int OFFER = 5;
   static final int REQUEST = 6;
+  static final int SNAPSHOT_OFFER = 7;
+  static final int SNAPSHOT_FETCH = 8;
+  static final int SNAPSHOT_CHUNK = 9;
 
-  private static final long MAX_SEQ = Long.MAX_VALUE / 2;
+  static final long MAX_SEQ = Long.MAX_VALUE / 2;
 
   private static final int HAS_BASE = 4;
   private static final int HAS_VECTOR = 8;
@@ -72,6 +79,9 @@ public final class MessageCodec {
       case DELTAS -> "deltas";
       case OFFER -> "offer";
       case REQUEST -> "request";
+      case SNAPSHOT_OFFER -> "snapshot-offer";
+      case SNAPSHOT_FETCH -> "snapshot-fetch";
+      case SNAPSHOT_CHUNK -> "snapshot-chunk";
       default -> "unknown";
     };
   }
@@ -112,6 +122,8 @@ public final class MessageCodec {
       ranges(w, o.ranges(), refs);
     } else if (m instanceof Request q) {
       ranges(w, q.ranges(), refs);
+    } else if (SnapshotWire.handles(m)) {
+      SnapshotWire.encode(w, m, refs);
     } else {
       Deltas d = (Deltas) m;
       {
@@ -143,7 +155,7 @@ public final class MessageCodec {
     WireReader in = new WireReader(frame.duplicate());
     try {
       int type = in.u8();
-      if (type < HELLO || type > REQUEST) {
+      if (type < HELLO || type > SNAPSHOT_CHUNK) {
         throw new ProtocolException(Reason.UNKNOWN_TYPE, "message type " + type);
       }
       ReplicaId[] ids = replicas(in, limits);
@@ -165,7 +177,8 @@ public final class MessageCodec {
         case ACK -> m = ack(in, ids, limits);
         case DELTAS -> m = new Deltas(records(in, ids, limits));
         case OFFER -> m = new Offer(ranges(in, ids, limits));
-        default -> m = new Request(ranges(in, ids, limits));
+        case REQUEST -> m = new Request(ranges(in, ids, limits));
+        default -> m = SnapshotWire.decode(type, in, ids, limits);
       }
       if (in.remaining() != 0) {
         throw new ProtocolException(Reason.MALFORMED, in.remaining() + " trailing bytes");
@@ -188,8 +201,10 @@ public final class MessageCodec {
       return DELTAS;
     } else if (m instanceof Offer) {
       return OFFER;
+    } else if (m instanceof Request) {
+      return REQUEST;
     }
-    return REQUEST;
+    return SnapshotWire.type(m);
   }
 
   private static void collect(Message m, TreeSet<ReplicaId> ids) {
@@ -208,10 +223,12 @@ public final class MessageCodec {
       o.ranges().forEach(r -> ids.add(r.origin()));
     } else if (m instanceof Request q) {
       q.ranges().forEach(r -> ids.add(r.origin()));
+    } else if (m instanceof Message.SnapshotOffer o) {
+      ids.addAll(o.vector().asMap().keySet());
     }
   }
 
-  private static void vector(WireWriter w, VersionVector v, Map<ReplicaId, Integer> refs) {
+  static void vector(WireWriter w, VersionVector v, Map<ReplicaId, Integer> refs) {
     w.varint(v.size());
     for (int i = 0; i < v.size(); i++) {
       w.varint(refs.get(v.replicaAt(i)));
@@ -277,7 +294,7 @@ public final class MessageCodec {
     return ids[(int) i];
   }
 
-  private static VersionVector vector(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+  static VersionVector vector(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
       throws ProtocolException {
     int n = in.count(2, limits.maxEntries(), "vector");
     long[] rs = new long[n];

@@ -9,6 +9,9 @@ import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.SnapshotChunk;
+import io.tandem.replication.protocol.Message.SnapshotFetch;
+import io.tandem.replication.protocol.Message.SnapshotOffer;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import io.tandem.replication.spi.SyncBase;
@@ -58,6 +61,36 @@ public final class SyncSession {
 
     /** Keeps {@code base} for the next session with {@code peer}; losing it costs a fallback. */
     default void saveBase(ReplicaId peer, SyncBase base) {}
+
+    /** The vector of the snapshot the log continues from; cheap, asked on every send. */
+    default VersionVector snapshotVector() {
+      return VersionVector.empty();
+    }
+
+    /** The offer for the snapshot, for a peer that lacks what it covers; null if none. */
+    default SnapshotOffer snapshotOffer() {
+      return null;
+    }
+
+    /** The chunk at {@code offset} of the snapshot with {@code hash}; null if it is gone. */
+    default byte[] snapshotChunk(byte[] hash, long offset, int max) {
+      return null;
+    }
+
+    /**
+     * The peer offers its snapshot: what to send back (a fetch, or nothing).
+     *
+     * @throws ProtocolException if the offer is a lie this replica can tell
+     */
+    default List<Message> snapshotOffered(SnapshotOffer offer, long now)
+        throws ProtocolException {
+      return List.of();
+    }
+
+    /** A chunk of a snapshot this replica fetches: what to send back (the next fetch). */
+    default List<Message> snapshotChunk(SnapshotChunk chunk, long now) {
+      return List.of();
+    }
   }
 
   private final Local local;
@@ -81,6 +114,10 @@ public final class SyncSession {
   private final Map<ReplicaId, Long> backoff = new HashMap<>();
   private final List<Range> requested = new ArrayList<>();
   private long lastHeard = Long.MIN_VALUE;
+  /** The hash of the snapshot last offered to the peer, when, and how long until offered again. */
+  private byte[] offeredHash;
+  private long offeredAt;
+  private long offerBackoff;
   private long duplicateRecords;
   private long lastSent = Long.MIN_VALUE;
 
@@ -91,6 +128,7 @@ public final class SyncSession {
     this.helloBackoff = config.minBackoffMillis();
     this.stallAfter = 2 * config.maxBackoffMillis();
     this.base = new SessionBase(local);
+    this.offerBackoff = config.minBackoffMillis();
   }
 
   /** The messages that open the session. */
@@ -132,6 +170,13 @@ public final class SyncSession {
       onOffer(o, out);
     } else if (m instanceof Request q) {
       onRequest(q);
+    } else if (m instanceof SnapshotOffer o) {
+      learn(o.vector()); // the peer holds what its snapshot covers
+      out.addAll(local.snapshotOffered(o, now));
+    } else if (m instanceof SnapshotFetch f) {
+      onSnapshotFetch(f, now, out);
+    } else if (m instanceof SnapshotChunk c) {
+      out.addAll(local.snapshotChunk(c, now));
     }
     out.addAll(pump(now));
     return sent(now, out);
@@ -174,6 +219,13 @@ public final class SyncSession {
       return sent(now, List.of(base.whole(Summary.RESET)));
     }
     boolean due = false;
+    if (offeredHash != null && now - offeredAt >= offerBackoff) {
+      // No fetch since the offer: it, or the fetch, or a chunk, was lost. Offer again; the
+      // peer resumes from its last verified chunk.
+      offeredHash = null;
+      offerBackoff = nextBackoff(offerBackoff);
+      due = true;
+    }
     for (Map.Entry<ReplicaId, Long> e : new ArrayList<>(retryAt.entrySet())) {
       ReplicaId origin = e.getKey();
       if (now >= e.getValue() && sentUpTo.getOrDefault(origin, 0L) > peerVector.get(origin)) {
@@ -340,6 +392,45 @@ public final class SyncSession {
     requested.addAll(q.ranges());
   }
 
+  private void onSnapshotFetch(SnapshotFetch f, long now, List<Message> out)
+      throws ProtocolException {
+    SnapshotOffer current = local.snapshotOffer();
+    if (current == null || !java.util.Arrays.equals(current.hash(), f.hash())) {
+      offeredHash = null; // that snapshot is gone: the next pump offers the current one
+      return;
+    }
+    if (f.offset() >= current.size() || f.offset() % current.chunkBytes() != 0) {
+      throw new ProtocolException(Reason.VIOLATION, "fetch of snapshot bytes at " + f.offset()
+          + ", not a chunk of its " + current.size());
+    }
+    byte[] bytes = local.snapshotChunk(f.hash(), f.offset(), current.chunkLength(f.offset()));
+    if (bytes == null) {
+      offeredHash = null;
+      return;
+    }
+    offeredAt = now;
+    offerBackoff = config.minBackoffMillis();
+    out.add(new SnapshotChunk(f.hash(), f.offset(), bytes));
+  }
+
+  /** Offers the snapshot once to a peer that lacks records it covers. */
+  private void offerSnapshot(long now, List<Message> out) {
+    VersionVector covered = local.snapshotVector();
+    if (covered.isEmpty() || peerVector.descends(covered)) {
+      offeredHash = null;
+      return;
+    }
+    if (offeredHash != null) {
+      return;
+    }
+    SnapshotOffer o = local.snapshotOffer();
+    if (o != null) {
+      out.add(o);
+      offeredHash = o.hash();
+      offeredAt = now;
+    }
+  }
+
   /** What the peer lacks and the window allows, in feed order. */
   private List<Message> pump(long now) {
     if (peer == null || !summarized) {
@@ -347,6 +438,7 @@ public final class SyncSession {
     }
     List<Message> out = new ArrayList<>();
     VersionVector mine = local.vector();
+    offerSnapshot(now, out);
     if (config.interactive()) {
       offer(mine, out, now);
       serveRequests(mine, out, now);
@@ -398,8 +490,12 @@ public final class SyncSession {
 
   private void offer(VersionVector mine, List<Message> out, long now) {
     List<Range> ranges = new ArrayList<>();
+    VersionVector covered = local.snapshotVector();
     for (int i = 0; i < mine.size(); i++) {
       ReplicaId origin = mine.replicaAt(i);
+      if (peerVector.get(origin) < covered.get(origin)) {
+        continue; // compacted away: the peer gets the snapshot first
+      }
       long from = Math.max(peerVector.get(origin), sentUpTo.getOrDefault(origin, 0L)) + 1;
       if (from <= mine.counterAt(i)) {
         ranges.add(new Range(origin, from, mine.counterAt(i)));

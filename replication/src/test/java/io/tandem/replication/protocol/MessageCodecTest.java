@@ -16,6 +16,9 @@ import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.SnapshotChunk;
+import io.tandem.replication.protocol.Message.SnapshotFetch;
+import io.tandem.replication.protocol.Message.SnapshotOffer;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import java.io.IOException;
@@ -131,7 +134,10 @@ class MessageCodecTest {
     });
     assertThat(MessageCodec.kindOf(ByteBuffer.allocate(0))).isEqualTo("empty");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {0}))).isEqualTo("unknown");
-    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {7}))).isEqualTo("unknown");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {7}))).isEqualTo("snapshot-offer");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {8}))).isEqualTo("snapshot-fetch");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {9}))).isEqualTo("snapshot-chunk");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {10}))).isEqualTo("unknown");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {(byte) 0xff})))
         .isEqualTo("unknown");
     // A frame read from the middle of a buffer is judged by its own first byte.
@@ -331,7 +337,7 @@ class MessageCodecTest {
 
   @Test
   void unknownTypeIsRefused() {
-    for (int type : new int[] {0, 7, 42, 255}) {
+    for (int type : new int[] {0, 10, 42, 255}) {
       assertThat(reason(new byte[] {(byte) type, 0})).as("type %d", type)
           .isEqualTo(Reason.UNKNOWN_TYPE);
     }
@@ -676,7 +682,8 @@ class MessageCodecTest {
   }
 
   static Gen<Message> messages() {
-    Gen<Integer> kinds = Generate.range(0, 5);
+    Gen<Integer> kinds = Generate.range(0, 8);
+    Gen<Integer> sizes = Generate.range(1, 300);
     Gen<Integer> versions = Generate.pick(List.of(0, 1, 2, 127, 128, Integer.MAX_VALUE))
         .mix(Generate.range(0, Integer.MAX_VALUE));
     Gen<ReplicaId> ids = replicaIds();
@@ -693,7 +700,17 @@ class MessageCodecTest {
       case 2 -> acks.generate(in);
       case 3 -> new Deltas(records.generate(in));
       case 4 -> new Offer(ranges.generate(in));
-      default -> new Request(ranges.generate(in));
+      case 5 -> new Request(ranges.generate(in));
+      case 6 -> {
+        byte[] snapshot = new byte[sizes.generate(in)];
+        new java.util.Random(snapshot.length).nextBytes(snapshot);
+        SnapshotOffer o = SnapshotWireTest.offerFor(snapshot, 1 + sizes.generate(in) % 64);
+        yield new SnapshotOffer(vectors.generate(in), o.size(), o.hash(), o.chunkBytes(),
+            o.chunkHashes());
+      }
+      case 7 -> new SnapshotFetch(new byte[Message.HASH_BYTES], sizes.generate(in));
+      default -> new SnapshotChunk(new byte[Message.HASH_BYTES], sizes.generate(in),
+          new byte[sizes.generate(in) % 64]);
     };
     return gen.describedAs(m -> m + " = " + HEX.formatHex(bytes(MessageCodec.encode(m))));
   }
