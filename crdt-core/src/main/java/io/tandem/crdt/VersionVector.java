@@ -238,6 +238,14 @@ public final class VersionVector {
     return counters[i];
   }
 
+  /**
+   * The position of {@code replica} in replica order, or {@code -(insertion point) - 1} when it
+   * has no entry: what a peer holding the same vector can name it by.
+   */
+  public int indexOf(ReplicaId replica) {
+    return indexOf(replica.value());
+  }
+
   private int indexOf(long id) {
     int lo = 0;
     int hi = ids.length - 1;

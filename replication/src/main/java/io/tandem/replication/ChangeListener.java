@@ -1,8 +1,18 @@
 package io.tandem.replication;
 
+import io.tandem.crdt.VersionVector;
+import java.util.Set;
+
 /** Told of every delta the replica applies, local or remote, after it is stored. */
 @FunctionalInterface
 public interface ChangeListener {
 
   void changed(Change change);
+
+  /**
+   * The replica installed a snapshot fetched from a peer: {@code objects} changed at once, by
+   * every delta between {@code before} and {@code after}, none of which {@link #changed} reports.
+   */
+  default void snapshotInstalled(VersionVector before, VersionVector after,
+      Set<String> objects) {}
 }

@@ -17,7 +17,8 @@ import java.util.Map;
  * Rebuilds a replica's objects from its store: the snapshot, then every record after it. Any
  * order of records gives the same state (deltas commute), so feeds are read one after another.
  */
-record Replay(Map<String, Crdt<?>> objects, VersionVector vector, Hlc clock) {
+record Replay(Map<String, Crdt<?>> objects, VersionVector vector, Hlc clock,
+    VersionVector snapshotVector) {
 
   static Replay of(ReplicaStore store, ReplicaId self) {
     Snapshot snapshot = store.snapshot();
@@ -27,6 +28,10 @@ record Replay(Map<String, Crdt<?>> objects, VersionVector vector, Hlc clock) {
     }
     VersionVector held = store.vector();
     Hlc last = Hlc.zero(self);
+    if (snapshot.clock() != null) {
+      // The records behind the snapshot are gone; its clock is what they leave of theirs.
+      last = new Hlc(snapshot.clock().wallMillis(), snapshot.clock().logical(), self);
+    }
     for (int i = 0; i < held.size(); i++) {
       ReplicaId origin = held.replicaAt(i);
       long next = snapshot.vector().get(origin) + 1;
@@ -51,7 +56,7 @@ record Replay(Map<String, Crdt<?>> objects, VersionVector vector, Hlc clock) {
         }
       }
     }
-    return new Replay(objects, held, last);
+    return new Replay(objects, held, last, snapshot.vector());
   }
 
   /** A stored value or delta; the store wrote it, so failing to read it back is damage. */

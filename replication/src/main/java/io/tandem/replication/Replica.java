@@ -9,6 +9,8 @@ import io.tandem.crdt.codec.BinaryCodec;
 import io.tandem.crdt.codec.CodecException;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.protocol.Message;
+import io.tandem.replication.protocol.Message.SnapshotChunk;
+import io.tandem.replication.protocol.Message.SnapshotOffer;
 import io.tandem.replication.protocol.MessageCodec;
 import io.tandem.replication.protocol.ProtocolException;
 import io.tandem.replication.protocol.ProtocolException.Reason;
@@ -17,7 +19,9 @@ import io.tandem.replication.protocol.SyncSession;
 import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;
 import io.tandem.replication.spi.ReplicaStore;
+import io.tandem.replication.spi.Snapshot;
 import io.tandem.replication.spi.Scheduler;
+import io.tandem.replication.spi.SyncBase;
 import io.tandem.replication.spi.Transport;
 import io.tandem.replication.spi.WallClock;
 import java.lang.System.Logger.Level;
@@ -67,6 +71,8 @@ public final class Replica implements AutoCloseable {
   private final CausalBuffer buffer;
   private final Map<Link, SyncSession> sessions = new LinkedHashMap<>();
   private final Receipts receipts = new Receipts();
+  /** Per peer, what a session start is written against; kept in the store as well. */
+  private final Map<ReplicaId, SyncBase> bases = new HashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final SyncSession.Local local;
   private Scheduler.Cancellable tickTask;
@@ -83,6 +89,16 @@ public final class Replica implements AutoCloseable {
   private long bytesOut;
   private long sessionsClosed;
   private String lastCloseReason;
+
+  private final Compactor compactor;
+  /** The vector of the store's snapshot. */
+  private VersionVector snapshotVector;
+  private final SnapshotTransfer transfer;
+  /** Snapshots installed and not yet told to listeners. */
+  private final List<Installed> installedEvents = new ArrayList<>();
+
+  /** A fetched snapshot installed, as listeners hear of it. */
+  private record Installed(VersionVector before, VersionVector after, Set<String> objects) {}
 
   /** A connection: a peer as one of the replica's transports knows it. */
   private record Link(Transport transport, PeerId peer) {
@@ -118,23 +134,16 @@ public final class Replica implements AutoCloseable {
     objects.putAll(replay.objects());
     vector = replay.vector();
     hlc = replay.clock();
+    snapshotVector = replay.snapshotVector();
     store.peerVectors().forEach(receipts::learn);
-    this.local = new SyncSession.Local() {
-      @Override
-      public ReplicaId id() {
-        return id;
-      }
-
-      @Override
-      public VersionVector vector() {
-        return vector;
-      }
-
-      @Override
-      public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
-        return store.readFeed(origin, fromSeq, max);
-      }
-    };
+    bases.putAll(store.syncBases());
+    long openedAt = clock.millis();
+    this.compactor = new Compactor(config.compactionBatch(), config.forgetAfterMillis(),
+        receipts.known().keySet(), openedAt);
+    this.transfer = new SnapshotTransfer(store, config.limits(),
+        2 * sessionConfig.maxBackoffMillis(), openedAt);
+    transfer.held(vector);
+    this.local = new LocalView(true);
     this.sessionSeeds = config.seed() ^ id.value();
     for (Transport t : this.transports) {
       t.start(new Listener(t));
@@ -281,6 +290,103 @@ public final class Replica implements AutoCloseable {
     store.close();
   }
 
+  // --- compaction ---
+
+  /**
+   * Folds into the snapshot the records every peer that still counts holds, at most the
+   * configured batch of them (1024 when automatic compaction is off), and drops them from the
+   * log. Peers silent for longer than the forget-after time no longer count. The replica calls
+   * this itself after acknowledgements when compaction is on; the folding runs outside the
+   * replica's lock, so writes go on meanwhile.
+   *
+   * @return the snapshot's vector after the run
+   */
+  public VersionVector compact() {
+    Snapshot base;
+    VersionVector target;
+    lock.lock();
+    try {
+      if (closed) {
+        return VersionVector.empty();
+      }
+      base = store.snapshot();
+      target = compactor.target(vector, receipts.known(), clock.millis());
+    } finally {
+      lock.unlock();
+    }
+    Snapshot next = Compactor.fold(store, base, target, compactor.batch());
+    lock.lock();
+    try {
+      if (closed) {
+        return VersionVector.empty();
+      }
+      if (next == null || !snapshotVector.equals(base.vector())) {
+        return snapshotVector; // nothing stable, or a fetched snapshot came first
+      }
+      store.saveSnapshot(next);
+      snapshotVector = next.vector();
+      transfer.snapshotChanged();
+      compactor.folded(next, target);
+      return next.vector();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Compaction runs that folded records, since the replica opened. */
+  long compactions() {
+    lock.lock();
+    try {
+      return compactor.runs();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // --- snapshot transfer ---
+
+  /**
+   * Installs a snapshot fetched whole and verified by hash: its objects are joined into this
+   * replica's, its vector into this replica's, and the store keeps the join of both snapshots.
+   * A snapshot whose content does not hold changes nothing.
+   */
+  private void install(byte[] bytes, long now, List<Change> changes) {
+    SnapshotTransfer.Fetched got = transfer.check(bytes, id, vector, objects);
+    if (got == null) {
+      return;
+    }
+    Snapshot next = SnapshotTransfer.join(store.snapshot(), got);
+    try {
+      store.installSnapshot(next);
+    } catch (IllegalArgumentException e) {
+      LOG.log(Level.ERROR, "store cannot install the fetched snapshot: {0}", e.getMessage());
+      return;
+    }
+    got.objects().forEach((name, v) -> objects.merge(name, v, Crdts::merge));
+    VersionVector before = vector;
+    vector = vector.merge(got.snapshot().vector());
+    if (got.snapshot().clock() != null) {
+      // A write after this one must be stamped above every value the snapshot brought.
+      hlc = hlc.receive(got.snapshot().clock(), now, config.maxClockOffsetMillis());
+    }
+    snapshotVector = next.vector();
+    transfer.installed(vector);
+    installedEvents.add(new Installed(before, vector,
+        Collections.unmodifiableSet(new TreeSet<>(got.objects().keySet()))));
+    applyDeliverable(now, changes);
+    afterChange(now);
+  }
+
+  /** Snapshot chunks verified and rejected, and snapshots installed, since the replica opened. */
+  long[] transferCounts() {
+    lock.lock();
+    try {
+      return transfer.counts();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   // --- bundles (sneakernet) ---
 
   /**
@@ -357,7 +463,8 @@ public final class Replica implements AutoCloseable {
       }
       validate(all);
       before = applied + rejected;
-      SyncSession s = new SyncSession(local, sessionConfig, sessionSeeds++);
+      // A file hears nothing we say, so its session must not change the base kept for its author.
+      SyncSession s = new SyncSession(new LocalView(false), sessionConfig, sessionSeeds++);
       Link link = new Link(DISCARD, PeerId.of("bundle"));
       sessions.put(link, s);
       try {
@@ -373,6 +480,69 @@ public final class Replica implements AutoCloseable {
     }
     fire(changes);
     return (int) (applied + rejected - before);
+  }
+
+  /** What a session reads of this replica; {@code keepsBases} is false for a bundle's. */
+  private final class LocalView implements SyncSession.Local {
+    private final boolean keepsBases;
+
+    LocalView(boolean keepsBases) {
+      this.keepsBases = keepsBases;
+    }
+
+    @Override
+    public ReplicaId id() {
+      return id;
+    }
+
+    @Override
+    public VersionVector vector() {
+      return vector;
+    }
+
+    @Override
+    public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
+      return store.readFeed(origin, fromSeq, max);
+    }
+
+    @Override
+    public SyncBase base(ReplicaId peer) {
+      return keepsBases ? bases.getOrDefault(peer, SyncBase.NONE) : SyncBase.NONE;
+    }
+
+    @Override
+    public void saveBase(ReplicaId peer, SyncBase base) {
+      if (keepsBases) {
+        bases.put(peer, base);
+        store.saveSyncBase(peer, base);
+      }
+    }
+
+    @Override
+    public VersionVector snapshotVector() {
+      return snapshotVector;
+    }
+
+    @Override
+    public SnapshotOffer snapshotOffer() {
+      return transfer.served(snapshotVector);
+    }
+
+    @Override
+    public byte[] snapshotChunk(byte[] hash, long offset, int max) {
+      return transfer.serve(hash, offset, max);
+    }
+
+    @Override
+    public List<Message> snapshotOffered(SnapshotOffer offer, long now)
+        throws ProtocolException {
+      return transfer.offered(offer, id, vector, now);
+    }
+
+    @Override
+    public List<Message> snapshotChunk(SnapshotChunk chunk, long now) {
+      return transfer.chunk(chunk, now);
+    }
   }
 
   /** Where the replies to a bundle's frames go: nowhere, a file does not listen. */
@@ -451,14 +621,18 @@ public final class Replica implements AutoCloseable {
     @Override
     public void frame(PeerId peer, ByteBuffer frame) {
       List<Change> changes = new ArrayList<>();
+      List<Installed> installed;
       lock.lock();
       try {
         if (!closed) {
           onFrame(new Link(transport, peer), frame, changes);
         }
+        installed = new ArrayList<>(installedEvents);
+        installedEvents.clear();
       } finally {
         lock.unlock();
       }
+      fireInstalled(installed);
       fire(changes);
     }
   }
@@ -480,7 +654,11 @@ public final class Replica implements AutoCloseable {
       List<Crdt<?>> deltas = validate(received);
       send(peer, out);
       if (s.isOpen()) {
-        learn(s);
+        learn(s, now);
+      }
+      byte[] fetched = transfer.takeCompleted();
+      if (fetched != null) {
+        install(fetched, now, changes);
       }
       for (int i = 0; i < received.size(); i++) {
         if (!buffer.add(received.get(i), vector)) {
@@ -572,10 +750,12 @@ public final class Replica implements AutoCloseable {
     receipts.check();
   }
 
-  private void learn(SyncSession s) {
-    if (receipts.learn(s.peer(), s.peerVector())) {
+  private void learn(SyncSession s, long now) {
+    boolean news = receipts.learn(s.peer(), s.peerVector());
+    if (news) {
       store.savePeerVector(s.peer(), receipts.known().get(s.peer()));
     }
+    compactor.heard(s.peer(), now, news);
   }
 
   private void endSession(Link peer, ProtocolException e) {
@@ -619,11 +799,22 @@ public final class Replica implements AutoCloseable {
       if (buffer.size() > 0) {
         applyDeliverable(now, changes);
       }
+      compactor.tick(now);
       scheduleTick();
     } finally {
       lock.unlock();
     }
     fire(changes);
+    boolean compact;
+    lock.lock();
+    try {
+      compact = !closed && compactor.due();
+    } finally {
+      lock.unlock();
+    }
+    if (compact) {
+      compact();
+    }
   }
 
   // --- helpers ---
@@ -639,6 +830,18 @@ public final class Replica implements AutoCloseable {
           + v.getClass().getSimpleName() + ", not a " + empty.getClass().getSimpleName());
     }
     return (T) v;
+  }
+
+  private void fireInstalled(List<Installed> installed) {
+    for (Installed e : installed) {
+      for (ChangeListener l : listeners) {
+        try {
+          l.snapshotInstalled(e.before(), e.after(), e.objects());
+        } catch (RuntimeException ex) {
+          LOG.log(Level.WARNING, "change listener failed", ex);
+        }
+      }
+    }
   }
 
   private void fire(List<Change> changes) {

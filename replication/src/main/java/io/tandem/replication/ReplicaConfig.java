@@ -16,54 +16,74 @@ import io.tandem.replication.protocol.SessionConfig;
  *     record carrying it waits
  * @param tickMillis how often sessions look for resends
  * @param seed seeds resend jitter (the simulator passes one for reproducible runs)
+ * @param compactionBatch most records folded into the snapshot per compaction run; 0 turns
+ *     compaction off (the default while stores cannot all install a fetched snapshot)
+ * @param forgetAfterMillis how long a silent peer holds compaction back; after that its records
+ *     may be compacted away and it catches up from the snapshot when it returns
  */
 public record ReplicaConfig(SyncMode mode, SessionConfig session, ProtocolLimits limits,
     int maxBufferedDeltas, long maxBufferedBytes, long maxClockOffsetMillis, long tickMillis,
-    long seed) {
+    long seed, int compactionBatch, long forgetAfterMillis) {
 
   public static final ReplicaConfig DEFAULT = new ReplicaConfig(SyncMode.BATCH,
       SessionConfig.DEFAULT, ProtocolLimits.DEFAULT, 10_000, 16L << 20,
-      Hlc.DEFAULT_MAX_OFFSET_MILLIS, 100, 0);
+      Hlc.DEFAULT_MAX_OFFSET_MILLIS, 100, 0, 0, 14L * 24 * 3600 * 1000);
 
   public ReplicaConfig {
     if (maxBufferedDeltas < 1 || maxBufferedBytes < 1 || maxClockOffsetMillis < 0
-        || tickMillis < 1) {
+        || tickMillis < 1 || compactionBatch < 0 || forgetAfterMillis < 1) {
       throw new IllegalArgumentException("inconsistent replica config");
     }
   }
 
   public ReplicaConfig withMode(SyncMode m) {
     return new ReplicaConfig(m, session, limits, maxBufferedDeltas, maxBufferedBytes,
-        maxClockOffsetMillis, tickMillis, seed);
+        maxClockOffsetMillis, tickMillis, seed, compactionBatch,
+        forgetAfterMillis);
   }
 
   public ReplicaConfig withSession(SessionConfig s) {
     return new ReplicaConfig(mode, s, limits, maxBufferedDeltas, maxBufferedBytes,
-        maxClockOffsetMillis, tickMillis, seed);
+        maxClockOffsetMillis, tickMillis, seed, compactionBatch,
+        forgetAfterMillis);
   }
 
   public ReplicaConfig withLimits(ProtocolLimits l) {
     return new ReplicaConfig(mode, session, l, maxBufferedDeltas, maxBufferedBytes,
-        maxClockOffsetMillis, tickMillis, seed);
+        maxClockOffsetMillis, tickMillis, seed, compactionBatch,
+        forgetAfterMillis);
   }
 
   public ReplicaConfig withMaxBufferedDeltas(int n) {
     return new ReplicaConfig(mode, session, limits, n, maxBufferedBytes, maxClockOffsetMillis,
-        tickMillis, seed);
+        tickMillis, seed, compactionBatch,
+        forgetAfterMillis);
   }
 
   public ReplicaConfig withMaxClockOffsetMillis(long ms) {
     return new ReplicaConfig(mode, session, limits, maxBufferedDeltas, maxBufferedBytes, ms,
-        tickMillis, seed);
+        tickMillis, seed, compactionBatch,
+        forgetAfterMillis);
   }
 
   public ReplicaConfig withTickMillis(long ms) {
     return new ReplicaConfig(mode, session, limits, maxBufferedDeltas, maxBufferedBytes,
-        maxClockOffsetMillis, ms, seed);
+        maxClockOffsetMillis, ms, seed, compactionBatch,
+        forgetAfterMillis);
   }
 
   public ReplicaConfig withSeed(long s) {
     return new ReplicaConfig(mode, session, limits, maxBufferedDeltas, maxBufferedBytes,
-        maxClockOffsetMillis, tickMillis, s);
+        maxClockOffsetMillis, tickMillis, s, compactionBatch,
+        forgetAfterMillis);
+  }
+
+  /**
+   * Compaction on ({@code maxRecordsPerRun > 0}) or off, and how long a silent peer holds it
+   * back.
+   */
+  public ReplicaConfig withCompaction(int maxRecordsPerRun, long forgetAfter) {
+    return new ReplicaConfig(mode, session, limits, maxBufferedDeltas, maxBufferedBytes,
+        maxClockOffsetMillis, tickMillis, seed, maxRecordsPerRun, forgetAfter);
   }
 }

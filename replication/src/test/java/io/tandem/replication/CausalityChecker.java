@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Records, for every replica, the order in which it applied deltas, and checks causal delivery
@@ -28,7 +29,40 @@ final class CausalityChecker {
     synchronized (this) {
       applied.put(self, replica.vector());
     }
-    replica.addListener(change -> observe(self, change));
+    replica.addListener(new ChangeListener() {
+      @Override
+      public void changed(Change change) {
+        observe(self, change);
+      }
+
+      @Override
+      public void snapshotInstalled(VersionVector before, VersionVector after,
+          Set<String> objects) {
+        installed(self, after);
+      }
+    });
+  }
+
+  /**
+   * A snapshot gives a replica many writes at once: every one of them must come with its
+   * dependencies, so the vector it reaches is causally closed.
+   */
+  private synchronized void installed(ReplicaId at, VersionVector after) {
+    VersionVector seen = applied.getOrDefault(at, VersionVector.empty());
+    VersionVector now = seen.merge(after);
+    now.forEach((origin, upTo) -> {
+      for (long seq = seen.get(origin) + 1; seq <= upTo; seq++) {
+        Dot dot = new Dot(origin, seq);
+        VersionVector deps = depsOfWrite.get(dot);
+        if (deps == null) {
+          violations.add(at + " installed " + dot + " that nobody wrote");
+        } else if (!now.descends(deps)) {
+          violations.add(at + " installed " + dot + " without its dependencies " + deps
+              + "; reached " + now);
+        }
+      }
+    });
+    applied.put(at, now);
   }
 
   private synchronized void observe(ReplicaId at, Change c) {

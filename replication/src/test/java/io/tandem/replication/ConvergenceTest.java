@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.tandem.replication.protocol.ProtocolLimits;
 import io.tandem.replication.sim.LinkConditions;
 import io.tandem.replication.sim.NetworkStats;
 import io.tandem.replication.spi.Scheduler;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.Test;
  * go offline; clocks may be far off. After the network heals and goes quiet, every replica holds
  * the same records and the same state, that state is what replaying every write gives, causal
  * delivery was never broken, buffers are empty and traffic has stopped.
+ *
+ * <p>A third of the schedules compact their logs and forget silent peers, which then catch up
+ * from a snapshot: the same checks hold for them.
  *
  * <p>{@code -Dtandem.schedules=10000} runs more schedules; a failure prints its seed, and
  * {@code -Dtandem.seed=N} replays exactly that schedule.
@@ -44,9 +49,24 @@ class ConvergenceTest {
       run(replay, mode);
       return;
     }
+    long[] before = {COMPACTIONS.get(), INSTALLS.get()};
     qt().withExamples(SCHEDULES).withShrinkCycles(0).forAll(longs().all())
         .checkAssert(seed -> run(seed, mode));
+    long compactions = COMPACTIONS.get() - before[0];
+    long installs = INSTALLS.get() - before[1];
+    System.out.printf("%s: %d compaction runs, %d snapshots installed in %d schedules%n", mode,
+        compactions, installs, SCHEDULES);
+    if (SCHEDULES >= 100) {
+      // Not a figure to meet, a sign the compacting schedules reach the code they are for.
+      assertThat(compactions).isPositive();
+      assertThat(installs).isPositive();
+    }
   }
+
+  private static final java.util.concurrent.atomic.AtomicLong COMPACTIONS =
+      new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong INSTALLS =
+      new java.util.concurrent.atomic.AtomicLong();
 
   static void run(long seed, SyncMode mode) {
     SplittableRandom random = new SplittableRandom(seed);
@@ -56,7 +76,7 @@ class ConvergenceTest {
       // Jepsen's clock faults: one replica bumped by up to ±262 s.
       offsets[random.nextInt(n)] = random.nextLong(-262_000, 262_001);
     }
-    SimCluster c = new SimCluster(seed, n, mode, offsets);
+    SimCluster c = new SimCluster(seed, n, mode, offsets, compaction(seed));
     try {
       List<Scheduler.Cancellable> pending = faults(c, random);
       int ops = 100 + random.nextInt(250);
@@ -80,6 +100,10 @@ class ConvergenceTest {
       long lastFrame = c.settle(30 * 60_000);
       c.assertConverged();
       c.assertMatchesOracle();
+      for (Replica r : c.replicas) {
+        COMPACTIONS.addAndGet(r.compactions());
+        INSTALLS.addAndGet(r.transferCounts()[2]);
+      }
       c.checker.assertNoViolation();
       assertThat(c.checker.writes()).isEqualTo(c.writeOrder.size());
       for (Replica r : c.replicas) {
@@ -101,6 +125,25 @@ class ConvergenceTest {
       throw new AssertionError("schedule failed; replay with -Dtandem.seed=" + seed
           + " (" + mode + ")", e);
     }
+  }
+
+  /**
+   * Compaction in a third of the schedules, with a forget-after time short enough that peers
+   * offline or partitioned are forgotten and come back to a snapshot, fetched in small chunks
+   * over the same faulty links. Drawn from its own stream so that the rest of every schedule is
+   * what it was before compaction existed.
+   */
+  static UnaryOperator<ReplicaConfig> compaction(long seed) {
+    SplittableRandom random = new SplittableRandom(seed ^ 0x5eed_c0bac7L);
+    if (random.nextInt(3) != 0) {
+      return c -> c;
+    }
+    int batch = 8 + random.nextInt(256);
+    long forgetAfter = 2_000 + random.nextLong(60_000);
+    int chunk = 128 << random.nextInt(6);
+    return c -> c.withCompaction(batch, forgetAfter).withLimits(new ProtocolLimits(
+        ProtocolLimits.DEFAULT.maxFrameBytes(), ProtocolLimits.DEFAULT.maxRecords(),
+        ProtocolLimits.DEFAULT.maxEntries(), chunk));
   }
 
   /** A random fault schedule for the writing phase. */

@@ -129,7 +129,7 @@ class HostileFramesTest {
   @Test
   void malformedFrameClosesTheSession() {
     hello();
-    send(new byte[] {2, 1, 0, 0, 0, 0, 0, 0, 0, 9, 1, 0, (byte) 0xff, (byte) 0xff,
+    send(new byte[] {2, 1, 0, 0, 0, 0, 0, 0, 0, 9, 8, 1, 0, (byte) 0xff, (byte) 0xff,
         (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
         (byte) 0xff, (byte) 0xff, (byte) 0xff, 1});
     assertClosedFor("MALFORMED");

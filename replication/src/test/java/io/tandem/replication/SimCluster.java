@@ -38,6 +38,8 @@ final class SimCluster {
   final List<InMemoryReplicaStore> stores = new ArrayList<>();
   final CausalityChecker checker = new CausalityChecker();
   final List<Dot> writeOrder = new ArrayList<>();
+  /** Every write's record, kept as it was stored: compaction may drop it from the log later. */
+  final Map<Dot, DeltaRecord> written = new HashMap<>();
   private final ReplicaConfig config;
   private long[] offsets;
   int restarts;
@@ -78,7 +80,9 @@ final class SimCluster {
     checker.watch(r);
     r.addListener(c -> {
       if (c.local()) {
-        writeOrder.add(new Dot(c.origin(), c.seq()));
+        Dot d = new Dot(c.origin(), c.seq());
+        writeOrder.add(d);
+        written.put(d, store.readFeed(c.origin(), c.seq(), 1).get(0));
       }
     });
     replicas.set(i, r);
@@ -134,6 +138,11 @@ final class SimCluster {
     }
   }
 
+  /** Records replica {@code i} holds in its log, past its snapshot. */
+  long logSize(int i) {
+    return stores.get(i).vector().total() - stores.get(i).snapshot().vector().total();
+  }
+
   boolean sameVectors() {
     VersionVector v = replicas.get(0).vector();
     return replicas.stream().allMatch(r -> r.vector().equals(v));
@@ -173,8 +182,7 @@ final class SimCluster {
   void assertMatchesOracle() {
     Map<String, Crdt<?>> replay = new HashMap<>();
     for (Dot d : writeOrder) {
-      int i = (int) (d.replica().value() - 0x1000L);
-      DeltaRecord r = stores.get(i).readFeed(d.replica(), d.counter(), 1).get(0);
+      DeltaRecord r = written.get(d);
       Crdt<?> delta = decode(r.payload());
       replay.merge(r.object(), Crdts.merge(Crdts.emptyLike(delta), delta), Crdts::merge);
     }

@@ -3,10 +3,14 @@ package io.tandem.replication.memory;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.spi.PartialSnapshot;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
+import io.tandem.replication.spi.SnapshotCodec;
 import io.tandem.replication.spi.StoreException;
+import io.tandem.replication.spi.SyncBase;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,7 +32,11 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     final Map<ReplicaId, Long> firstSeq = new HashMap<>(); // first seq held after a snapshot
     VersionVector vector = VersionVector.empty();
     Snapshot snapshot = Snapshot.empty();
+    byte[] encoded; // the snapshot's encoding, made when first asked for
+    byte[] partialOffer;
+    final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
     final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
+    final Map<ReplicaId, SyncBase> bases = new LinkedHashMap<>();
     boolean open;
   }
 
@@ -151,22 +159,98 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   public void saveSnapshot(Snapshot snapshot) {
     synchronized (data) {
       check();
-      if (!snapshot.vector().descends(data.snapshot.vector())) {
-        throw new IllegalArgumentException("snapshot at " + snapshot.vector()
-            + " is older than the one held at " + data.snapshot.vector());
-      }
       if (!data.vector.descends(snapshot.vector())) {
         throw new IllegalArgumentException("snapshot covers " + snapshot.vector()
             + " beyond the records held " + data.vector);
       }
-      data.snapshot = snapshot;
-      snapshot.vector().forEach((origin, upTo) -> {
-        List<DeltaRecord> feed = data.feeds.get(origin);
-        if (feed != null) {
-          feed.removeIf(r -> r.seq() <= upTo);
-          data.firstSeq.put(origin, upTo + 1);
-        }
-      });
+      replaceSnapshot(snapshot);
+    }
+  }
+
+  @Override
+  public void installSnapshot(Snapshot snapshot) {
+    synchronized (data) {
+      check();
+      replaceSnapshot(snapshot);
+      data.vector = data.vector.merge(snapshot.vector());
+    }
+  }
+
+  private void replaceSnapshot(Snapshot snapshot) {
+    if (!snapshot.vector().descends(data.snapshot.vector())) {
+      throw new IllegalArgumentException("snapshot at " + snapshot.vector()
+          + " is older than the one held at " + data.snapshot.vector());
+    }
+    data.snapshot = snapshot;
+    data.encoded = null;
+    snapshot.vector().forEach((origin, upTo) -> {
+      List<DeltaRecord> feed = data.feeds.computeIfAbsent(origin, o -> new ArrayList<>());
+      feed.removeIf(r -> r.seq() <= upTo);
+      data.firstSeq.put(origin, feed.isEmpty() ? upTo + 1
+          : Math.max(upTo + 1, feed.get(0).seq()));
+    });
+  }
+
+  @Override
+  public long snapshotSize() {
+    return encoded().length;
+  }
+
+  @Override
+  public byte[] snapshotHash() {
+    return SnapshotCodec.sha256(encoded());
+  }
+
+  @Override
+  public byte[] snapshotChunk(long offset, int max) {
+    byte[] all = encoded();
+    if (offset < 0 || offset > all.length || max < 0) {
+      throw new IllegalArgumentException("offset " + offset + " outside the snapshot's "
+          + all.length + " bytes, or max " + max + " < 0");
+    }
+    return Arrays.copyOfRange(all, (int) offset, (int) Math.min(all.length, offset + max));
+  }
+
+  private byte[] encoded() {
+    synchronized (data) {
+      check();
+      if (data.encoded == null) {
+        data.encoded = SnapshotCodec.encode(data.snapshot);
+      }
+      return data.encoded;
+    }
+  }
+
+  @Override
+  public Optional<PartialSnapshot> partialSnapshot() {
+    synchronized (data) {
+      check();
+      return data.partialOffer == null ? Optional.empty()
+          : Optional.of(new PartialSnapshot(data.partialOffer.clone(),
+              data.partial.toByteArray()));
+    }
+  }
+
+  @Override
+  public void appendPartialSnapshot(byte[] offer, long offset, byte[] chunk) {
+    synchronized (data) {
+      check();
+      if (offset == 0 && !Arrays.equals(offer, data.partialOffer)) {
+        data.partialOffer = offer.clone();
+        data.partial.reset();
+      }
+      if (Arrays.equals(offer, data.partialOffer) && offset == data.partial.size()) {
+        data.partial.write(chunk, 0, chunk.length);
+      }
+    }
+  }
+
+  @Override
+  public void clearPartialSnapshot() {
+    synchronized (data) {
+      check();
+      data.partialOffer = null;
+      data.partial.reset();
     }
   }
 
@@ -183,6 +267,27 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     synchronized (data) {
       check();
       data.peers.merge(peer, acknowledged, VersionVector::merge);
+    }
+  }
+
+  @Override
+  public boolean keepsSyncBases() {
+    return true;
+  }
+
+  @Override
+  public Map<ReplicaId, SyncBase> syncBases() {
+    synchronized (data) {
+      check();
+      return Collections.unmodifiableMap(new LinkedHashMap<>(data.bases));
+    }
+  }
+
+  @Override
+  public void saveSyncBase(ReplicaId peer, SyncBase base) {
+    synchronized (data) {
+      check();
+      data.bases.put(peer, base);
     }
   }
 

@@ -3,6 +3,8 @@ package io.tandem.replication.protocol;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,18 +12,20 @@ import java.util.Objects;
  * The sync protocol's messages, all of them. One session per peer exchanges them:
  * <ol>
  *   <li>{@link Hello} both ways: protocol version and replica id; nothing else is accepted first.
- *   <li>{@link Summary}: the sender's version vector; the first in a session is whole, later ones
- *       carry only the entries that changed since the last one sent.
+ *   <li>{@link Summary}: the sender's version vector, whole or as the entries that differ from a
+ *       base both peers saved when they last met (see {@link io.tandem.replication.spi.SyncBase}).
  *   <li>{@link Deltas}: records the receiver lacks, in feed order, in bounded batches.
  *   <li>{@link Ack}: the entries of the sender's vector that grew by receiving deltas.
  *   <li>{@link Offer} and {@link Request}: in interactive mode, ids first, deltas on request.
+ *   <li>{@link SnapshotOffer}, {@link SnapshotFetch} and {@link SnapshotChunk}: for a peer that
+ *       lacks records compacted away, the snapshot in verified chunks, then the tail as usual.
  * </ol>
  * Every counter is absolute, never a difference, so a lost or repeated message only delays.
  */
 public sealed interface Message {
 
   /** The protocol version this build speaks. */
-  int VERSION = 1;
+  int VERSION = 2;
 
   /**
    * Opens a session: who is speaking and which protocol. {@code heardYou} says the sender has the
@@ -35,17 +39,73 @@ public sealed interface Message {
     }
   }
 
-  /** What the sender holds: per origin, the highest gap-free sequence number. */
-  record Summary(VersionVector vector) implements Message {
+  /**
+   * What the sender holds: per origin, the highest gap-free sequence number.
+   *
+   * <p>Whole when {@code base} is {@link #WHOLE}: {@code vector} is all of it. Otherwise a patch:
+   * the sender's vector is the base named by the hash {@code base} (what the sender told the
+   * receiver so far) with the entries of {@code vector} and of {@code indexed} (positions in the
+   * base's sorted origins) put in. A receiver without that base asks for the whole one
+   * ({@link #WANT_WHOLE}). {@link #RESET} says the receiver must forget what it believed the
+   * sender holds and take this instead.
+   */
+  record Summary(long base, VersionVector vector, IndexedEntries indexed, int flags)
+      implements Message {
+
+    /** {@code base} of a whole summary. */
+    public static final long WHOLE = 0;
+    /** Flag: the sender lacks the base the receiver named; send the whole vector. */
+    public static final int WANT_WHOLE = 1;
+    /** Flag: this whole summary replaces what the receiver believed, it does not add to it. */
+    public static final int RESET = 2;
+
     public Summary {
       Objects.requireNonNull(vector, "vector");
+      Objects.requireNonNull(indexed, "indexed");
+      if ((flags & ~(WANT_WHOLE | RESET)) != 0) {
+        throw new IllegalArgumentException("unknown summary flags " + flags);
+      }
+      if (base == WHOLE && !indexed.isEmpty()) {
+        throw new IllegalArgumentException("a whole summary names no positions");
+      }
+      if ((flags & WANT_WHOLE) != 0 && (flags != WANT_WHOLE || base != WHOLE
+          || !vector.isEmpty())) {
+        throw new IllegalArgumentException("a request for the whole vector carries nothing else");
+      }
+    }
+
+    /** The whole vector. */
+    public Summary(VersionVector vector) {
+      this(WHOLE, vector, IndexedEntries.NONE, 0);
+    }
+
+    public boolean isWhole() {
+      return base == WHOLE;
+    }
+
+    /** A request for the whole vector; it says nothing of what its sender holds. */
+    public static Summary wantWhole() {
+      return new Summary(WHOLE, VersionVector.empty(), IndexedEntries.NONE, WANT_WHOLE);
     }
   }
 
-  /** What the sender now holds durably, for the feeds that grew. */
-  record Ack(VersionVector vector) implements Message {
+  /**
+   * What the sender now holds durably, for the feeds that grew: {@code vector} spelled out, and
+   * {@code indexed} named by position in the origins of the vector whose hash is
+   * {@code dictionary} (the base or whole vector of the sender's latest summary).
+   */
+  record Ack(VersionVector vector, long dictionary, IndexedEntries indexed) implements Message {
     public Ack {
       Objects.requireNonNull(vector, "vector");
+      Objects.requireNonNull(indexed, "indexed");
+      if (indexed.isEmpty() != (dictionary == Summary.WHOLE)) {
+        throw new IllegalArgumentException("positions need a dictionary and nothing else does");
+      }
+    }
+
+    /** Entries spelled out in full. */
+    public Ack(VersionVector vector) {
+      this(vector, Summary.WHOLE, IndexedEntries.NONE);
     }
   }
 
@@ -83,4 +143,107 @@ public sealed interface Message {
       return to - from + 1;
     }
   }
+
+  /**
+   * The sender's snapshot, for a receiver that lacks records it no longer logs: the snapshot's
+   * vector, the length and SHA-256 of its encoding, and the SHA-256 of each {@code chunkBytes}
+   * chunk (the last may be shorter), so each chunk is verified as it arrives.
+   */
+  record SnapshotOffer(VersionVector vector, long size, byte[] hash, int chunkBytes,
+      List<byte[]> chunkHashes) implements Message {
+    public SnapshotOffer {
+      Objects.requireNonNull(vector, "vector");
+      chunkHashes = List.copyOf(chunkHashes);
+      if (size < 1 || chunkBytes < 1 || hash.length != HASH_BYTES
+          || chunkHashes.size() != (size + chunkBytes - 1) / chunkBytes
+          || chunkHashes.stream().anyMatch(h -> h.length != HASH_BYTES)) {
+        throw new IllegalArgumentException("inconsistent snapshot offer of " + size + " bytes in "
+            + chunkHashes.size() + " chunks of " + chunkBytes);
+      }
+    }
+
+    /** The length of the chunk at {@code offset}. */
+    public int chunkLength(long offset) {
+      return (int) Math.min(chunkBytes, size - offset);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof SnapshotOffer other) || size != other.size
+          || chunkBytes != other.chunkBytes || !vector.equals(other.vector)
+          || !Arrays.equals(hash, other.hash)) {
+        return false;
+      }
+      for (int i = 0; i < chunkHashes.size(); i++) {
+        if (!Arrays.equals(chunkHashes.get(i), other.chunkHashes.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(vector, size, chunkBytes) * 31 + Arrays.hashCode(hash);
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotOffer[" + vector + ", " + size + " B in " + chunkHashes.size()
+          + " chunks, " + HexFormat.of().formatHex(hash, 0, 4) + "]";
+    }
+  }
+
+  /** Asks for the chunk at {@code offset} of the snapshot with {@code hash}. */
+  record SnapshotFetch(byte[] hash, long offset) implements Message {
+    public SnapshotFetch {
+      if (hash.length != HASH_BYTES || offset < 0) {
+        throw new IllegalArgumentException("bad snapshot fetch at " + offset);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SnapshotFetch f && offset == f.offset && Arrays.equals(hash, f.hash);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(offset) * 31 + Arrays.hashCode(hash);
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotFetch[" + HexFormat.of().formatHex(hash, 0, 4) + " @" + offset + "]";
+    }
+  }
+
+  /** Bytes {@code offset..offset+bytes.length} of the snapshot with {@code hash}. */
+  record SnapshotChunk(byte[] hash, long offset, byte[] bytes) implements Message {
+    public SnapshotChunk {
+      if (hash.length != HASH_BYTES || offset < 0) {
+        throw new IllegalArgumentException("bad snapshot chunk at " + offset);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SnapshotChunk c && offset == c.offset && Arrays.equals(hash, c.hash)
+          && Arrays.equals(bytes, c.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return (Long.hashCode(offset) * 31 + Arrays.hashCode(hash)) * 31 + Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "SnapshotChunk[" + HexFormat.of().formatHex(hash, 0, 4) + " @" + offset + ", "
+          + bytes.length + " B]";
+    }
+  }
+
+  /** The length of a SHA-256. */
+  int HASH_BYTES = 32;
 }

@@ -29,11 +29,19 @@ import java.util.TreeSet;
  * ref      := varint index into replicas
  * vector   := n:varint n × (ref counter:varint≥1), refs ascending
  * hello    := version:varint replica:ref flags:u8 (bit 0 interactive, bit 1 heard you)
- * summary, ack := vector
+ * summary  := flags:u8 [base:u64≠0] [vector] [indexed]   flags: bit 0 want whole, bit 1 reset,
+ *             bit 2 base present (else whole), bit 3 vector present, bit 4 indexed present
+ * ack      := flags:u8 [vector] [dictionary:u64≠0 indexed]  flags: bit 3 vector, bit 4 indexed
+ * indexed  := n:varint≥1 n × (step:varint counter:varint≥1); the first step is the position,
+ *             each later one the distance from the previous position (≥ 1)
  * deltas   := n:varint n × record
  * record   := origin:ref seq:varint≥1 deps:vector wall:varint logical:varint
  *             object:(len:varint 1..255, UTF-8) payload:(len:varint, bytes)
  * offer, request := n:varint n × (origin:ref from:varint≥1 count:varint≥1)
+ * snapshot-offer := vector size:varint≥1 hash:32 chunk:varint≥1 n:varint n × hash:32
+ *                   (n = ⌈size / chunk⌉)                                type 7
+ * snapshot-fetch := hash:32 offset:varint                               type 8
+ * snapshot-chunk := hash:32 offset:varint bytes:(len:varint, bytes)     type 9
  * </pre>
  * Replica ids travel once per frame, so a batch of one feed's records pays eight bytes for the
  * origin however long it is. Decoding checks every count against the bytes left and the limits
@@ -47,8 +55,15 @@ public final class MessageCodec {
   static final int DELTAS = 4;
   static final int OFFER = 5;
   static final int REQUEST = 6;
+  static final int SNAPSHOT_OFFER = 7;
+  static final int SNAPSHOT_FETCH = 8;
+  static final int SNAPSHOT_CHUNK = 9;
 
-  private static final long MAX_SEQ = Long.MAX_VALUE / 2;
+  static final long MAX_SEQ = Long.MAX_VALUE / 2;
+
+  private static final int HAS_BASE = 4;
+  private static final int HAS_VECTOR = 8;
+  private static final int HAS_INDEXED = 16;
 
   private MessageCodec() {}
 
@@ -64,6 +79,9 @@ public final class MessageCodec {
       case DELTAS -> "deltas";
       case OFFER -> "offer";
       case REQUEST -> "request";
+      case SNAPSHOT_OFFER -> "snapshot-offer";
+      case SNAPSHOT_FETCH -> "snapshot-fetch";
+      case SNAPSHOT_CHUNK -> "snapshot-chunk";
       default -> "unknown";
     };
   }
@@ -84,13 +102,28 @@ public final class MessageCodec {
       w.varint(refs.get(h.replica()));
       w.u8((h.interactive() ? 1 : 0) | (h.heardYou() ? 2 : 0));
     } else if (m instanceof Summary s) {
-      vector(w, s.vector(), refs);
+      int flags = s.flags() | (s.isWhole() ? 0 : HAS_BASE) | present(s.vector(), s.indexed());
+      w.u8(flags);
+      if (!s.isWhole()) {
+        w.u64(s.base());
+      }
+      patch(w, s.vector(), s.indexed(), refs, flags);
     } else if (m instanceof Ack a) {
-      vector(w, a.vector(), refs);
+      int flags = present(a.vector(), a.indexed());
+      w.u8(flags);
+      if ((flags & HAS_VECTOR) != 0) {
+        vector(w, a.vector(), refs);
+      }
+      if ((flags & HAS_INDEXED) != 0) {
+        w.u64(a.dictionary());
+        indexed(w, a.indexed());
+      }
     } else if (m instanceof Offer o) {
       ranges(w, o.ranges(), refs);
     } else if (m instanceof Request q) {
       ranges(w, q.ranges(), refs);
+    } else if (SnapshotWire.handles(m)) {
+      SnapshotWire.encode(w, m, refs);
     } else {
       Deltas d = (Deltas) m;
       {
@@ -122,7 +155,7 @@ public final class MessageCodec {
     WireReader in = new WireReader(frame.duplicate());
     try {
       int type = in.u8();
-      if (type < HELLO || type > REQUEST) {
+      if (type < HELLO || type > SNAPSHOT_CHUNK) {
         throw new ProtocolException(Reason.UNKNOWN_TYPE, "message type " + type);
       }
       ReplicaId[] ids = replicas(in, limits);
@@ -140,11 +173,12 @@ public final class MessageCodec {
           m = new Hello(v, replica, (flags & 1) != 0,
               (flags & 2) != 0);
         }
-        case SUMMARY -> m = new Summary(vector(in, ids, limits));
-        case ACK -> m = new Ack(vector(in, ids, limits));
+        case SUMMARY -> m = summary(in, ids, limits);
+        case ACK -> m = ack(in, ids, limits);
         case DELTAS -> m = new Deltas(records(in, ids, limits));
         case OFFER -> m = new Offer(ranges(in, ids, limits));
-        default -> m = new Request(ranges(in, ids, limits));
+        case REQUEST -> m = new Request(ranges(in, ids, limits));
+        default -> m = SnapshotWire.decode(type, in, ids, limits);
       }
       if (in.remaining() != 0) {
         throw new ProtocolException(Reason.MALFORMED, in.remaining() + " trailing bytes");
@@ -167,8 +201,10 @@ public final class MessageCodec {
       return DELTAS;
     } else if (m instanceof Offer) {
       return OFFER;
+    } else if (m instanceof Request) {
+      return REQUEST;
     }
-    return REQUEST;
+    return SnapshotWire.type(m);
   }
 
   private static void collect(Message m, TreeSet<ReplicaId> ids) {
@@ -187,14 +223,40 @@ public final class MessageCodec {
       o.ranges().forEach(r -> ids.add(r.origin()));
     } else if (m instanceof Request q) {
       q.ranges().forEach(r -> ids.add(r.origin()));
+    } else if (m instanceof Message.SnapshotOffer o) {
+      ids.addAll(o.vector().asMap().keySet());
     }
   }
 
-  private static void vector(WireWriter w, VersionVector v, Map<ReplicaId, Integer> refs) {
+  static void vector(WireWriter w, VersionVector v, Map<ReplicaId, Integer> refs) {
     w.varint(v.size());
     for (int i = 0; i < v.size(); i++) {
       w.varint(refs.get(v.replicaAt(i)));
       w.varint(v.counterAt(i));
+    }
+  }
+
+  private static int present(VersionVector v, IndexedEntries x) {
+    return (v.isEmpty() ? 0 : HAS_VECTOR) | (x.isEmpty() ? 0 : HAS_INDEXED);
+  }
+
+  private static void patch(WireWriter w, VersionVector v, IndexedEntries x,
+      Map<ReplicaId, Integer> refs, int flags) {
+    if ((flags & HAS_VECTOR) != 0) {
+      vector(w, v, refs);
+    }
+    if ((flags & HAS_INDEXED) != 0) {
+      indexed(w, x);
+    }
+  }
+
+  private static void indexed(WireWriter w, IndexedEntries x) {
+    w.varint(x.size());
+    int previous = 0;
+    for (int i = 0; i < x.size(); i++) {
+      w.varint(x.indexAt(i) - previous);
+      w.varint(x.counterAt(i));
+      previous = x.indexAt(i);
     }
   }
 
@@ -232,7 +294,7 @@ public final class MessageCodec {
     return ids[(int) i];
   }
 
-  private static VersionVector vector(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+  static VersionVector vector(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
       throws ProtocolException {
     int n = in.count(2, limits.maxEntries(), "vector");
     long[] rs = new long[n];
@@ -248,6 +310,83 @@ public final class MessageCodec {
       cs[i] = in.positive(MAX_SEQ, "counter");
     }
     return VersionVector.ofSorted(rs, cs);
+  }
+
+  private static Summary summary(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+      throws ProtocolException {
+    int flags = in.u8();
+    if ((flags & ~(Summary.WANT_WHOLE | Summary.RESET | HAS_BASE | HAS_VECTOR | HAS_INDEXED))
+        != 0) {
+      throw new ProtocolException(Reason.MALFORMED, "unknown summary flags " + flags);
+    }
+    boolean resume = (flags & HAS_BASE) != 0;
+    if ((flags & HAS_INDEXED) != 0 && !resume) {
+      throw new ProtocolException(Reason.MALFORMED, "positions in a summary without a base");
+    }
+    if ((flags & Summary.WANT_WHOLE) != 0 && flags != Summary.WANT_WHOLE) {
+      throw new ProtocolException(Reason.MALFORMED, "a request for the whole vector with more");
+    }
+    long base = resume ? nonZero(in, "base") : Summary.WHOLE;
+    VersionVector v = (flags & HAS_VECTOR) != 0 ? present(vector(in, ids, limits))
+        : VersionVector.empty();
+    IndexedEntries x = (flags & HAS_INDEXED) != 0 ? indexed(in, limits) : IndexedEntries.NONE;
+    return new Summary(base, v, x, flags & (Summary.WANT_WHOLE | Summary.RESET));
+  }
+
+  private static Ack ack(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+      throws ProtocolException {
+    int flags = in.u8();
+    if ((flags & ~(HAS_VECTOR | HAS_INDEXED)) != 0) {
+      throw new ProtocolException(Reason.MALFORMED, "unknown ack flags " + flags);
+    }
+    VersionVector v = (flags & HAS_VECTOR) != 0 ? present(vector(in, ids, limits))
+        : VersionVector.empty();
+    if ((flags & HAS_INDEXED) == 0) {
+      return new Ack(v);
+    }
+    long dictionary = nonZero(in, "dictionary");
+    return new Ack(v, dictionary, indexed(in, limits));
+  }
+
+  /** A part a flag says is present is not empty: one encoding per message. */
+  private static VersionVector present(VersionVector v) throws ProtocolException {
+    if (v.isEmpty()) {
+      throw new ProtocolException(Reason.MALFORMED, "flagged vector is empty");
+    }
+    return v;
+  }
+
+  private static long nonZero(WireReader in, String what) throws ProtocolException {
+    long h = in.u64();
+    if (h == Summary.WHOLE) {
+      throw new ProtocolException(Reason.MALFORMED, what + " hash 0");
+    }
+    return h;
+  }
+
+  private static IndexedEntries indexed(WireReader in, ProtocolLimits limits)
+      throws ProtocolException {
+    int n = in.count(2, limits.maxEntries(), "indexed entries");
+    if (n == 0) {
+      throw new ProtocolException(Reason.MALFORMED, "flagged positions are empty");
+    }
+    int[] at = new int[n];
+    long[] counters = new long[n];
+    long position = 0;
+    for (int i = 0; i < n; i++) {
+      long step = in.varint();
+      if (i > 0 && step == 0) {
+        throw new ProtocolException(Reason.MALFORMED, "positions do not ascend");
+      }
+      position += step;
+      if (step < 0 || step >= limits.maxEntries() || position >= limits.maxEntries()) {
+        throw new ProtocolException(Reason.LIMIT_EXCEEDED, "position beyond "
+            + limits.maxEntries() + " entries");
+      }
+      at[i] = (int) position;
+      counters[i] = in.positive(MAX_SEQ, "counter");
+    }
+    return IndexedEntries.of(at, counters);
   }
 
   private static List<DeltaRecord> records(WireReader in, ReplicaId[] ids, ProtocolLimits limits)

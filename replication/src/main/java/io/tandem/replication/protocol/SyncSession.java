@@ -9,8 +9,12 @@ import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.SnapshotChunk;
+import io.tandem.replication.protocol.Message.SnapshotFetch;
+import io.tandem.replication.protocol.Message.SnapshotOffer;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
+import io.tandem.replication.spi.SyncBase;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +30,19 @@ import java.util.SplittableRandom;
  * doubles with jitter up to a cap, and sooner once the peer is heard from again; duplicates and
  * replays change nothing and are answered with an ack so the sender stops; a session that has
  * sent and received everything falls silent.
+ *
+ * <p>Session start costs what changed since the peers last met, not what exists: each side saves
+ * per peer a {@link SyncBase} (what it told the peer, what it heard from it), and its summary
+ * names the base it assumes by a 64-bit hash and carries only the entries that differ from it,
+ * origins given as positions in the base's sorted origins. A receiver whose saved base does not
+ * match asks for the whole vector: one more round trip, never wrong data. Acks name origins the
+ * same way, against the dictionary of the sender's latest summary, tagged by its hash.
+ *
+ * <p>Why a hash collision is harmless: everything either side saves was stated by the other
+ * (counters only grow), so a matching base can at worst be mistaken for another one, making the
+ * receiver believe this replica holds more than it does and not send what it lacks. This side
+ * sees that: the peer's summary says it holds records this side lacks, yet nothing comes. After
+ * a stall a {@link Summary#RESET} whole summary replaces the peer's belief, and sending resumes.
  */
 public final class SyncSession {
 
@@ -36,6 +53,44 @@ public final class SyncSession {
     VersionVector vector();
 
     List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max);
+
+    /** The base saved with {@code peer}, or {@link SyncBase#NONE}. */
+    default SyncBase base(ReplicaId peer) {
+      return SyncBase.NONE;
+    }
+
+    /** Keeps {@code base} for the next session with {@code peer}; losing it costs a fallback. */
+    default void saveBase(ReplicaId peer, SyncBase base) {}
+
+    /** The vector of the snapshot the log continues from; cheap, asked on every send. */
+    default VersionVector snapshotVector() {
+      return VersionVector.empty();
+    }
+
+    /** The offer for the snapshot, for a peer that lacks what it covers; null if none. */
+    default SnapshotOffer snapshotOffer() {
+      return null;
+    }
+
+    /** The chunk at {@code offset} of the snapshot with {@code hash}; null if it is gone. */
+    default byte[] snapshotChunk(byte[] hash, long offset, int max) {
+      return null;
+    }
+
+    /**
+     * The peer offers its snapshot: what to send back (a fetch, or nothing).
+     *
+     * @throws ProtocolException if the offer is a lie this replica can tell
+     */
+    default List<Message> snapshotOffered(SnapshotOffer offer, long now)
+        throws ProtocolException {
+      return List.of();
+    }
+
+    /** A chunk of a snapshot this replica fetches: what to send back (the next fetch). */
+    default List<Message> snapshotChunk(SnapshotChunk chunk, long now) {
+      return List.of();
+    }
   }
 
   private final Local local;
@@ -49,13 +104,20 @@ public final class SyncSession {
   private long helloBackoff;
   /** What the peer holds, as far as we know: never more than it has. */
   private VersionVector peerVector = VersionVector.empty();
-  /** What we have told the peer we hold. */
-  private VersionVector told = VersionVector.empty();
+  /** What we told the peer and heard from it, and how summaries and acks name origins. */
+  private final SessionBase base;
+  /** When the peer last offered us records, in a summary, deltas or an offer. */
+  private long lastOffered;
+  private long stallAfter;
   private final Map<ReplicaId, Long> sentUpTo = new HashMap<>();
   private final Map<ReplicaId, Long> retryAt = new HashMap<>();
   private final Map<ReplicaId, Long> backoff = new HashMap<>();
   private final List<Range> requested = new ArrayList<>();
   private long lastHeard = Long.MIN_VALUE;
+  /** The hash of the snapshot last offered to the peer, when, and how long until offered again. */
+  private byte[] offeredHash;
+  private long offeredAt;
+  private long offerBackoff;
   private long duplicateRecords;
   private long lastSent = Long.MIN_VALUE;
 
@@ -64,11 +126,15 @@ public final class SyncSession {
     this.config = config;
     this.random = new SplittableRandom(seed);
     this.helloBackoff = config.minBackoffMillis();
+    this.stallAfter = 2 * config.maxBackoffMillis();
+    this.base = new SessionBase(local);
+    this.offerBackoff = config.minBackoffMillis();
   }
 
   /** The messages that open the session. */
   public List<Message> start(long now) {
     helloAt = now;
+    lastOffered = now;
     return sent(now, List.of(hello()));
   }
 
@@ -93,16 +159,24 @@ public final class SyncSession {
     if (m instanceof Hello h) {
       onHello(h, out);
     } else if (m instanceof Summary s) {
-      learn(s.vector());
-      summarized = true;
+      onSummary(s, now, out);
     } else if (m instanceof Ack a) {
-      learn(a.vector());
+      onAck(a);
     } else if (m instanceof Deltas d) {
+      offered(now);
       onDeltas(d, received, out);
     } else if (m instanceof Offer o) {
+      offered(now);
       onOffer(o, out);
     } else if (m instanceof Request q) {
       onRequest(q);
+    } else if (m instanceof SnapshotOffer o) {
+      learn(o.vector()); // the peer holds what its snapshot covers
+      out.addAll(local.snapshotOffered(o, now));
+    } else if (m instanceof SnapshotFetch f) {
+      onSnapshotFetch(f, now, out);
+    } else if (m instanceof SnapshotChunk c) {
+      out.addAll(local.snapshotChunk(c, now));
     }
     out.addAll(pump(now));
     return sent(now, out);
@@ -119,8 +193,7 @@ public final class SyncSession {
     List<Message> out = new ArrayList<>();
     VersionVector grown = grownSinceTold();
     if (!grown.isEmpty()) {
-      out.add(new Ack(grown));
-      told = told.merge(grown);
+      out.add(base.ack(grown, false));
     }
     out.addAll(pump(now));
     return sent(now, out);
@@ -138,7 +211,21 @@ public final class SyncSession {
       }
       return List.of();
     }
+    if (now - lastOffered >= stallAfter && pendingIn() > 0) {
+      // The peer holds records we lack and sends none: it may believe we hold them (a base
+      // mistaken through a hash collision). Tell it whole what we hold, replacing that belief.
+      lastOffered = now;
+      stallAfter = Math.min(stallAfter * 2, 64 * config.maxBackoffMillis());
+      return sent(now, List.of(base.whole(Summary.RESET)));
+    }
     boolean due = false;
+    if (offeredHash != null && now - offeredAt >= offerBackoff) {
+      // No fetch since the offer: it, or the fetch, or a chunk, was lost. Offer again; the
+      // peer resumes from its last verified chunk.
+      offeredHash = null;
+      offerBackoff = nextBackoff(offerBackoff);
+      due = true;
+    }
     for (Map.Entry<ReplicaId, Long> e : new ArrayList<>(retryAt.entrySet())) {
       ReplicaId origin = e.getKey();
       if (now >= e.getValue() && sentUpTo.getOrDefault(origin, 0L) > peerVector.get(origin)) {
@@ -168,18 +255,57 @@ public final class SyncSession {
             + " to " + h.replica());
       }
       if (!h.heardYou()) {
-        // Our hello or summary was lost: say both again, once per unanswered hello.
+        // Our hello or summary was lost: say both again, once per unanswered hello, and whole,
+        // since the peer may also lack the base.
         out.add(hello(true));
-        told = local.vector();
-        out.add(new Summary(told));
+        out.add(base.whole(0));
       }
       return;
     }
     // Our own hello went out at start; only a second unanswered hello means it was lost.
     peer = h.replica();
-    // The first summary is whole; from then on only what grew.
-    told = local.vector();
-    out.add(new Summary(told));
+    out.add(base.open(peer));
+  }
+
+  private void onSummary(Summary s, long now, List<Message> out) throws ProtocolException {
+    if ((s.flags() & Summary.WANT_WHOLE) != 0) {
+      out.add(base.whole(0));
+      return;
+    }
+    VersionVector v = base.resolve(s);
+    if (v == null) {
+      // Not the base we saved (lost messages, a crash, a collision): ask for the whole vector.
+      out.add(Summary.wantWhole());
+      helloAt = now; // the answer is a round trip away: no hello before the usual delay
+      return;
+    }
+    if ((s.flags() & Summary.RESET) != 0) {
+      reset(v);
+    }
+    learn(v);
+    summarized = true;
+    offered(now);
+  }
+
+  private void onAck(Ack a) throws ProtocolException {
+    learn(base.resolve(a));
+  }
+
+  /** What the peer holds is {@code v}, whatever we believed: resend from there. */
+  private void reset(VersionVector v) {
+    peerVector = v;
+    for (Map.Entry<ReplicaId, Long> e : sentUpTo.entrySet()) {
+      if (e.getValue() > v.get(e.getKey())) {
+        e.setValue(v.get(e.getKey()));
+        retryAt.remove(e.getKey());
+      }
+    }
+    backoff.clear();
+  }
+
+  private void offered(long now) {
+    lastOffered = now;
+    stallAfter = 2 * config.maxBackoffMillis();
   }
 
   private void learn(VersionVector v) throws ProtocolException {
@@ -226,9 +352,9 @@ public final class SyncSession {
       }
     }
     if (!duplicates.isEmpty()) {
-      // The sender did not get our ack, or resent early: tell it again, or it resends for ever.
-      out.add(new Ack(duplicates));
-      told = told.merge(duplicates);
+      // The sender did not get our ack, or could not read it (the summary with our dictionary
+      // was lost), or resent early: tell it again, spelled out, or it resends for ever.
+      out.add(base.ack(duplicates, true));
     }
     if (!fresh && d.records().isEmpty()) {
       throw new ProtocolException(Reason.VIOLATION, "empty deltas message");
@@ -258,13 +384,51 @@ public final class SyncSession {
       out.add(new Request(want));
     }
     if (!have.isEmpty()) {
-      out.add(new Ack(have));
-      told = told.merge(have);
+      out.add(base.ack(have, true));
     }
   }
 
   private void onRequest(Request q) {
     requested.addAll(q.ranges());
+  }
+
+  private void onSnapshotFetch(SnapshotFetch f, long now, List<Message> out)
+      throws ProtocolException {
+    SnapshotOffer current = local.snapshotOffer();
+    if (current == null || !java.util.Arrays.equals(current.hash(), f.hash())) {
+      offeredHash = null; // that snapshot is gone: the next pump offers the current one
+      return;
+    }
+    if (f.offset() >= current.size() || f.offset() % current.chunkBytes() != 0) {
+      throw new ProtocolException(Reason.VIOLATION, "fetch of snapshot bytes at " + f.offset()
+          + ", not a chunk of its " + current.size());
+    }
+    byte[] bytes = local.snapshotChunk(f.hash(), f.offset(), current.chunkLength(f.offset()));
+    if (bytes == null) {
+      offeredHash = null;
+      return;
+    }
+    offeredAt = now;
+    offerBackoff = config.minBackoffMillis();
+    out.add(new SnapshotChunk(f.hash(), f.offset(), bytes));
+  }
+
+  /** Offers the snapshot once to a peer that lacks records it covers. */
+  private void offerSnapshot(long now, List<Message> out) {
+    VersionVector covered = local.snapshotVector();
+    if (covered.isEmpty() || peerVector.descends(covered)) {
+      offeredHash = null;
+      return;
+    }
+    if (offeredHash != null) {
+      return;
+    }
+    SnapshotOffer o = local.snapshotOffer();
+    if (o != null) {
+      out.add(o);
+      offeredHash = o.hash();
+      offeredAt = now;
+    }
   }
 
   /** What the peer lacks and the window allows, in feed order. */
@@ -274,6 +438,7 @@ public final class SyncSession {
     }
     List<Message> out = new ArrayList<>();
     VersionVector mine = local.vector();
+    offerSnapshot(now, out);
     if (config.interactive()) {
       offer(mine, out, now);
       serveRequests(mine, out, now);
@@ -325,8 +490,12 @@ public final class SyncSession {
 
   private void offer(VersionVector mine, List<Message> out, long now) {
     List<Range> ranges = new ArrayList<>();
+    VersionVector covered = local.snapshotVector();
     for (int i = 0; i < mine.size(); i++) {
       ReplicaId origin = mine.replicaAt(i);
+      if (peerVector.get(origin) < covered.get(origin)) {
+        continue; // compacted away: the peer gets the snapshot first
+      }
       long from = Math.max(peerVector.get(origin), sentUpTo.getOrDefault(origin, 0L)) + 1;
       if (from <= mine.counterAt(i)) {
         ranges.add(new Range(origin, from, mine.counterAt(i)));
@@ -391,7 +560,7 @@ public final class SyncSession {
           && sentUpTo.getOrDefault(origin, 0L) >= mine.counterAt(i);
       // Records the peer itself sent are acked too: the ack says "stored", which is what
       // stops its resends.
-      if (mine.counterAt(i) > told.get(origin) && !implied) {
+      if (mine.counterAt(i) > base.told().get(origin) && !implied) {
         ids[n] = origin.value();
         counters[n++] = mine.counterAt(i);
       }
@@ -440,6 +609,11 @@ public final class SyncSession {
   }
 
   // --- status for apps ---
+
+  /** Every entry of {@code a}, an ack this session sent, its positions resolved. */
+  VersionVector entriesOf(Ack a) throws ProtocolException {
+    return base.entriesOf(a);
+  }
 
   /** Records received that this replica already held, since the session began. */
   public long duplicateRecords() {

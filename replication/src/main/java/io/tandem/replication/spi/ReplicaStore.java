@@ -59,11 +59,91 @@ public interface ReplicaStore extends AutoCloseable {
    */
   void saveSnapshot(Snapshot snapshot);
 
+  /**
+   * Replaces the snapshot by one fetched from a peer, atomically: unlike {@link #saveSnapshot} it
+   * may cover records this store never held. The store's vector becomes its vector merged with
+   * the snapshot's, and the records the snapshot covers are dropped; the log after it stays.
+   *
+   * <p>The default takes only snapshots within the records held, as {@link #saveSnapshot} does; a
+   * store that can take more overrides it.
+   *
+   * @throws IllegalArgumentException if the snapshot is older than the one held
+   */
+  default void installSnapshot(Snapshot snapshot) {
+    saveSnapshot(snapshot);
+  }
+
+  /**
+   * The length of the snapshot's {@link SnapshotCodec encoding}, as {@link #snapshotChunk}
+   * serves it. The default encodes the snapshot; a store that keeps the bytes overrides it.
+   */
+  default long snapshotSize() {
+    return SnapshotCodec.encode(snapshot()).length;
+  }
+
+  /** The SHA-256 of the snapshot's encoding: what a receiver checks the whole against. */
+  default byte[] snapshotHash() {
+    return SnapshotCodec.sha256(SnapshotCodec.encode(snapshot()));
+  }
+
+  /**
+   * Up to {@code max} bytes of the snapshot's encoding from {@code offset}; empty at the end.
+   *
+   * @throws IllegalArgumentException if {@code offset} is outside {@code 0..snapshotSize()}
+   */
+  default byte[] snapshotChunk(long offset, int max) {
+    byte[] all = SnapshotCodec.encode(snapshot());
+    if (offset < 0 || offset > all.length || max < 0) {
+      throw new IllegalArgumentException("offset " + offset + " outside the snapshot's "
+          + all.length + " bytes, or max " + max + " < 0");
+    }
+    return java.util.Arrays.copyOfRange(all, (int) offset,
+        (int) Math.min(all.length, offset + max));
+  }
+
+  /**
+   * The snapshot transfer this replica had under way when it stopped, if the store kept one. The
+   * default keeps none: a restarted replica then fetches a snapshot from its start again.
+   */
+  default Optional<PartialSnapshot> partialSnapshot() {
+    return Optional.empty();
+  }
+
+  /**
+   * Adds a verified chunk to the transfer under way. A chunk at offset 0 with another
+   * {@code offer} than the one held starts a new transfer; other chunks must continue the held
+   * one exactly where its verified bytes end, or the call does nothing.
+   */
+  default void appendPartialSnapshot(byte[] offer, long offset, byte[] chunk) {}
+
+  /** Forgets the transfer under way: it completed, or its snapshot is no longer wanted. */
+  default void clearPartialSnapshot() {}
+
   /** The vector each known peer last acknowledged, by peer replica. */
   Map<ReplicaId, VersionVector> peerVectors();
 
   /** Records the vector {@code peer} acknowledged (it only ever grows). */
   void savePeerVector(ReplicaId peer, VersionVector acknowledged);
+
+  /**
+   * Whether {@link #saveSyncBase} survives {@link #close} and a reopen. A store that does not
+   * keep them (the defaults) stays correct: every first session after a restart then sends whole
+   * vectors, as before sync bases existed.
+   */
+  default boolean keepsSyncBases() {
+    return false;
+  }
+
+  /** The sync base saved for each peer; empty for a store that does not keep them. */
+  default Map<ReplicaId, SyncBase> syncBases() {
+    return Map.of();
+  }
+
+  /**
+   * Replaces the sync base of {@code peer}. It need not be durable before returning: a base lost
+   * in a crash only makes the next session fall back to whole vectors.
+   */
+  default void saveSyncBase(ReplicaId peer, SyncBase base) {}
 
   @Override
   void close();

@@ -16,6 +16,9 @@ import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.SnapshotChunk;
+import io.tandem.replication.protocol.Message.SnapshotFetch;
+import io.tandem.replication.protocol.Message.SnapshotOffer;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import java.io.IOException;
@@ -83,6 +86,12 @@ class MessageCodecTest {
         new Summary(VersionVector.empty()),
         new Summary(VersionVector.of(low, 127).with(signed, 128).with(high, MAX_SEQ)),
         new Ack(VersionVector.of(high, 16_384)),
+        new Summary(-1, VersionVector.empty(), IndexedEntries.NONE, 0),
+        new Summary(Long.MIN_VALUE, VersionVector.of(signed, 1),
+            IndexedEntries.of(new int[] {0, 127, 128, 99_999}, new long[] {1, 2, MAX_SEQ, 7}), 0),
+        new Summary(Summary.WHOLE, VersionVector.of(low, 3), IndexedEntries.NONE, Summary.RESET),
+        Summary.wantWhole(),
+        new Ack(VersionVector.empty(), 42, IndexedEntries.of(new int[] {5}, new long[] {1})),
         new Deltas(List.of()),
         new Deltas(List.of(edge, small)),
         new Offer(List.of(new Range(low, 1, 1), new Range(high, MAX_SEQ, 2 * MAX_SEQ - 1))),
@@ -92,6 +101,18 @@ class MessageCodecTest {
       assertThat(MessageCodec.decode(MessageCodec.encode(m), ProtocolLimits.DEFAULT))
           .as("%s", m).isEqualTo(m);
     }
+  }
+
+  /** What a reconnect with nothing changed costs on the wire, a hello and a hash each way. */
+  @Test
+  void resumeSummaryWithNothingChangedIsElevenBytesAndAHelloThirteen() {
+    assertThat(MessageCodec.encode(new Summary(0x0123_4567_89ab_cdefL, VersionVector.empty(),
+        IndexedEntries.NONE, 0)).remaining()).isEqualTo(11);
+    assertThat(MessageCodec.encode(new Hello(Message.VERSION, A, false, true)).remaining())
+        .isEqualTo(13);
+    // One changed feed among thousands: position 9,000 and counter 5 take three bytes.
+    assertThat(MessageCodec.encode(new Summary(7, VersionVector.empty(),
+        IndexedEntries.of(new int[] {9_000}, new long[] {5}), 0)).remaining()).isEqualTo(15);
   }
 
   // ---- kindOf ----
@@ -113,7 +134,10 @@ class MessageCodecTest {
     });
     assertThat(MessageCodec.kindOf(ByteBuffer.allocate(0))).isEqualTo("empty");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {0}))).isEqualTo("unknown");
-    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {7}))).isEqualTo("unknown");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {7}))).isEqualTo("snapshot-offer");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {8}))).isEqualTo("snapshot-fetch");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {9}))).isEqualTo("snapshot-chunk");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {10}))).isEqualTo("unknown");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {(byte) 0xff})))
         .isEqualTo("unknown");
     // A frame read from the middle of a buffer is judged by its own first byte.
@@ -265,6 +289,7 @@ class MessageCodecTest {
     for (int i = 1; i <= n; i++) {
       w.u64(i);
     }
+    w.u8(8); // flags: a vector
     w.varint(n);
     for (int i = 0; i < n; i++) {
       varints(w, i, 1); // ref i: counter 1
@@ -312,7 +337,7 @@ class MessageCodecTest {
 
   @Test
   void unknownTypeIsRefused() {
-    for (int type : new int[] {0, 7, 42, 255}) {
+    for (int type : new int[] {0, 10, 42, 255}) {
       assertThat(reason(new byte[] {(byte) type, 0})).as("type %d", type)
           .isEqualTo(Reason.UNKNOWN_TYPE);
     }
@@ -388,6 +413,7 @@ class MessageCodecTest {
     descending.varint(2);
     descending.u64(A.value());
     descending.u64(B.value());
+    descending.u8(8);
     varints(descending, 2, 1, 5, 0, 5);
     assertThat(reason(bytes(descending.toBuffer()))).isEqualTo(Reason.MALFORMED);
 
@@ -477,6 +503,11 @@ class MessageCodecTest {
       Map.entry("zero-replica-id.bin", Reason.MALFORMED),
       Map.entry("bad-utf8-object-name.bin", Reason.MALFORMED),
       Map.entry("hello-unknown-flags.bin", Reason.MALFORMED),
+      Map.entry("summary-unknown-flags.bin", Reason.MALFORMED),
+      Map.entry("positions-without-base.bin", Reason.MALFORMED),
+      Map.entry("position-beyond-limit.bin", Reason.LIMIT_EXCEEDED),
+      Map.entry("ack-dictionary-zero.bin", Reason.MALFORMED),
+      Map.entry("want-whole-with-vector.bin", Reason.MALFORMED),
       Map.entry("self-dependency.bin", Reason.VIOLATION));
 
   @Test
@@ -588,6 +619,56 @@ class MessageCodecTest {
     };
   }
 
+  /** Positions ascending from 0 or far up, counters at their edges; sometimes none. */
+  static Gen<IndexedEntries> indexedEntries() {
+    Gen<Integer> sizes = Generate.range(0, 5);
+    Gen<Integer> steps = Generate.pick(List.of(1, 2, 127, 128, 16_384))
+        .mix(Generate.range(1, 1_000));
+    Gen<Long> counters = counters();
+    return in -> {
+      int n = sizes.generate(in);
+      int[] at = new int[n];
+      long[] cs = new long[n];
+      int position = -1;
+      for (int i = 0; i < n; i++) {
+        position += steps.generate(in);
+        at[i] = position;
+        cs[i] = counters.generate(in);
+      }
+      return IndexedEntries.of(at, cs);
+    };
+  }
+
+  static Gen<Long> hashes() {
+    return longs().all().map(h -> h == 0 ? 1 : h);
+  }
+
+  /** Whole, resumed, reset and want-whole summaries. */
+  static Gen<Summary> summaries() {
+    Gen<Integer> kinds = Generate.range(0, 3);
+    Gen<VersionVector> vectors = vectors();
+    Gen<IndexedEntries> indexed = indexedEntries();
+    Gen<Long> hashes = hashes();
+    return in -> switch (kinds.generate(in)) {
+      case 0 -> new Summary(vectors.generate(in));
+      case 1 -> new Summary(hashes.generate(in), vectors.generate(in), indexed.generate(in), 0);
+      case 2 -> new Summary(Summary.WHOLE, vectors.generate(in), IndexedEntries.NONE,
+          Summary.RESET);
+      default -> Summary.wantWhole();
+    };
+  }
+
+  static Gen<Ack> acks() {
+    Gen<VersionVector> vectors = vectors();
+    Gen<IndexedEntries> indexed = indexedEntries();
+    Gen<Long> hashes = hashes();
+    return in -> {
+      IndexedEntries x = indexed.generate(in);
+      return x.isEmpty() ? new Ack(vectors.generate(in))
+          : new Ack(vectors.generate(in), hashes.generate(in), x);
+    };
+  }
+
   static <T> Gen<List<T>> listsOf(Gen<T> items, int max) {
     Gen<Integer> sizes = Generate.range(0, max);
     return in -> {
@@ -601,7 +682,8 @@ class MessageCodecTest {
   }
 
   static Gen<Message> messages() {
-    Gen<Integer> kinds = Generate.range(0, 5);
+    Gen<Integer> kinds = Generate.range(0, 8);
+    Gen<Integer> sizes = Generate.range(1, 300);
     Gen<Integer> versions = Generate.pick(List.of(0, 1, 2, 127, 128, Integer.MAX_VALUE))
         .mix(Generate.range(0, Integer.MAX_VALUE));
     Gen<ReplicaId> ids = replicaIds();
@@ -609,14 +691,26 @@ class MessageCodecTest {
     Gen<VersionVector> vectors = vectors();
     Gen<List<DeltaRecord>> records = listsOf(records(), 6);
     Gen<List<Range>> ranges = listsOf(ranges(), 6);
+    Gen<Summary> summaries = summaries();
+    Gen<Ack> acks = acks();
     Gen<Message> gen = in -> switch (kinds.generate(in)) {
       case 0 -> new Hello(versions.generate(in), ids.generate(in), flags.generate(in),
           flags.generate(in));
-      case 1 -> new Summary(vectors.generate(in));
-      case 2 -> new Ack(vectors.generate(in));
+      case 1 -> summaries.generate(in);
+      case 2 -> acks.generate(in);
       case 3 -> new Deltas(records.generate(in));
       case 4 -> new Offer(ranges.generate(in));
-      default -> new Request(ranges.generate(in));
+      case 5 -> new Request(ranges.generate(in));
+      case 6 -> {
+        byte[] snapshot = new byte[sizes.generate(in)];
+        new java.util.Random(snapshot.length).nextBytes(snapshot);
+        SnapshotOffer o = SnapshotWireTest.offerFor(snapshot, 1 + sizes.generate(in) % 64);
+        yield new SnapshotOffer(vectors.generate(in), o.size(), o.hash(), o.chunkBytes(),
+            o.chunkHashes());
+      }
+      case 7 -> new SnapshotFetch(new byte[Message.HASH_BYTES], sizes.generate(in));
+      default -> new SnapshotChunk(new byte[Message.HASH_BYTES], sizes.generate(in),
+          new byte[sizes.generate(in) % 64]);
     };
     return gen.describedAs(m -> m + " = " + HEX.formatHex(bytes(MessageCodec.encode(m))));
   }
@@ -634,11 +728,13 @@ class MessageCodecTest {
     }
   }
 
+  /** A summary's type, a table holding A, and flags saying a vector follows. */
   private static WireWriter summaryHeader() {
     WireWriter w = new WireWriter();
     w.u8(MessageCodec.SUMMARY);
     w.varint(1);
     w.u64(A.value());
+    w.u8(8);
     return w;
   }
 

@@ -2,6 +2,8 @@ package io.tandem.replication.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tandem.crdt.Hlc;
 import io.tandem.crdt.ReplicaId;
@@ -275,6 +277,37 @@ public abstract class ReplicaStoreContract {
         Y, VersionVector.of(SELF, 4));
     assertThat(store.peerVectors()).isEqualTo(expected);
     assertThat(reopenTracked(store).peerVectors()).isEqualTo(expected);
+  }
+
+  // ---- sync bases ----
+
+  /**
+   * A base is replaced, not merged: after a whole summary it may shrink where a belief was
+   * wrong. A store that keeps bases keeps the latest one per peer across a reopen.
+   */
+  @Test
+  void syncBaseIsReplacedPerPeerAndSurvivesReopen() {
+    ReplicaStore store = bound();
+    assumeTrue(store.keepsSyncBases(), "this store keeps no sync bases (the defaults)");
+    SyncBase first = new SyncBase(VersionVector.of(X, 5).with(SELF, 2), VersionVector.of(Y, 3));
+    SyncBase second = new SyncBase(VersionVector.of(X, 4), VersionVector.of(Y, 3).with(X, 1));
+    SyncBase other = new SyncBase(VersionVector.empty(), VersionVector.of(SELF, 1));
+    store.saveSyncBase(OTHER, first);
+    store.saveSyncBase(Y, other);
+    store.saveSyncBase(OTHER, second);
+
+    Map<ReplicaId, SyncBase> expected = Map.of(OTHER, second, Y, other);
+    assertThat(store.syncBases()).isEqualTo(expected);
+    assertThat(reopenTracked(store).syncBases()).isEqualTo(expected);
+  }
+
+  /** The defaults keep nothing, which is correct: sessions then start with whole vectors. */
+  @Test
+  void storeThatKeepsNoSyncBasesReportsNone() {
+    ReplicaStore store = bound();
+    assumeFalse(store.keepsSyncBases(), "this store keeps sync bases");
+    store.saveSyncBase(OTHER, new SyncBase(VersionVector.of(X, 1), VersionVector.empty()));
+    assertThat(store.syncBases()).isEmpty();
   }
 
   // ---- lifecycle ----
