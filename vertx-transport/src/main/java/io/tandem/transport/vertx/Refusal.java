@@ -1,0 +1,24 @@
+package io.tandem.transport.vertx;
+
+/**
+ * Why a connection was refused or closed by this side. Every refusal is logged with its detail
+ * and counted in {@link PeerMetrics#refusals()}.
+ */
+public enum Refusal {
+  /** The first bytes were not this transport's preamble, or spoke another version. */
+  BAD_PREAMBLE,
+  /** A length prefix above the maximum frame size; closed before any memory was taken for it. */
+  FRAME_TOO_LARGE,
+  /** A frame's body did not complete within the idle timeout. */
+  INCOMPLETE_FRAME,
+  /** No preamble (or no TLS handshake) within the hello timeout: a slow-loris. */
+  HELLO_TIMEOUT,
+  /** Nothing read, not even a heartbeat, within the idle timeout. */
+  IDLE_TIMEOUT,
+  /** The connection bound was reached. */
+  TOO_MANY_CONNECTIONS,
+  /** The channel security refused the peer (TLS handshake failed, key not pinned). */
+  UNAUTHENTICATED,
+  /** The replica closed the session over a protocol violation. */
+  PROTOCOL_VIOLATION
+}
