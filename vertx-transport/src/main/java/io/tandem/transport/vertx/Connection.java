@@ -50,6 +50,8 @@ final class Connection implements FrameDecoder.Sink {
   private long timer = -1;
   private volatile boolean up;
   private volatile boolean closed;
+  /** Set by close: frames still in the decoder's chunk are not delivered. */
+  private volatile boolean closing;
 
   Connection(Vertx vertx, Context context, NetSocket socket, PeerId id, PeerCounters counters,
       Dialer dialer, VertxTransportOptions options, Owner owner) {
@@ -84,15 +86,16 @@ final class Connection implements FrameDecoder.Sink {
   }
 
   boolean isUp() {
-    return up && !closed;
+    return up && !closing && !closed;
   }
 
   CompletionStage<Void> send(byte[] frame) {
     return outbox.offer(frame);
   }
 
-  /** Closes the socket; the close handler reports peerDown. */
+  /** Closes the socket and reads no further frame; the close handler reports peerDown. */
   void close(String reason) {
+    closing = true;
     outbox.close(reason);
     socket.close();
   }
@@ -110,6 +113,9 @@ final class Connection implements FrameDecoder.Sink {
 
   @Override
   public void preamble() {
+    if (closing) {
+      return;
+    }
     up = true;
     counters.connections.incrementAndGet();
     owner.up(this);
@@ -122,6 +128,9 @@ final class Connection implements FrameDecoder.Sink {
 
   @Override
   public void frame(Buffer body) {
+    if (closing) {
+      return;
+    }
     counters.framesIn.incrementAndGet();
     owner.frame(this, ByteBuffer.wrap(body.getBytes()));
   }
