@@ -37,12 +37,26 @@ public interface ChannelSecurity {
     return new PlainTcp(deviceName);
   }
 
+  /**
+   * Why a handshake failed before a connection reached the transport (the peer closed, sent no
+   * TLS, presented an unpaired key...), already logged by the security if it logs.
+   */
+  default RefusalReason handshakeFailed(Throwable failure) {
+    return RefusalReason.HANDSHAKE_FAILED;
+  }
+
   /** A refusal by the channel security; the detail is logged and counted. */
   final class UnauthenticatedException extends Exception {
     private static final long serialVersionUID = 1L;
+    private final RefusalReason reason;
 
-    public UnauthenticatedException(String message) {
+    public UnauthenticatedException(RefusalReason reason, String message) {
       super(message);
+      this.reason = java.util.Objects.requireNonNull(reason, "reason");
+    }
+
+    public RefusalReason reason() {
+      return reason;
     }
   }
 }

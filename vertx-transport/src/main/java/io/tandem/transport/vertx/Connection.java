@@ -27,7 +27,7 @@ final class Connection implements FrameDecoder.Sink {
 
     void frame(Connection c, ByteBuffer frame);
 
-    void refused(Connection c, Refusal reason, String detail);
+    void refused(Connection c, RefusalReason reason, String detail);
 
     void closed(Connection c);
   }
@@ -136,7 +136,7 @@ final class Connection implements FrameDecoder.Sink {
   }
 
   @Override
-  public void refuse(Refusal reason, String detail) {
+  public void refuse(RefusalReason reason, String detail) {
     if (!closed) {
       owner.refused(this, reason, detail);
       close(reason + ": " + detail);
@@ -150,16 +150,16 @@ final class Connection implements FrameDecoder.Sink {
     long now = System.nanoTime();
     if (!decoder.helloDone()) {
       if (now - openedAt > helloNanos) {
-        refuse(Refusal.HELLO_TIMEOUT, "no preamble within "
+        refuse(RefusalReason.HELLO_TIMEOUT, "no preamble within "
             + TimeUnit.NANOSECONDS.toMillis(helloNanos) + " ms");
       }
       return;
     }
     if (now - lastRead > idleNanos) {
-      refuse(Refusal.IDLE_TIMEOUT, "nothing read for "
+      refuse(RefusalReason.IDLE_TIMEOUT, "nothing read for "
           + TimeUnit.NANOSECONDS.toMillis(now - lastRead) + " ms");
     } else if (bodySince != 0 && now - bodySince > idleNanos) {
-      refuse(Refusal.INCOMPLETE_FRAME, "a frame body still incomplete after "
+      refuse(RefusalReason.INCOMPLETE_FRAME, "a frame body still incomplete after "
           + TimeUnit.NANOSECONDS.toMillis(now - bodySince) + " ms");
     } else if (now - lastWrite > idleNanos / 3 && !socket.writeQueueFull()) {
       socket.write(Buffer.buffer(new byte[FrameDecoder.LENGTH_BYTES]));

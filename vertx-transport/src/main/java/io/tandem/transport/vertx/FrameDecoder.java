@@ -26,7 +26,7 @@ final class FrameDecoder {
 
     void frame(Buffer body);
 
-    void refuse(Refusal reason, String detail);
+    void refuse(RefusalReason reason, String detail);
   }
 
   private final int maxFrameBytes;
@@ -82,12 +82,12 @@ final class FrameDecoder {
     byte[] got = record.getBytes();
     for (int i = 0; i < 4; i++) {
       if (got[i] != PREAMBLE[i]) {
-        refuse(Refusal.BAD_PREAMBLE, "not a Tandem connection: first bytes " + hex(got));
+        refuse(RefusalReason.BAD_PREAMBLE, "not a Tandem connection: first bytes " + hex(got));
         return;
       }
     }
     if (got[4] != PREAMBLE[4] || got[5] != 0 || got[6] != 0 || got[7] != 0) {
-      refuse(Refusal.BAD_PREAMBLE, "unsupported wire version or flags " + hex(got));
+      refuse(RefusalReason.BAD_PREAMBLE, "unsupported wire version or flags " + hex(got));
       return;
     }
     helloDone = true;
@@ -98,7 +98,7 @@ final class FrameDecoder {
   private void onLength(int length) {
     // Unsigned: a negative int is a length above 2 GiB.
     if (length < 0 || length > maxFrameBytes) {
-      refuse(Refusal.FRAME_TOO_LARGE, "frame length " + Integer.toUnsignedString(length)
+      refuse(RefusalReason.FRAME_TOO_LARGE, "frame length " + Integer.toUnsignedString(length)
           + " above the maximum " + maxFrameBytes);
     } else if (length == 0) {
       sink.heartbeat();
@@ -108,7 +108,7 @@ final class FrameDecoder {
     }
   }
 
-  private void refuse(Refusal reason, String detail) {
+  private void refuse(RefusalReason reason, String detail) {
     dead = true;
     sink.refuse(reason, detail);
   }

@@ -14,14 +14,14 @@ final class PeerCounters {
   final AtomicLong framesOut = new AtomicLong();
   final AtomicLong connections = new AtomicLong();
   final AtomicLong reconnects = new AtomicLong();
-  private final Map<Refusal, Long> refusals = new EnumMap<>(Refusal.class);
+  private final Map<RefusalReason, Long> refusals = new EnumMap<>(RefusalReason.class);
   private String lastRefusal;
 
   PeerCounters(String remote) {
     this.remote = remote;
   }
 
-  synchronized void refused(Refusal reason, String detail) {
+  synchronized void refused(RefusalReason reason, String detail) {
     refusals.merge(reason, 1L, Long::sum);
     lastRefusal = reason + ": " + detail;
   }

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param lastRefusal the detail of the latest refusal, or null
  */
 public record PeerMetrics(String remote, long bytesIn, long bytesOut, long framesIn,
-    long framesOut, long connections, long reconnects, Map<Refusal, Long> refusals,
+    long framesOut, long connections, long reconnects, Map<RefusalReason, Long> refusals,
     String lastRefusal) {
 
   public PeerMetrics {
@@ -25,7 +25,7 @@ public record PeerMetrics(String remote, long bytesIn, long bytesOut, long frame
   }
 
   /** How often a connection to it was refused for {@code reason}. */
-  public long refusals(Refusal reason) {
+  public long refusals(RefusalReason reason) {
     return refusals.getOrDefault(reason, 0L);
   }
 }

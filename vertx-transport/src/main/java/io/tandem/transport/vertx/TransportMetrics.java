@@ -16,7 +16,7 @@ public record TransportMetrics(int openConnections, Map<String, PeerMetrics> pee
   }
 
   /** The refusals for {@code reason}, over every remote. */
-  public long refusals(Refusal reason) {
+  public long refusals(RefusalReason reason) {
     return peers.values().stream().mapToLong(p -> p.refusals(reason)).sum();
   }
 

@@ -103,15 +103,18 @@ public final class VertxTransport implements Transport {
       }
       this.listener = listener;
     }
+    long helloMillis = options.helloTimeout().toMillis();
+    // The handshake counts against the hello timeout: a slow-loris may stall it too.
     server = vertx.createNetServer(security.configure(new NetServerOptions()
-        .setTcpNoDelay(true).setReuseAddress(true)));
+        .setTcpNoDelay(true).setReuseAddress(true)
+        .setSslHandshakeTimeout(helloMillis).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)));
     server.connectHandler(this::accepted);
     server.exceptionHandler(e -> refusedBeforeConnect(e));
     port = await(server.listen(options.port(), options.host()), "listen on "
         + options.host() + ":" + options.port()).actualPort();
     client = vertx.createNetClient(security.configure(new NetClientOptions()
-        .setTcpNoDelay(true).setConnectTimeout((int) Math.min(Integer.MAX_VALUE,
-            options.helloTimeout().toMillis()))));
+        .setTcpNoDelay(true).setConnectTimeout((int) Math.min(Integer.MAX_VALUE, helloMillis))
+        .setSslHandshakeTimeout(helloMillis).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)));
     long seed = System.nanoTime();
     for (PeerAddress a : options.peers()) {
       Dialer d = new Dialer(vertx, a, counters(a.toString()), options.backoff(), seed++,
@@ -161,7 +164,7 @@ public final class VertxTransport implements Transport {
   public void disconnect(PeerId peer, String reason) {
     Connection c = connections.get(peer);
     if (c != null) {
-      refused(c.counters, c, Refusal.PROTOCOL_VIOLATION, reason);
+      refused(c.counters, c, RefusalReason.PROTOCOL_VIOLATION, reason);
       c.close(reason);
     }
   }
@@ -207,7 +210,7 @@ public final class VertxTransport implements Transport {
       remote = security.authenticate(socket);
     } catch (UnauthenticatedException e) {
       String who = socket.remoteAddress().hostAddress();
-      refused(counters("unauthenticated:" + who), null, Refusal.UNAUTHENTICATED, e.getMessage());
+      refused(counters("unauthenticated:" + who), null, e.reason(), e.getMessage());
       socket.close();
       return;
     }
@@ -219,13 +222,18 @@ public final class VertxTransport implements Transport {
       return;
     }
     if (connections.size() >= options.maxConnections()) {
-      refused(d.counters, null, Refusal.TOO_MANY_CONNECTIONS, "not dialing " + d.address);
+      refused(d.counters, null, RefusalReason.TOO_MANY_CONNECTIONS, "not dialing " + d.address);
       d.failed();
       return;
     }
     client.connect(d.address.port(), d.address.host()).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.log(Level.DEBUG, "{0}: dialing {1} failed: {2}", name, d.address, ar.cause());
+        if (isHandshakeFailure(ar.cause())) {
+          refused(d.counters, null, security.handshakeFailed(ar.cause()),
+              "handshake with " + d.address + " failed: " + ar.cause().getMessage());
+        } else {
+          LOG.log(Level.DEBUG, "{0}: dialing {1} failed: {2}", name, d.address, ar.cause());
+        }
         d.failed();
         return;
       }
@@ -233,7 +241,7 @@ public final class VertxTransport implements Transport {
       try {
         security.authenticate(socket);
       } catch (UnauthenticatedException e) {
-        refused(d.counters, null, Refusal.UNAUTHENTICATED, e.getMessage());
+        refused(d.counters, null, e.reason(), e.getMessage());
         socket.close();
         d.failed();
         return;
@@ -252,7 +260,7 @@ public final class VertxTransport implements Transport {
       return null;
     }
     if (dialer == null && connections.size() >= options.maxConnections()) {
-      refused(pc, null, Refusal.TOO_MANY_CONNECTIONS, options.maxConnections() + " open");
+      refused(pc, null, RefusalReason.TOO_MANY_CONNECTIONS, options.maxConnections() + " open");
       socket.close();
       return null;
     }
@@ -280,7 +288,7 @@ public final class VertxTransport implements Transport {
     }
 
     @Override
-    public void refused(Connection c, Refusal reason, String detail) {
+    public void refused(Connection c, RefusalReason reason, String detail) {
       VertxTransport.this.refused(c.counters, c, reason, detail);
     }
 
@@ -325,7 +333,7 @@ public final class VertxTransport implements Transport {
       try {
         security.authenticate(socket);
       } catch (UnauthenticatedException e) {
-        refused(pc, null, Refusal.UNAUTHENTICATED, e.getMessage());
+        refused(pc, null, e.reason(), e.getMessage());
         socket.close();
         discovered.remove(a.device());
         return;
@@ -340,15 +348,25 @@ public final class VertxTransport implements Transport {
 
   // --- refusals ---
 
-  private void refused(PeerCounters pc, Connection c, Refusal reason, String detail) {
+  private void refused(PeerCounters pc, Connection c, RefusalReason reason, String detail) {
     pc.refused(reason, detail);
     LOG.log(Level.WARNING, "{0}: refused {1}: {2}: {3}", name,
         c != null ? c.id : "a connection", reason, detail);
   }
 
   private void refusedBeforeConnect(Throwable e) {
-    refused(counters("unauthenticated"), null, Refusal.UNAUTHENTICATED,
-        "handshake failed: " + e);
+    refused(counters("unauthenticated"), null, security.handshakeFailed(e),
+        "handshake failed: " + e.getMessage());
+  }
+
+  private static boolean isHandshakeFailure(Throwable t) {
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException
+          || c instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private PeerCounters counters(String remote) {

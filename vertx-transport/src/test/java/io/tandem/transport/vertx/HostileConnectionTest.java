@@ -71,7 +71,7 @@ class HostileConnectionTest {
     }
 
     assertOnlyThePreambleWasSent(heard);
-    assertRefused(Refusal.BAD_PREAMBLE, "not a Tandem connection");
+    assertRefused(RefusalReason.BAD_PREAMBLE, "not a Tandem connection");
     assertUnchanged();
   }
 
@@ -83,7 +83,7 @@ class HostileConnectionTest {
       assertOnlyThePreambleWasSent(mallory.raw(preamble).readUntilClosed(CLOSED_WITHIN));
     }
 
-    assertRefused(Refusal.BAD_PREAMBLE, "unsupported wire version");
+    assertRefused(RefusalReason.BAD_PREAMBLE, "unsupported wire version");
     assertUnchanged();
   }
 
@@ -93,7 +93,7 @@ class HostileConnectionTest {
       assertOnlyThePreambleWasSent(loris.readUntilClosed(CLOSED_WITHIN));
     }
 
-    assertRefused(Refusal.HELLO_TIMEOUT, "no preamble within 300 ms");
+    assertRefused(RefusalReason.HELLO_TIMEOUT, "no preamble within 300 ms");
     assertUnchanged();
   }
 
@@ -103,7 +103,7 @@ class HostileConnectionTest {
       loris.preamble().readUntilClosed(CLOSED_WITHIN);
     }
 
-    assertRefused(Refusal.IDLE_TIMEOUT, "nothing read for");
+    assertRefused(RefusalReason.IDLE_TIMEOUT, "nothing read for");
     assertUnchanged();
   }
 
@@ -120,7 +120,7 @@ class HostileConnectionTest {
         assertThat(oneTooMany.readUntilClosed(CLOSED_WITHIN)).isEmpty();
       }
       assertThat(transport.metrics().openConnections()).isLessThanOrEqualTo(MAX_CONNECTIONS);
-      assertRefused(Refusal.TOO_MANY_CONNECTIONS, MAX_CONNECTIONS + " open");
+      assertRefused(RefusalReason.TOO_MANY_CONNECTIONS, MAX_CONNECTIONS + " open");
     } finally {
       for (RawPeer p : lorises) {
         p.close();
@@ -140,9 +140,9 @@ class HostileConnectionTest {
     }
 
     // Refused at the length, not later for a body that never came.
-    assertRefused(Refusal.FRAME_TOO_LARGE, "frame length " + Integer.toUnsignedString(length)
+    assertRefused(RefusalReason.FRAME_TOO_LARGE, "frame length " + Integer.toUnsignedString(length)
         + " above the maximum " + VertxTransportOptions.DEFAULT_MAX_FRAME_BYTES);
-    assertThat(transport.metrics().refusals(Refusal.INCOMPLETE_FRAME)).isZero();
+    assertThat(transport.metrics().refusals(RefusalReason.INCOMPLETE_FRAME)).isZero();
     assertThat(usedHeapAfterGc() - usedBefore).as("heap taken for the claimed frame")
         .isLessThan(4 << 20);
     assertUnchanged();
@@ -169,7 +169,7 @@ class HostileConnectionTest {
       trickle.interrupt();
     }
 
-    assertRefused(Refusal.INCOMPLETE_FRAME, "a frame body still incomplete");
+    assertRefused(RefusalReason.INCOMPLETE_FRAME, "a frame body still incomplete");
     assertUnchanged();
   }
 
@@ -182,7 +182,7 @@ class HostileConnectionTest {
       mallory.preamble().hello(MALLORY).frame(lying).readUntilClosed(CLOSED_WITHIN);
     }
 
-    assertRefused(Refusal.PROTOCOL_VIOLATION, "");
+    assertRefused(RefusalReason.PROTOCOL_VIOLATION, "");
     assertUnchanged();
   }
 
@@ -204,7 +204,7 @@ class HostileConnectionTest {
         Arrays.copyOf(FrameDecoder.PREAMBLE, Math.min(heard.length, FrameDecoder.PREAMBLE.length)));
   }
 
-  private void assertRefused(Refusal reason, String detail) {
+  private void assertRefused(RefusalReason reason, String detail) {
     Loopback.await(reason + " counted", () -> transport.metrics().refusals(reason) == 1,
         CLOSED_WITHIN);
     assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains(reason.toString())

@@ -1,10 +1,10 @@
 package io.tandem.transport.vertx;
 
 /**
- * Why a connection was refused or closed by this side. Every refusal is logged with its detail
+ * Why a connection was refused or closed by this side, as metrics count it . Every refusal is logged with its detail
  * and counted in {@link PeerMetrics#refusals()}.
  */
-public enum Refusal {
+public enum RefusalReason {
   /** The first bytes were not this transport's preamble, or spoke another version. */
   BAD_PREAMBLE,
   /** A length prefix above the maximum frame size; closed before any memory was taken for it. */
@@ -17,8 +17,16 @@ public enum Refusal {
   IDLE_TIMEOUT,
   /** The connection bound was reached. */
   TOO_MANY_CONNECTIONS,
-  /** The channel security refused the peer (TLS handshake failed, key not pinned). */
-  UNAUTHENTICATED,
+  /** The peer's key was never paired with this device. */
+  UNPAIRED,
+  /** The peer's key was paired once and has been revoked. */
+  REVOKED,
+  /** The peer sent no certificate although one is required. */
+  NO_CERTIFICATE,
+  /** The peer's certificate does not parse or is not X.509. */
+  BAD_CERTIFICATE,
+  /** The TLS handshake failed otherwise: plain TCP, garbage, another TLS version, a timeout. */
+  HANDSHAKE_FAILED,
   /** The replica closed the session over a protocol violation. */
   PROTOCOL_VIOLATION
 }
