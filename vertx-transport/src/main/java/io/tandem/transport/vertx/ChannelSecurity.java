@@ -30,6 +30,14 @@ public interface ChannelSecurity {
   String authenticate(NetSocket socket) throws UnauthenticatedException;
 
   /**
+   * TLS 1.3 with mutual authentication against the pinned keys of {@code tls}'s trusted
+   * devices: what devices use between them.
+   */
+  static ChannelSecurity tls(TlsSetup tls) {
+    return new TlsChannelSecurity(tls);
+  }
+
+  /**
    * No encryption and no authentication: anyone who reaches the port is a peer. For loopback
    * tests and benchmarks only; a transport built with it logs a warning.
    */

@@ -1,7 +1,8 @@
 package io.tandem.transport.vertx;
 
 /**
- * Why a connection was refused or closed by this side, as metrics count it . Every refusal is logged with its detail
+ * Why a connection was refused or closed by this side, as metrics count it (the pinned trust's
+ * {@link Refusal} says more about the TLS refusals). Every refusal is logged with its detail
  * and counted in {@link PeerMetrics#refusals()}.
  */
 public enum RefusalReason {
@@ -28,5 +29,21 @@ public enum RefusalReason {
   /** The TLS handshake failed otherwise: plain TCP, garbage, another TLS version, a timeout. */
   HANDSHAKE_FAILED,
   /** The replica closed the session over a protocol violation. */
-  PROTOCOL_VIOLATION
+  PROTOCOL_VIOLATION;
+
+  /** The transport's name for a refusal by the pinned trust (pairing reasons do not occur). */
+  static RefusalReason of(Refusal.Reason tls) {
+    switch (tls) {
+      case UNPAIRED:
+        return UNPAIRED;
+      case REVOKED:
+        return REVOKED;
+      case NO_CERTIFICATE:
+        return NO_CERTIFICATE;
+      case BAD_CERTIFICATE:
+        return BAD_CERTIFICATE;
+      default:
+        return HANDSHAKE_FAILED;
+    }
+  }
 }
