@@ -349,9 +349,9 @@ public final class VertxTransport implements Transport {
   // --- refusals ---
 
   private void refused(PeerCounters pc, Connection c, RefusalReason reason, String detail) {
-    pc.refused(reason, detail);
     LOG.log(Level.WARNING, "{0}: refused {1}: {2}: {3}", name,
         c != null ? c.id : "a connection", reason, detail);
+    pc.refused(reason, detail);
   }
 
   private void refusedBeforeConnect(Throwable e) {
