@@ -6,13 +6,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One TCP connection: its decoder, its outbox and its timers. Everything but {@link #send} runs
- * on the connection's own Vert.x context, so the listener hears of one peer from one thread at
- * a time, and never before this side has read the peer's preamble.
+ * One TCP connection: its decoder, its outbox and its timers, on the connection's own Vert.x
+ * context. The listener hears of the peer on worker threads, one call at a time and in order
+ * (an ordered blocking queue of that context), and never before this side has read the peer's
+ * preamble.
  *
  * <p>Vert.x has no timeouts of its own here, so a periodic check closes a connection whose
  * preamble is late (a slow-loris), that has read nothing for the idle timeout, or whose frame
@@ -38,7 +41,10 @@ final class Connection implements FrameDecoder.Sink {
   /** The dialer that made this connection, or null for an accepted one. */
   final Dialer dialer;
   private final Vertx vertx;
+  private final Context context;
   private final Owner owner;
+  /** Listener calls found in the chunk being decoded, handed to a worker together. */
+  private List<Runnable> pendingCalls = new ArrayList<>();
   private final FrameDecoder decoder;
   private final Outbox outbox;
   private final long helloNanos;
@@ -56,6 +62,7 @@ final class Connection implements FrameDecoder.Sink {
   Connection(Vertx vertx, Context context, NetSocket socket, PeerId id, PeerCounters counters,
       Dialer dialer, VertxTransportOptions options, Owner owner) {
     this.vertx = vertx;
+    this.context = context;
     this.socket = socket;
     this.id = id;
     this.counters = counters;
@@ -104,6 +111,7 @@ final class Connection implements FrameDecoder.Sink {
     lastRead = System.nanoTime();
     counters.bytesIn.addAndGet(bytes.length());
     decoder.feed(bytes);
+    deliver();
     if (!decoder.inBody()) {
       bodySince = 0;
     } else if (bodySince == 0) {
@@ -118,7 +126,7 @@ final class Connection implements FrameDecoder.Sink {
     }
     up = true;
     counters.connections.incrementAndGet();
-    owner.up(this);
+    pendingCalls.add(() -> owner.up(this));
   }
 
   @Override
@@ -132,7 +140,12 @@ final class Connection implements FrameDecoder.Sink {
       return;
     }
     counters.framesIn.incrementAndGet();
-    owner.frame(this, ByteBuffer.wrap(body.getBytes()));
+    ByteBuffer frame = ByteBuffer.wrap(body.getBytes());
+    pendingCalls.add(() -> {
+      if (!closing) {
+        owner.frame(this, frame);
+      }
+    });
   }
 
   @Override
@@ -177,7 +190,36 @@ final class Connection implements FrameDecoder.Sink {
       vertx.cancelTimer(timer);
     }
     outbox.close("connection " + id + " closed");
-    owner.closed(this);
+    // After every frame already handed over, on the same ordered worker queue.
+    context.executeBlocking(() -> {
+      owner.closed(this);
+      return null;
+    }, true);
+  }
+
+  /**
+   * Hands the listener calls of the chunk just decoded to a worker thread, in order, and stops
+   * reading until they are done: the listener may block (a store commit) without stalling the
+   * event loop, and TCP's window, not a queue, holds the sender back meanwhile. A chunk holds
+   * at most a read buffer's worth of frames, so the calls handed over at once are bounded.
+   */
+  private void deliver() {
+    if (pendingCalls.isEmpty()) {
+      return;
+    }
+    List<Runnable> calls = pendingCalls;
+    pendingCalls = new ArrayList<>();
+    socket.pause();
+    context.executeBlocking(() -> {
+      calls.forEach(Runnable::run);
+      return null;
+    }, true).onComplete(done -> {
+      if (done.failed()) {
+        close("listener failed: " + done.cause());
+      } else if (!closed) {
+        socket.resume();
+      }
+    });
   }
 
   /** Whether the listener was told of this connection, and so is owed a peerDown. */
