@@ -55,11 +55,22 @@ public final class Pairing {
   /** One offered pairing: the port it listens on and how it ends. */
   public static final class Offer {
     private final NetServer server;
-    private final Future<PairedDevice> result;
+    private final Promise<PairedDevice> result;
 
-    private Offer(NetServer server, Future<PairedDevice> result) {
+    private Offer(NetServer server, Promise<PairedDevice> result) {
       this.server = server;
       this.result = result;
+    }
+
+    /**
+     * Stops offering: the port closes and {@link #result()} fails with
+     * {@link PairingException.Reason#ABORTED_BY_PEER} unless it already ended. An exchange under
+     * way is cut off by the closed port's connection; no budget is spent for the cancel itself.
+     */
+    public Future<Void> cancel() {
+      result.tryFail(new PairingException(PairingException.Reason.ABORTED_BY_PEER,
+          "the offer was cancelled"));
+      return server.close();
     }
 
     /** The port the typing device connects to. */
@@ -69,7 +80,7 @@ public final class Pairing {
 
     /** The paired device, or a {@link PairingException}. */
     public Future<PairedDevice> result() {
-      return result;
+      return result.future();
     }
   }
 
@@ -96,10 +107,16 @@ public final class Pairing {
       }
       PairingConnection.run(vertx, socket, setup, PairingSession.Role.SHOWER, showCode,
           () -> Future.failedFuture("the showing device types no code"))
-          .onComplete(result);
+          .onComplete(paired -> {
+            if (paired.succeeded()) {
+              result.tryComplete(paired.result());
+            } else {
+              result.tryFail(paired.cause());
+            }
+          });
     });
     result.future().onComplete(done -> server.close());
-    return server.listen().map(listening -> new Offer(server, result.future()));
+    return server.listen().map(listening -> new Offer(server, result));
   }
 
   /**

@@ -8,7 +8,9 @@ import java.util.Deque;
  * How many pairing attempts may fail within a sliding time window. Each failed attempt, wrong
  * code or broken exchange, spends one; when none is left, new pairings are refused until the
  * oldest failure leaves the window. With the defaults (5 per 10 minutes) an online guesser who
- * wins each attempt with probability 10^-6 needs about 380 years for an even chance.
+ * wins each attempt with probability 10^-6, against a pairing offered without pause, needs about
+ * 2.6 years of visible failures for an even chance; in practice an attempt exists only while a
+ * user pairs.
  * Time is passed in, never read.
  */
 public final class PairingBudget {

@@ -132,6 +132,17 @@ class PairingTest {
   }
 
   @Test
+  void cancelledOfferClosesItsPortAndFails() throws Exception {
+    Pairing.Offer offer = await(pairing(pc, pcBudget).offer("127.0.0.1", 0, code -> { }));
+    await(offer.cancel());
+
+    assertFails(offer.result(), PairingException.Reason.ABORTED_BY_PEER);
+    assertThat(failsEventually(pairing(phone, phoneBudget)
+        .accept("127.0.0.1", offer.port(), () -> Future.succeededFuture("000000")))).isTrue();
+    assertThat(phone.trusted.devices()).isEmpty();
+  }
+
+  @Test
   void revokedDeviceCannotPairAgain() throws Exception {
     pc.trusted.revoke(phone.fingerprint(), java.time.Instant.now());
     Pairing.Offer offer = await(pairing(pc, pcBudget).offer("127.0.0.1", 0, code -> { }));
