@@ -27,6 +27,7 @@ final class PairingConnection {
   private final Consumer<String> showCode;
   private final Supplier<Future<String>> typeCode;
   private final Promise<PairedDevice> result = Promise.promise();
+  private io.vertx.core.Context context;
   private PairingSession session;
   private Fingerprint peer;
 
@@ -47,6 +48,8 @@ final class PairingConnection {
   }
 
   private void start(PairingSession.Role role) {
+    // The session is confined to the socket's context; the user's code may arrive on any thread.
+    context = vertx.getOrCreateContext();
     long timer = vertx.setTimer(setup.timeout().toMillis(), id -> fail(new PairingException(
         PairingException.Reason.TIMEOUT, "not finished within " + setup.timeout()), true));
     result.future().onComplete(done -> {
@@ -128,7 +131,7 @@ final class PairingConnection {
       showCode.accept(session.code());
     }
     if (session.needsCode()) {
-      typeCode.get().onComplete(typed -> vertx.runOnContext(v -> {
+      typeCode.get().onComplete(typed -> context.runOnContext(v -> {
         if (result.future().isComplete()) {
           return;
         }

@@ -65,6 +65,21 @@ class TlsTrustTest {
   }
 
   @Test
+  void pairingSurvivesARestartOfBothDevices() throws Exception {
+    await(server.close());
+    // Both devices start again from their data directories: same keys, same pins.
+    TestDevice pcAgain = new TestDevice(pcDir, "ignored");
+    TestDevice phoneAgain = new TestDevice(phoneDir, "ignored");
+    NetServer restarted = pcAgain.listen(vertx);
+
+    NetSocket socket = await(phoneAgain.client(vertx).connect(restarted.actualPort(), "127.0.0.1"));
+
+    assertThat(firstAnswer(socket)).isEqualTo("ok");
+    assertThat(pcAgain.accepted.poll()).isEqualTo(phone.fingerprint());
+    await(restarted.close());
+  }
+
+  @Test
   void unpairedKeyIsRefusedDuringTheHandshake() throws Exception {
     TestDevice stranger = new TestDevice(strangerDir, "stranger");
     stranger.pin(pc); // the stranger trusts the pc; the pc never paired with it
