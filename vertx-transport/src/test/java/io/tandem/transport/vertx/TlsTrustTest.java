@@ -139,6 +139,39 @@ class TlsTrustTest {
   }
 
   @Test
+  void pairedDevicesCertificateWithoutItsPrivateKeyIsRefused() throws Exception {
+    // Certificates are public: an impostor presents the phone's, signing with a key of its own.
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    DeviceKeyManager stolen = new DeviceKeyManager(generator.generateKeyPair().getPrivate(),
+        phone.identity.certificate());
+    NetClient impostor = vertx.createNetClient(new NetClientOptions().setSsl(true)
+        .setEnabledSecureTransportProtocols(java.util.Set.of(TlsSetup.TLS_1_3))
+        .setHostnameVerificationAlgorithm("")
+        .setKeyCertOptions(io.vertx.core.net.KeyCertOptions.wrap(ManagerFactories.of(stolen)))
+        .setTrustOptions(io.vertx.core.net.TrustOptions.wrap(
+            ManagerFactories.of(new AnyKeyTrustManager()))));
+
+    assertRefusedByServer(impostor);
+
+    // The key is pinned, so the trust manager lets the certificate pass; TLS 1.3's
+    // CertificateVerify, signed with the wrong key, is what fails.
+    assertThat(pc.nextRefusal().reason()).isEqualTo(Refusal.Reason.HANDSHAKE_FAILED);
+    assertThat(pc.accepted).isEmpty();
+  }
+
+  @Test
+  void onlyTheLeafCountsNotAPinnedCertificateFurtherUpTheChain() throws Exception {
+    DeviceIdentity stranger = DeviceIdentity.generate("stranger", new SecureRandom());
+
+    assertThatThrownBy(() -> new PinnedTrustManager(pc.trusted, pc.refusals::add).check(
+        new java.security.cert.X509Certificate[] {stranger.certificate(),
+            phone.identity.certificate()}))
+        .isInstanceOfSatisfying(RefusedPeerException.class,
+            e -> assertThat(e.refusal().peer()).isEqualTo(stranger.fingerprint()));
+  }
+
+  @Test
   void clientRefusesAServerWhoseKeyIsNotPinned() throws Exception {
     TestDevice stranger = new TestDevice(strangerDir, "stranger");
     stranger.pin(phone); // the rogue server would accept the phone, but the phone never paired
