@@ -1,7 +1,7 @@
 package io.tandem.transport.vertx;
 
 import static io.tandem.transport.vertx.TestDevice.await;
-import static io.tandem.transport.vertx.TestDevice.firstAnswer;
+import static io.tandem.transport.vertx.TestDevice.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,8 +65,7 @@ class PairingTest {
     assertThat(phone.trusted.isTrusted(pc.fingerprint())).isTrue();
 
     NetServer server = pc.listen(vertx);
-    assertThat(firstAnswer(await(phone.client(vertx).connect(server.actualPort(), "127.0.0.1"))))
-        .isEqualTo("ok");
+    assertThat(connect(phone.client(vertx), server.actualPort()).firstAnswer()).isEqualTo("ok");
     assertThat(pc.accepted.poll()).isEqualTo(phone.fingerprint());
     await(server.close());
   }

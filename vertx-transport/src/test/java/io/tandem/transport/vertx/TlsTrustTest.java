@@ -1,7 +1,7 @@
 package io.tandem.transport.vertx;
 
 import static io.tandem.transport.vertx.TestDevice.await;
-import static io.tandem.transport.vertx.TestDevice.firstAnswer;
+import static io.tandem.transport.vertx.TestDevice.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,9 +54,10 @@ class TlsTrustTest {
 
   @Test
   void pairedDevicesConnectWithMutualAuthentication() throws Exception {
-    NetSocket socket = await(phone.client(vertx).connect(server.actualPort(), "127.0.0.1"));
+    TestDevice.Connection connection = connect(phone.client(vertx), server.actualPort());
+    NetSocket socket = connection.socket();
 
-    assertThat(firstAnswer(socket)).isEqualTo("ok");
+    assertThat(connection.firstAnswer()).isEqualTo("ok");
     assertThat(pc.accepted.poll()).isEqualTo(phone.fingerprint());
     assertThat(phone.tls.authenticate(socket)).isEqualTo(pc.fingerprint());
     assertThat(socket.sslSession().getProtocol()).isEqualTo("TLSv1.3");
@@ -72,9 +73,9 @@ class TlsTrustTest {
     TestDevice phoneAgain = new TestDevice(phoneDir, "ignored");
     NetServer restarted = pcAgain.listen(vertx);
 
-    NetSocket socket = await(phoneAgain.client(vertx).connect(restarted.actualPort(), "127.0.0.1"));
+    TestDevice.Connection connection = connect(phoneAgain.client(vertx), restarted.actualPort());
 
-    assertThat(firstAnswer(socket)).isEqualTo("ok");
+    assertThat(connection.firstAnswer()).isEqualTo("ok");
     assertThat(pcAgain.accepted.poll()).isEqualTo(phone.fingerprint());
     await(restarted.close());
   }
@@ -95,8 +96,7 @@ class TlsTrustTest {
   @Test
   void revokedKeyIsRefusedOnTheNextConnectionWithoutRestart() throws Exception {
     NetClient client = phone.client(vertx);
-    assertThat(firstAnswer(await(client.connect(server.actualPort(), "127.0.0.1"))))
-        .isEqualTo("ok");
+    assertThat(connect(client, server.actualPort()).firstAnswer()).isEqualTo("ok");
 
     pc.trusted.revoke(phone.fingerprint(), Instant.now());
 
@@ -190,23 +190,23 @@ class TlsTrustTest {
   @Test
   void plainTcpSpeakingGarbageIsRefused() throws Exception {
     NetClient plain = vertx.createNetClient(new NetClientOptions());
-    NetSocket socket = await(plain.connect(server.actualPort(), "127.0.0.1"));
-    socket.write(Buffer.buffer("GET / HTTP/1.1\r\nHost: pc\r\n\r\n" + "\u0000".repeat(64)));
+    TestDevice.Connection connection = connect(plain, server.actualPort());
+    connection.socket().write(Buffer.buffer("GET / HTTP/1.1\r\nHost: pc\r\n\r\n" + "\u0000".repeat(64)));
 
-    assertThat(firstAnswer(socket)).isNull();
+    assertThat(connection.firstAnswer()).isNull();
     assertThat(pc.nextRefusal().reason()).isEqualTo(Refusal.Reason.HANDSHAKE_FAILED);
     assertThat(pc.accepted).isEmpty();
   }
 
   /** The connection never gets an answer and is closed; the server never accepted it. */
   private void assertRefusedByServer(NetClient client) throws Exception {
-    NetSocket socket;
+    TestDevice.Connection connection;
     try {
-      socket = await(client.connect(server.actualPort(), "127.0.0.1"));
+      connection = connect(client, server.actualPort());
     } catch (java.util.concurrent.ExecutionException refusedInHandshake) {
       return;
     }
     // TLS 1.3: the client finishes its half before the server judges its certificate.
-    assertThat(firstAnswer(socket)).isNull();
+    assertThat(connection.firstAnswer()).isNull();
   }
 }
