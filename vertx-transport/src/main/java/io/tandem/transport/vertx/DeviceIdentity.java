@@ -126,7 +126,6 @@ public final class DeviceIdentity {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       store.store(out, PASSWORD);
       AtomicFiles.write(file, out.toByteArray());
-      restrictToOwner(file);
       LOG.log(System.Logger.Level.INFO, "made device identity {0} in {1}", identity, file);
       return identity;
     } catch (IOException e) {
@@ -190,13 +189,6 @@ public final class DeviceIdentity {
             + "; it was left untouched and no new identity was made", cause);
     LOG.log(System.Logger.Level.ERROR, e.getMessage());
     return e;
-  }
-
-  private static void restrictToOwner(Path file) throws IOException {
-    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.setPosixFilePermissions(file,
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    }
   }
 
   private static void checkName(String deviceName) {

@@ -27,6 +27,11 @@ class DeviceIdentityTest {
     assertThat(again.certificate()).isEqualTo(first.certificate());
     assertThat(Files.exists(dir.resolve(DeviceIdentity.FILE_NAME))).isTrue();
     assertThat(Files.exists(dir.resolve(DeviceIdentity.FILE_NAME + ".tmp"))).isFalse();
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(dir.resolve(DeviceIdentity.FILE_NAME))))
+          .isEqualTo("rw-------");
+    }
   }
 
   @Test

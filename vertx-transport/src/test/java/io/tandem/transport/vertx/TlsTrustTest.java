@@ -1,7 +1,7 @@
 package io.tandem.transport.vertx;
 
 import static io.tandem.transport.vertx.TestDevice.await;
-import static io.tandem.transport.vertx.TestDevice.firstAnswer;
+import static io.tandem.transport.vertx.TestDevice.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,14 +54,30 @@ class TlsTrustTest {
 
   @Test
   void pairedDevicesConnectWithMutualAuthentication() throws Exception {
-    NetSocket socket = await(phone.client(vertx).connect(server.actualPort(), "127.0.0.1"));
+    TestDevice.Connection connection = connect(phone.client(vertx), server.actualPort());
+    NetSocket socket = connection.socket();
 
-    assertThat(firstAnswer(socket)).isEqualTo("ok");
+    assertThat(connection.firstAnswer()).isEqualTo("ok");
     assertThat(pc.accepted.poll()).isEqualTo(phone.fingerprint());
     assertThat(phone.tls.authenticate(socket)).isEqualTo(pc.fingerprint());
     assertThat(socket.sslSession().getProtocol()).isEqualTo("TLSv1.3");
     assertThat(pc.refusals).isEmpty();
     assertThat(phone.refusals).isEmpty();
+  }
+
+  @Test
+  void pairingSurvivesARestartOfBothDevices() throws Exception {
+    await(server.close());
+    // Both devices start again from their data directories: same keys, same pins.
+    TestDevice pcAgain = new TestDevice(pcDir, "ignored");
+    TestDevice phoneAgain = new TestDevice(phoneDir, "ignored");
+    NetServer restarted = pcAgain.listen(vertx);
+
+    TestDevice.Connection connection = connect(phoneAgain.client(vertx), restarted.actualPort());
+
+    assertThat(connection.firstAnswer()).isEqualTo("ok");
+    assertThat(pcAgain.accepted.poll()).isEqualTo(phone.fingerprint());
+    await(restarted.close());
   }
 
   @Test
@@ -80,8 +96,7 @@ class TlsTrustTest {
   @Test
   void revokedKeyIsRefusedOnTheNextConnectionWithoutRestart() throws Exception {
     NetClient client = phone.client(vertx);
-    assertThat(firstAnswer(await(client.connect(server.actualPort(), "127.0.0.1"))))
-        .isEqualTo("ok");
+    assertThat(connect(client, server.actualPort()).firstAnswer()).isEqualTo("ok");
 
     pc.trusted.revoke(phone.fingerprint(), Instant.now());
 
@@ -124,6 +139,39 @@ class TlsTrustTest {
   }
 
   @Test
+  void pairedDevicesCertificateWithoutItsPrivateKeyIsRefused() throws Exception {
+    // Certificates are public: an impostor presents the phone's, signing with a key of its own.
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    DeviceKeyManager stolen = new DeviceKeyManager(generator.generateKeyPair().getPrivate(),
+        phone.identity.certificate());
+    NetClient impostor = vertx.createNetClient(new NetClientOptions().setSsl(true)
+        .setEnabledSecureTransportProtocols(java.util.Set.of(TlsSetup.TLS_1_3))
+        .setHostnameVerificationAlgorithm("")
+        .setKeyCertOptions(io.vertx.core.net.KeyCertOptions.wrap(ManagerFactories.of(stolen)))
+        .setTrustOptions(io.vertx.core.net.TrustOptions.wrap(
+            ManagerFactories.of(new AnyKeyTrustManager()))));
+
+    assertRefusedByServer(impostor);
+
+    // The key is pinned, so the trust manager lets the certificate pass; TLS 1.3's
+    // CertificateVerify, signed with the wrong key, is what fails.
+    assertThat(pc.nextRefusal().reason()).isEqualTo(Refusal.Reason.HANDSHAKE_FAILED);
+    assertThat(pc.accepted).isEmpty();
+  }
+
+  @Test
+  void onlyTheLeafCountsNotAPinnedCertificateFurtherUpTheChain() throws Exception {
+    DeviceIdentity stranger = DeviceIdentity.generate("stranger", new SecureRandom());
+
+    assertThatThrownBy(() -> new PinnedTrustManager(pc.trusted, pc.refusals::add).check(
+        new java.security.cert.X509Certificate[] {stranger.certificate(),
+            phone.identity.certificate()}))
+        .isInstanceOfSatisfying(RefusedPeerException.class,
+            e -> assertThat(e.refusal().peer()).isEqualTo(stranger.fingerprint()));
+  }
+
+  @Test
   void clientRefusesAServerWhoseKeyIsNotPinned() throws Exception {
     TestDevice stranger = new TestDevice(strangerDir, "stranger");
     stranger.pin(phone); // the rogue server would accept the phone, but the phone never paired
@@ -142,23 +190,23 @@ class TlsTrustTest {
   @Test
   void plainTcpSpeakingGarbageIsRefused() throws Exception {
     NetClient plain = vertx.createNetClient(new NetClientOptions());
-    NetSocket socket = await(plain.connect(server.actualPort(), "127.0.0.1"));
-    socket.write(Buffer.buffer("GET / HTTP/1.1\r\nHost: pc\r\n\r\n" + "\u0000".repeat(64)));
+    TestDevice.Connection connection = connect(plain, server.actualPort());
+    connection.socket().write(Buffer.buffer("GET / HTTP/1.1\r\nHost: pc\r\n\r\n" + "\u0000".repeat(64)));
 
-    assertThat(firstAnswer(socket)).isNull();
+    assertThat(connection.firstAnswer()).isNull();
     assertThat(pc.nextRefusal().reason()).isEqualTo(Refusal.Reason.HANDSHAKE_FAILED);
     assertThat(pc.accepted).isEmpty();
   }
 
   /** The connection never gets an answer and is closed; the server never accepted it. */
   private void assertRefusedByServer(NetClient client) throws Exception {
-    NetSocket socket;
+    TestDevice.Connection connection;
     try {
-      socket = await(client.connect(server.actualPort(), "127.0.0.1"));
+      connection = connect(client, server.actualPort());
     } catch (java.util.concurrent.ExecutionException refusedInHandshake) {
       return;
     }
     // TLS 1.3: the client finishes its half before the server judges its certificate.
-    assertThat(firstAnswer(socket)).isNull();
+    assertThat(connection.firstAnswer()).isNull();
   }
 }
