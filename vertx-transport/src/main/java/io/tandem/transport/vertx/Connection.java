@@ -139,10 +139,11 @@ final class Connection implements FrameDecoder.Sink {
     if (closing) {
       return;
     }
-    counters.framesIn.incrementAndGet();
     ByteBuffer frame = ByteBuffer.wrap(body.getBytes());
     pendingCalls.add(() -> {
+      // Counted when delivered: frames behind a violation in the same chunk are not.
       if (!closing) {
+        counters.framesIn.incrementAndGet();
         owner.frame(this, frame);
       }
     });

@@ -10,6 +10,7 @@ import java.util.Objects;
  * fingerprint) or, over plain TCP, the remote host. Bytes count the length prefixes too.
  *
  * @param remote the endpoint, as above
+ * @param framesIn frames handed to the listener (not those dropped behind a refusal)
  * @param connections connections that got through the preamble
  * @param reconnects connection attempts after the first, to a dialed address
  * @param refusals per reason, how often this side refused or closed a connection to it
