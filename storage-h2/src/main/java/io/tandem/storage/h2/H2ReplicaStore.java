@@ -77,7 +77,7 @@ public final class H2ReplicaStore implements ReplicaStore {
   private final int openedAtVersion;
   private long groupCommits;
 
-  H2ReplicaStore(Path dir, Path key, Durability durability, Connection conn)
+  H2ReplicaStore(Path dir, Path key, Durability durability, String via, Connection conn)
       throws SQLException {
     this.dir = dir;
     this.key = key;
@@ -86,11 +86,11 @@ public final class H2ReplicaStore implements ReplicaStore {
     this.openedAtVersion = Schema.open(conn, name); // first: upgrades before anything reads
     this.id = IdentityTables.replicaId(conn, name).orElse(null);
     this.snapshot = SnapshotTable.facts(conn, name);
-    this.db = new Database(dir.resolve(NAME), name, durability, conn);
+    this.db = new Database(dir.resolve(NAME), via, name, durability, conn);
     this.vector = db.feeds().vector(snapshot.vector());
     peers.putAll(IdentityTables.load(conn, name));
     conn.commit();
-    this.witness = witness(dir, vector);
+    this.witness = witness(dir, via, vector);
     this.commits = new GroupCommit(this::commitGroup, MAX_QUEUED_APPENDS, MAX_GROUP_RECORDS);
     this.shutdownHook = new Thread(this::close, "tandem-h2-close " + dir.getFileName());
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -101,9 +101,9 @@ public final class H2ReplicaStore implements ReplicaStore {
    *
    * @throws StoreCorruptedException if the database holds fewer records than it acknowledged
    */
-  private static Witness witness(Path dir, VersionVector vector) {
+  private static Witness witness(Path dir, String via, VersionVector vector) {
     try {
-      Witness w = Witness.open(dir);
+      Witness w = Witness.open(dir, via);
       long witnessed = w.read();
       if (witnessed > vector.total()) {
         w.close();
@@ -114,7 +114,7 @@ public final class H2ReplicaStore implements ReplicaStore {
             + "H2ReplicaStore.quarantine and recover from a trusted device");
       }
       if (witnessed < vector.total()) {
-        w.write(vector.total());
+        w.write(vector.total(), false);
       }
       return w;
     } catch (IOException e) {
@@ -139,9 +139,18 @@ public final class H2ReplicaStore implements ReplicaStore {
    * @throws StoreException if it cannot be opened otherwise (permissions, disk)
    */
   public static H2ReplicaStore open(Path dir, Durability durability) {
+    return open(dir, durability, "");
+  }
+
+  /**
+   * As {@link #open(Path, Durability)}, with the database's file access going through the H2
+   * file systems {@code via} (FilePath schemes such as {@code "powercut:"}). Only tests use it:
+   * a power cut or a full disk can only be simulated below H2, where its writes and syncs pass.
+   */
+  static H2ReplicaStore open(Path dir, Durability durability, String via) {
     Objects.requireNonNull(durability, "durability");
-    return StoreFiles.open(dir.toAbsolutePath().normalize(), (abs, key, c) ->
-        new H2ReplicaStore(abs, key, durability, c));
+    return StoreFiles.open(dir.toAbsolutePath().normalize(), via, (abs, key, c) ->
+        new H2ReplicaStore(abs, key, durability, via, c));
   }
 
   /**
@@ -655,7 +664,7 @@ public final class H2ReplicaStore implements ReplicaStore {
   /** Witnesses the vector's total after a commit; best effort, as the commit stands anyway. */
   private void witness() {
     try {
-      witness.write(vector.total());
+      witness.write(vector.total(), durability == Durability.POWER_LOSS_SAFE);
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "store " + dir + " cannot write its witness; a "
           + "database that loses commits may go unnoticed", e);
