@@ -47,7 +47,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>Compaction: {@link #saveSnapshot} replaces the snapshot and deletes, in the same
  * transaction, the feed rows it covers wholly; a row straddling the snapshot's vector stays, but
- * its covered records are no longer served. The snapshot can be read in chunks by offset
+ * its covered records are no longer served. Once the file has doubled since it was last
+ * compacted, saving a snapshot also {@link #compact() compacts} it, so the file stays
+ * proportional to the live state and the unstable tail. The snapshot can be read in chunks by offset
  * ({@link #snapshotChunk}) and checked by {@link #snapshotHash()}, so an interrupted transfer
  * resumes where it stopped.
  */
@@ -76,6 +78,8 @@ public final class H2ReplicaStore implements ReplicaStore {
   private final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
   private final int openedAtVersion;
   private long groupCommits;
+  /** The file's size when last compacted (or opened): what {@link #reclaim} measures against. */
+  private long compactedSize;
 
   H2ReplicaStore(Path dir, Path key, Durability durability, String via, Connection conn)
       throws SQLException {
@@ -91,6 +95,7 @@ public final class H2ReplicaStore implements ReplicaStore {
     peers.putAll(IdentityTables.load(conn, name));
     conn.commit();
     this.witness = witness(dir, via, vector);
+    this.compactedSize = fileSize();
     this.commits = new GroupCommit(this::commitGroup, MAX_QUEUED_APPENDS, MAX_GROUP_RECORDS);
     this.shutdownHook = new Thread(this::close, "tandem-h2-close " + dir.getFileName());
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -372,15 +377,19 @@ public final class H2ReplicaStore implements ReplicaStore {
             + " beyond the records held " + vector);
       }
       SnapshotTable.Facts facts;
+      int deleted;
       try {
         facts = SnapshotTable.replace(db.connection(), next);
-        db.feeds().deleteCovered(next.vector());
+        deleted = db.feeds().deleteCovered(next.vector());
         db.commit();
       } catch (SQLException e) {
         db.rollbackQuietly();
         throw failed("saving the snapshot", e);
       }
       snapshot = facts;
+      if (deleted > 0) {
+        reclaim();
+      }
     } finally {
       lock.unlock();
     }
@@ -571,6 +580,34 @@ public final class H2ReplicaStore implements ReplicaStore {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Gives the file space of deleted rows back to the disk once the file has doubled since it was
+   * last compacted (and passed {@link #RECLAIM_FLOOR}): H2 writes every commit to new space and
+   * frees the old only for its own reuse, so without this the file keeps the size of the longest
+   * log it ever held. Doubling keeps the file within about twice the live state and unstable
+   * tail, at a compaction cost amortised over the appends that doubled it.
+   */
+  private void reclaim() {
+    long size = fileSize();
+    if (size > Math.max(RECLAIM_FLOOR, 2 * compactedSize)) {
+      compact();
+      compactedSize = fileSize();
+      LOG.log(System.Logger.Level.DEBUG, () -> "store " + dir + " compacted from " + size
+          + " to " + compactedSize + " bytes");
+    }
+  }
+
+  /** Files smaller than this are never compacted to reclaim space: 4 MiB. */
+  static final long RECLAIM_FLOOR = 4L << 20;
+
+  private long fileSize() {
+    try {
+      return java.nio.file.Files.size(databaseFile(dir));
+    } catch (IOException e) {
+      return 0; // unknown: no reclaiming on its account
     }
   }
 
