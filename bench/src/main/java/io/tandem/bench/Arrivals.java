@@ -86,15 +86,17 @@ final class Arrivals {
 
   /**
    * Times in nanoseconds from each write's call (or, {@code fromDue}, its scheduled time) until
-   * it was visible on every device, sorted, of the writes scheduled at or after {@code from}.
+   * it was visible on every device, sorted, of the writes scheduled at or after {@code from}. A
+   * write not yet on every device counts with the time until {@code now}, a lower bound.
    */
-  long[] latencies(long from, boolean fromDue) {
+  long[] latencies(long from, boolean fromDue, long now) {
     long[] out = new long[seen.length()];
     int n = 0;
     for (int i = 0; i < seen.length(); i++) {
       long due = scheduled.get(i);
-      if (issued.get(i) != 0 && due - from >= 0 && seen.get(i) >= devices) {
-        out[n++] = last.get(i) - (fromDue ? due : issued.get(i));
+      if (issued.get(i) != 0 && due - from >= 0) {
+        long end = seen.get(i) >= devices ? last.get(i) : now;
+        out[n++] = end - (fromDue ? due : issued.get(i));
       }
     }
     out = Arrays.copyOf(out, n);

@@ -6,6 +6,7 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.replication.Replica;
 import io.tandem.replication.Write;
 import io.tandem.storage.h2.Durability;
+import io.tandem.storage.h2.H2ReplicaStore;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,26 +72,80 @@ final class ReplicationPart {
         + "127.0.0.1)", "measure", "durability", "Tandem", "peer", "peer's", "Tandem vs peer",
         "target", "verdict");
     for (Durability d : s.durabilities()) {
+      alone(d, t);
       saturation(d, t);
       latency(d, t);
     }
     t.note("Saturation: " + s.writersPerDevice() + " writer threads per device, "
-        + secs(s.warmup()) + " warm-up, " + secs(s.saturation()) + " window; replicated ops/s "
+        + secs(s.warmup()) + " s warm-up, " + secs(s.saturation()) + " s window; replicated ops/s "
         + "= writes held by all three devices at the end ÷ time from the window's start until the "
         + "last write of the window is on all three (the drain is included).");
     t.note("Latency: " + String.format(Locale.ROOT, "%,d", s.offeredPerSecond())
         + " writes/s offered open loop over the three devices, " + secs(s.latencyWarmup())
-        + " warm-up, " + secs(s.latency()) + " measured; a write counts when the last device's "
-        + "change listener has seen it. Nearest-rank percentiles over every measured write.");
+        + " s warm-up, " + secs(s.latency()) + " s measured; a write counts when the last device's "
+        + "change listener has seen it. Nearest-rank percentiles over every measured write. "
+        + "While 100 ms worth of writes waits for the writer threads (two per device) the "
+        + "pacer skips writes: the achieved rate is what was offered.");
     t.note("Every write is an OrMap field update (an LwwRegister under one of " + KEYS
         + " keys); a device holds a write once it is stored in its H2 file and applied. "
         + "PROCESS_CRASH_SAFE commits to the file per group (survives kill -9); POWER_LOSS_SAFE "
         + "also fsyncs per group.");
+    if (System.getProperty(TlsMesh.RESEND_PROPERTY) != null) {
+      t.note("Diagnostic run: sessions resend unacknowledged deltas after at least "
+          + System.getProperty(TlsMesh.RESEND_PROPERTY) + " ms (-D" + TlsMesh.RESEND_PROPERTY
+          + "), not the protocol's default.");
+    }
     t.note("Stores under " + TlsMesh.base() + " (" + TlsMesh.baseFileSystem() + "), a new "
         + "directory per run; -D" + TlsMesh.BASE_PROPERTY + "=DIR puts them elsewhere.");
     t.note("Peer: the hand-rolled peer-sync module from our documents, 1.2k replicated ops/s as "
         + "published (not run here).");
     return t;
+  }
+
+  // --- the ceiling: one device, no sockets ---
+
+  /**
+   * The same writers on one device with no peers: what {@link Replica#update} on an H2 store
+   * allows on this machine at this moment, a ceiling for the three-device figures (which also
+   * store every other device's writes).
+   */
+  private void alone(Durability d, Table t) {
+    java.nio.file.Path dir;
+    try {
+      dir = java.nio.file.Files.createTempDirectory(TlsMesh.base(), "tandem-bench-part2-");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    try (Replica r = Replica.builder().store(H2ReplicaStore.open(dir.resolve("store"), d))
+        .build()) {
+      AtomicBoolean stop = new AtomicBoolean();
+      LongAdder written = new LongAdder();
+      List<Thread> writers = new ArrayList<>();
+      for (int w = 0; w < s.writersPerDevice(); w++) {
+        String who = "alone-" + w;
+        Thread th = new Thread(() -> {
+          for (long k = 0; !stop.get(); k++) {
+            write(r, who, k);
+            written.increment();
+          }
+        }, "part2-" + who);
+        th.setDaemon(true);
+        writers.add(th);
+      }
+      writers.forEach(Thread::start);
+      sleep(s.warmup().dividedBy(5));
+      long before = written.sum();
+      long t0 = System.nanoTime();
+      sleep(s.saturation().dividedBy(5));
+      double rate = (written.sum() - before) / secs(System.nanoTime() - t0);
+      stop.set(true);
+      writers.forEach(ReplicationPart::join);
+      log.printf("part 2: %s: one device alone: %,.0f writes/s%n", d, rate);
+      t.add(new double[] {rate}, "ceiling: one device alone, no sockets (writes/s)", level(d),
+          String.format(Locale.ROOT, "%,.0f", rate), "—", "—", "—", "—", "—");
+    } finally {
+      TlsMesh.delete(dir);
+    }
   }
 
   // --- saturation ---
@@ -138,14 +193,17 @@ final class ReplicationPart {
       double opsPerSecond = (all - before) / secs(t1 - t0);
       double frames = 0;
       double bytes = 0;
+      double duplicates = 0;
       for (int i = 0; i < mesh.transports.size(); i++) {
         frames += mesh.replicas.get(i).metrics().framesOut();
+        duplicates += mesh.replicas.get(i).metrics().duplicates();
         bytes += mesh.transports.get(i).metrics().peers().values().stream()
             .mapToLong(p -> p.bytesOut()).sum();
       }
       log.printf("part 2: %s: %,.0f replicated ops/s; writes returned at %,d/s; drain %.2f s; "
-          + "%.3f frames and %.0f bytes sent per write (all devices)%n", d, opsPerSecond,
-          writeRate, secs(t1 - stopped), frames / all, bytes / all);
+          + "per write (all devices): %.2f frames, %.0f bytes sent, %.2f duplicates received%n",
+          d, opsPerSecond, writeRate, secs(t1 - stopped), frames / all, bytes / all,
+          duplicates / all);
       double ratio = opsPerSecond / PEER_OPS_PER_SECOND;
       t.add(new double[] {opsPerSecond, PEER_OPS_PER_SECOND, ratio},
           "replicated ops/s at saturation", level(d),
@@ -184,6 +242,11 @@ final class ReplicationPart {
       AtomicLong firstCall = new AtomicLong(Long.MAX_VALUE);
       AtomicLong lastCall = new AtomicLong(Long.MIN_VALUE);
       LongAdder measuredCalls = new LongAdder();
+      // Open loop, but not without bound: past 100 ms worth of writes waiting for a writer
+      // thread, the pacer skips writes (and the achieved rate shows it).
+      AtomicLong backlog = new AtomicLong();
+      long maxBacklog = Math.max(1, s.offeredPerSecond() / 10);
+      LongAdder skipped = new LongAdder();
       ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
       pacer.scheduleAtFixedRate(() -> {
         long now = System.nanoTime();
@@ -192,19 +255,28 @@ final class ReplicationPart {
           if (due - now > 0) {
             return;
           }
+          if (backlog.get() >= maxBacklog) {
+            skipped.increment(); // the writers are 100 ms behind: this write is not offered
+            continue;
+          }
           int device = (int) (k % n);
           Replica r = mesh.replicas.get(device);
           String who = TlsMesh.DEVICES.get(device);
           long key = k;
+          backlog.incrementAndGet();
           pools.get(device).execute(() -> {
-            long called = System.nanoTime();
-            Write w = write(r, who, key);
-            if (due - measureFrom >= 0) {
-              measuredCalls.increment();
-              firstCall.accumulateAndGet(called, Math::min);
-              lastCall.accumulateAndGet(called, Math::max);
+            try {
+              long called = System.nanoTime();
+              Write w = write(r, who, key);
+              if (due - measureFrom >= 0) {
+                measuredCalls.increment();
+                firstCall.accumulateAndGet(called, Math::min);
+                lastCall.accumulateAndGet(called, Math::max);
+              }
+              arrivals.issued(r.id(), w.dot().counter(), due, called);
+            } finally {
+              backlog.decrementAndGet();
             }
-            arrivals.issued(r.id(), w.dot().counter(), due, called);
           });
         }
       }, 0, 100, TimeUnit.MICROSECONDS);
@@ -217,24 +289,36 @@ final class ReplicationPart {
       for (ExecutorService p : pools) {
         awaitTermination(p);
       }
-      TlsMesh.await("every write on every device", () -> arrivals.pending() == 0, DRAIN_TIMEOUT);
-      long[] fromCall = arrivals.latencies(measureFrom, false);
-      long[] fromSchedule = arrivals.latencies(measureFrom, true);
+      long pending = 0;
+      try {
+        TlsMesh.await("every write on every device", () -> arrivals.pending() == 0,
+            DRAIN_TIMEOUT);
+      } catch (IllegalStateException timedOut) {
+        pending = arrivals.pending();
+        log.printf("part 2: %s: %,d writes not on every device after %s; their times count "
+            + "until now, so the percentiles are lower bounds%n", d, pending, DRAIN_TIMEOUT);
+      }
+      String atLeast = pending > 0 ? "≥ " : "";
+      long now = System.nanoTime();
+      long[] fromCall = arrivals.latencies(measureFrom, false, now);
+      long[] fromSchedule = arrivals.latencies(measureFrom, true, now);
       double achieved = (measuredCalls.sum() - 1) / secs(lastCall.get() - firstCall.get());
       double p50 = ms(Arrivals.quantile(fromCall, 0.50));
       double p99 = ms(Arrivals.quantile(fromCall, 0.99));
       double s50 = ms(Arrivals.quantile(fromSchedule, 0.50));
       double s99 = ms(Arrivals.quantile(fromSchedule, 0.99));
       log.printf("part 2: %s: p50 %.2f ms, p99 %.2f ms from the call (%.2f / %.2f from the "
-          + "schedule) over %,d writes; offered %,.0f/s achieved%n", d, p50, p99, s50, s99,
-          fromSchedule.length, achieved);
+          + "schedule) over %,d writes; offered %,.0f/s achieved; %,d writes skipped (backlog)%n",
+          d, p50, p99, s50, s99, fromSchedule.length, achieved, skipped.sum());
       String offered = String.format(Locale.ROOT, "at %,d/s offered", s.offeredPerSecond());
       t.add(new double[] {p50}, "write → visible on all three, p50 (ms), " + offered,
-          level(d), Table.num(p50), "—", "—", "—", "≤ 3 ms", Table.met(p50 <= TARGET_P50_MS));
+          level(d), atLeast + Table.num(p50), "—", "—", "—", "≤ 3 ms",
+          Table.met(p50 <= TARGET_P50_MS));
       t.add(new double[] {p99}, "write → visible on all three, p99 (ms), " + offered,
-          level(d), Table.num(p99), "—", "—", "—", "≤ 15 ms", Table.met(p99 <= TARGET_P99_MS));
+          level(d), atLeast + Table.num(p99), "—", "—", "—", "≤ 15 ms",
+          Table.met(p99 <= TARGET_P99_MS));
       t.add(new double[] {s50, s99}, "same, from the scheduled time: p50 / p99 (ms)", level(d),
-          Table.num(s50) + " / " + Table.num(s99), "—", "—", "—", "—", "—");
+          atLeast + Table.num(s50) + " / " + Table.num(s99), "—", "—", "—", "—", "—");
       t.add(new double[] {achieved}, "offered rate achieved (writes/s)", level(d),
           String.format(Locale.ROOT, "%,.0f", achieved), "—", "—", "—",
           String.format(Locale.ROOT, "%,d", s.offeredPerSecond()),

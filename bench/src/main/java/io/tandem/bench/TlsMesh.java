@@ -4,6 +4,8 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.PeerStatus;
 import io.tandem.replication.Replica;
+import io.tandem.replication.ReplicaConfig;
+import io.tandem.replication.protocol.SessionConfig;
 import io.tandem.storage.h2.Durability;
 import io.tandem.storage.h2.H2ReplicaStore;
 import io.tandem.transport.vertx.Backoff;
@@ -38,6 +40,11 @@ final class TlsMesh implements AutoCloseable {
   static final List<String> DEVICES = List.of("phone", "tablet", "pc");
   /** Where the devices' directories go (default: the JVM's temporary directory). */
   static final String BASE_PROPERTY = "tandem.part2.dir";
+  /**
+   * A diagnostic: the sessions' least resend delay in milliseconds (default the protocol's),
+   * to show how much of the load resends of unacknowledged deltas add.
+   */
+  static final String RESEND_PROPERTY = "tandem.part2.resendMillis";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
 
   /** In {@link #DEVICES} order. */
@@ -117,7 +124,7 @@ final class TlsMesh implements AutoCloseable {
       H2ReplicaStore store = H2ReplicaStore.open(dir.resolve(name).resolve("store"), durability);
       Replica r;
       try {
-        r = Replica.builder().store(store).transport(t).build();
+        r = Replica.builder().store(store).transport(t).config(config()).build();
       } catch (RuntimeException e) {
         t.close();
         store.close();
@@ -128,6 +135,18 @@ final class TlsMesh implements AutoCloseable {
       listening.add(new PeerAddress("127.0.0.1", t.port()));
     }
     await("every device linked to both others", this::fullyLinked, CONNECT_TIMEOUT);
+  }
+
+  /** The default replica configuration, or one with the resend delay of the diagnostic property. */
+  static ReplicaConfig config() {
+    String resend = System.getProperty(RESEND_PROPERTY);
+    if (resend == null) {
+      return ReplicaConfig.DEFAULT;
+    }
+    long min = Long.parseLong(resend);
+    SessionConfig session = ReplicaConfig.DEFAULT.session();
+    return ReplicaConfig.DEFAULT.withSession(session.withBackoff(min,
+        Math.max(min, session.maxBackoffMillis())));
   }
 
   private boolean fullyLinked() {
@@ -190,6 +209,11 @@ final class TlsMesh implements AutoCloseable {
         System.err.println("part 2: closing " + r + " failed: " + e);
       }
     }
+    delete(dir);
+  }
+
+  /** Deletes {@code dir} and everything in it, as far as it can. */
+  static void delete(Path dir) {
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
