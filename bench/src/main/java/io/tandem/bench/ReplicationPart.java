@@ -122,15 +122,7 @@ final class ReplicationPart {
       LongAdder written = new LongAdder();
       List<Thread> writers = new ArrayList<>();
       for (int w = 0; w < s.writersPerDevice(); w++) {
-        String who = "alone-" + w;
-        Thread th = new Thread(() -> {
-          for (long k = 0; !stop.get(); k++) {
-            write(r, who, k);
-            written.increment();
-          }
-        }, "part2-" + who);
-        th.setDaemon(true);
-        writers.add(th);
+        writers.add(writer(r, "alone-" + w, stop, written));
       }
       writers.forEach(Thread::start);
       sleep(s.warmup().dividedBy(5));
@@ -159,15 +151,7 @@ final class ReplicationPart {
       for (int device = 0; device < TlsMesh.DEVICES.size(); device++) {
         Replica r = mesh.replicas.get(device);
         for (int w = 0; w < s.writersPerDevice(); w++) {
-          String who = TlsMesh.DEVICES.get(device) + "-" + w;
-          Thread th = new Thread(() -> {
-            for (long k = 0; !stop.get(); k++) {
-              write(r, who, k);
-              written.increment();
-            }
-          }, "part2-writer-" + who);
-          th.setDaemon(true);
-          writers.add(th);
+          writers.add(writer(r, TlsMesh.DEVICES.get(device) + "-" + w, stop, written));
         }
       }
       writers.forEach(Thread::start);
@@ -327,6 +311,18 @@ final class ReplicationPart {
   }
 
   // --- helpers ---
+
+  /** A thread that writes to {@code r} as fast as it returns until {@code stop}, counting. */
+  private static Thread writer(Replica r, String who, AtomicBoolean stop, LongAdder written) {
+    Thread th = new Thread(() -> {
+      for (long k = 0; !stop.get(); k++) {
+        write(r, who, k);
+        written.increment();
+      }
+    }, "part2-writer-" + who);
+    th.setDaemon(true);
+    return th;
+  }
 
   /** One small delta: a field of one of {@link #KEYS} notes set to a new value. */
   private static Write write(Replica r, String who, long k) {
