@@ -33,6 +33,9 @@ public final class Suite {
     if (s.parts().contains(1)) {
       out.add(new CorePart(s, log).run());
     }
+    if (s.parts().contains(2)) {
+      out.add(new ReplicationPart(s, log).run());
+    }
     if (s.parts().contains(3)) {
       out.add(new ReconnectPart(s, log).run());
     }

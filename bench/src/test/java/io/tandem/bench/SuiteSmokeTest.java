@@ -20,6 +20,7 @@ class SuiteSmokeTest {
 
     assertThat(tables).extracting(t -> t.title)
         .anyMatch(title -> title.startsWith("Part 1"))
+        .anyMatch(title -> title.startsWith("Part 2"))
         .anyMatch(title -> title.startsWith("Part 3"))
         .anyMatch(title -> title.startsWith("Part 4"));
     for (Table t : tables) {
