@@ -196,6 +196,38 @@ class SyncSessionTest {
         concat(local.read(X, 2, 2), local.read(ME, 6, 1)));
   }
 
+  @Test
+  void interactiveModeOffersFromTheSavedBaseBeforeThePeersSummary() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 6).write(X, 4);
+    // Last time the peer said it held ME#1..2 and all of X.
+    local.bases.put(PEER, new SyncBase(VersionVector.empty(), VersionVector.of(ME, 2).with(X, 4)));
+    SyncSession s = new SyncSession(local, CONFIG.withInteractive(true), 1);
+    s.start(T);
+    List<Message> out = s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1,
+        new ArrayList<>());
+
+    assertThat(ofType(out, Offer.class)).as("offered with the hello's answer, no round trip")
+        .containsExactly(new Offer(List.of(new Range(ME, 3, 6))));
+  }
+
+  @Test
+  void withNoBaseOnlyRecordsNewerThanTheSessionAreOfferedBeforeTheSummary()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 4);
+    SyncSession s = new SyncSession(local, CONFIG.withInteractive(true), 1);
+    s.start(T);
+    s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1, new ArrayList<>());
+    local.write(ME, 2);
+    List<Message> early = s.afterChange(T + 2);
+    assertThat(ofType(early, Offer.class)).as("the peer may hold ME#1..4; it cannot hold 5..6")
+        .containsExactly(new Offer(List.of(new Range(ME, 5, 6))));
+
+    List<Message> out = s.receive(new Summary(VersionVector.of(ME, 1)), T + 3,
+        new ArrayList<>());
+    assertThat(ofType(out, Offer.class)).as("what the summary says it lacks of the rest")
+        .containsExactly(new Offer(List.of(new Range(ME, 2, 6))));
+  }
+
   // ---- receiving ----
 
   @Test
