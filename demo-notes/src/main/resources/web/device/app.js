@@ -34,6 +34,7 @@ function toast(message) {
 async function act(fn) {
   try {
     await fn();
+    forget();
     await refresh();
   } catch (e) {
     toast(e.message);
@@ -93,9 +94,16 @@ function ago(t, now) {
   return s < 2 ? 'just now' : s < 120 ? s + ' s ago' : Math.round(s / 60) + ' min ago';
 }
 
-/** Rebuilds a list, keeping the item being edited as it is, so typing is never lost. */
+/**
+ * Rebuilds a list when its items changed, keeping the item being edited as it is, so typing is
+ * never lost and a click never lands on a row that is being replaced.
+ */
+const shown = {};
 function renderList(sel, items, kind, build, emptyText) {
   const ul = $(sel);
+  const key = JSON.stringify(items) + '|' + (editing && editing.kind === kind ? editing.id : '');
+  if (shown[sel] === key) return;
+  shown[sel] = key;
   const keep = editing && editing.kind === kind ? ul.querySelector(`li[data-id="${editing.id}"]`) : null;
   ul.textContent = '';
   for (const item of items) {
@@ -175,7 +183,13 @@ function openNoteEditor(li, n) {
     + `<label class="switch"><input type="checkbox" class="edit-pinned" ${n.pinned ? 'checked' : ''}> pinned</label>`
     + '<div class="actions"><button type="button" class="save">Save</button>'
     + '<button type="button" class="quiet cancel">Cancel</button></div></div>';
-  $('.edit-title', li).focus();
+  focusAtEnd($('.edit-title', li));
+}
+
+/** Puts the caret after the text: opening a draft is to go on writing it. */
+function focusAtEnd(input) {
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
 }
 
 function noteChanges(li, n) {
@@ -198,7 +212,12 @@ function openMessageEditor(li, m) {
     + '<div class="actions"><button type="button" class="send">Send</button>'
     + '<button type="button" class="quiet save">Save draft</button>'
     + '<button type="button" class="quiet cancel">Cancel</button></div></div>';
-  $('.edit-body', li).focus();
+  focusAtEnd($('.edit-body', li));
+}
+
+/** Makes the next render rebuild every list (after an editor closed, say). */
+function forget() {
+  for (const k of Object.keys(shown)) delete shown[k];
 }
 
 function find(list, id) {
@@ -218,7 +237,7 @@ document.addEventListener('click', e => {
     else if (c.contains('pin') && n) act(() => api('PATCH', 'notes/' + id, { pinned: !n.pinned }));
     else if (c.contains('delete')) act(() => api('DELETE', 'notes/' + id));
     else if (c.contains('pick')) act(() => api('PATCH', 'notes/' + id, { [button.dataset.field]: button.dataset.value }));
-    else if (c.contains('cancel')) { editing = null; refresh(); }
+    else if (c.contains('cancel')) { editing = null; forget(); refresh(); }
     else if (c.contains('save')) {
       const changes = noteChanges(li, editing.original);
       act(async () => {
@@ -233,7 +252,7 @@ document.addEventListener('click', e => {
     const m = find('messages', id);
     if (c.contains('open') && m) openMessageEditor(li, m);
     else if (c.contains('pick')) act(() => api('PATCH', 'messages/' + id, { [button.dataset.field]: button.dataset.value }));
-    else if (c.contains('cancel')) { editing = null; refresh(); }
+    else if (c.contains('cancel')) { editing = null; forget(); refresh(); }
     else if (c.contains('save') || c.contains('send')) {
       const body = $('.edit-body', li).value;
       const send = c.contains('send');

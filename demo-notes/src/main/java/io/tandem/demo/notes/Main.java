@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
 
   static final String LOCAL = "127.0.0.1";
+  static final int DEMO_PORT = 8080;
 
   private Main() {}
 
@@ -113,7 +114,7 @@ public final class Main {
 
   private static int demo(Options o, PrintStream out) throws Exception {
     Path data = o.data() != null ? o.data() : Files.createTempDirectory("tandem-demo-");
-    Demo demo = Demo.start(data, o.host(), o.port() < 0 ? 8080 : o.port());
+    Demo demo = startDemo(o, data, out);
     Runtime.getRuntime().addShutdownHook(new Thread(demo::close));
     out.println("Tandem demo: phone, tablet and PC, each with its own H2 file under " + data);
     for (Device d : demo.devices()) {
@@ -123,6 +124,19 @@ public final class Main {
     out.println("open " + demo.url() + "   (Ctrl-C stops)");
     new CountDownLatch(1).await();
     return 0;
+  }
+
+  /** On the port asked for; without one, on 8080 if it is free, else on any free port. */
+  private static Demo startDemo(Options o, Path data, PrintStream out) throws Exception {
+    try {
+      return Demo.start(data, o.host(), o.port() < 0 ? DEMO_PORT : o.port());
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (o.port() >= 0 || !(e.getCause() instanceof java.net.BindException)) {
+        throw e;
+      }
+      out.println("port " + DEMO_PORT + " is taken; the page takes a free one");
+      return Demo.start(data, o.host(), 0);
+    }
   }
 
   private static int device(Options o, PrintStream out) throws Exception {

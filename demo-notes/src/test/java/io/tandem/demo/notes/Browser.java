@@ -76,14 +76,26 @@ final class Browser implements AutoCloseable {
     });
   }
 
+  /** Types into an element; if the page replaced it meanwhile, finds it again and retypes. */
   void type(String device, By by, String text) {
-    WebElement e = find(device, by);
-    e.clear();
-    e.sendKeys(text);
+    inPane(device, "typing into " + by, d -> {
+      WebElement e = d.findElement(by);
+      e.clear();
+      e.sendKeys(text);
+      return true;
+    });
   }
 
+  /** Clicks an element; if the page replaced it meanwhile, finds it again and clicks. */
   void click(String device, By by) {
-    find(device, by).click();
+    inPane(device, "clicking " + by, d -> {
+      WebElement e = d.findElement(by);
+      if (!e.isDisplayed()) {
+        return false;
+      }
+      e.click();
+      return true;
+    });
   }
 
   /** The text of an element in a pane, once it shows {@code expected}. */

@@ -170,6 +170,26 @@ class DemoBrowserTest extends OnTheDemo {
     browser.awaitText("PC", note(id), "Passport numbers");
   }
 
+  @Test
+  void aDevicePageFitsAPhoneScreenWithoutSidewaysScrolling() {
+    phone.post("notes", Map.of("title", "A title long enough to wrap on a narrow phone screen",
+        "body", "https://example.org/a/very/long/link/without/any/space/to/break/it/at/all/x",
+        "tags", List.of("travel", "family", "someday")));
+    browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    try {
+      browser.open(demo.device("phone").url());
+      org.openqa.selenium.JavascriptExecutor js =
+          (org.openqa.selenium.JavascriptExecutor) browser.driver;
+      new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, Await.PATIENCE)
+          .until(d -> !d.findElements(By.cssSelector("#notes li.note")).isEmpty());
+      Number scroll = (Number) js.executeScript("return document.documentElement.scrollWidth");
+      Number width = (Number) js.executeScript("return window.innerWidth");
+      assertThat(scroll.intValue()).isLessThanOrEqualTo(width.intValue());
+    } finally {
+      browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1500, 1000));
+    }
+  }
+
   /** Saves the whole page to target/screenshots, or to -Dtandem.screenshots=DIR. */
   static void screenshot(String name) throws Exception {
     browser.driver.switchTo().defaultContent();
