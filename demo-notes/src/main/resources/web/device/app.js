@@ -36,6 +36,7 @@ async function act(fn) {
     await fn();
     forget();
     await refresh();
+showPairing().catch(e => toast(e.message));
   } catch (e) {
     toast(e.message);
   }
@@ -296,6 +297,25 @@ $('#new-message').addEventListener('submit', e => {
   });
 });
 
+async function showPairing() {
+  const p = await api('GET', 'pairing');
+  $('#pairing').hidden = !p.available;
+  if (!p.available) return;
+  $('#own-fingerprint').textContent = p.fingerprint;
+  $('#paired').innerHTML = p.paired.map(d =>
+    `<li>paired with <b>${esc(d.name)}</b> · ${esc(d.fingerprint.slice(0, 16))}…</li>`).join('');
+}
+
+$('#pair').addEventListener('submit', e => {
+  e.preventDefault();
+  const device = { name: $('#pair-name').value, fingerprint: $('#pair-fingerprint').value };
+  act(async () => {
+    await api('POST', 'pairing', device);
+    e.target.reset();
+    await showPairing();
+  });
+});
+
 $('#offline').addEventListener('change', e => {
   act(() => api('PUT', 'network', { online: !e.target.checked }));
 });
@@ -306,3 +326,4 @@ const events = new EventSource('api/events');
 events.addEventListener('change', refresh);
 events.addEventListener('tick', refresh);
 refresh();
+showPairing().catch(e => toast(e.message));

@@ -1,6 +1,6 @@
 package io.tandem.demo.notes;
 
-import io.tandem.replication.memory.InMemoryNetwork;
+import io.tandem.transport.vertx.PeerAddress;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,20 +8,19 @@ import java.util.List;
 
 /**
  * Phone, tablet and PC in one process, each with its own H2 file under {@code data}, its own
- * transport and its own web server, and the one page that shows them side by side.
+ * TLS transport on 127.0.0.1 (the three paired with each other at start), its own web server,
+ * and the one page that shows them side by side.
  */
 final class Demo implements AutoCloseable {
 
   static final List<String> DEVICES = List.of("phone", "tablet", "PC");
 
   private final Vertx vertx;
-  private final InMemoryNetwork network;
   private final List<Device> devices;
   private final DemoPage page;
 
-  private Demo(Vertx vertx, InMemoryNetwork network, List<Device> devices, DemoPage page) {
+  private Demo(Vertx vertx, List<Device> devices, DemoPage page) {
     this.vertx = vertx;
-    this.network = network;
     this.devices = devices;
     this.page = page;
   }
@@ -31,20 +30,35 @@ final class Demo implements AutoCloseable {
    */
   static Demo start(Path data, String host, int port) throws Exception {
     Vertx vertx = Vertx.vertx();
-    InMemoryNetwork network = InMemoryNetwork.create();
-    InMemoryLinks links = new InMemoryLinks(network, DEVICES);
     List<Device> devices = new ArrayList<>();
     try {
+      List<TcpLink> links = new ArrayList<>();
       for (String name : DEVICES) {
-        devices.add(Device.start(vertx, new Device.Config(name, data.resolve(name.toLowerCase()),
-            network.endpoint(name), links.of(name), host, 0)));
+        links.add(TcpLink.open(data.resolve(name.toLowerCase()).resolve("identity"), name));
       }
-      links.connectAll();
+      // Paired automatically: each device trusts the other two's keys, as if the person had
+      // typed the short code on each pair.
+      for (TcpLink a : links) {
+        for (TcpLink b : links) {
+          if (a != b) {
+            a.pair(b);
+          }
+        }
+      }
+      // Each device dials the ones started before it; one connection per pair carries both ways.
+      List<PeerAddress> started = new ArrayList<>();
+      for (int i = 0; i < DEVICES.size(); i++) {
+        String name = DEVICES.get(i);
+        TcpLink tcp = links.get(i);
+        OfflineSwitch link = tcp.transport(vertx, "127.0.0.1", 0, started);
+        devices.add(Device.start(vertx, new Device.Config(name,
+            data.resolve(name.toLowerCase()).resolve("store"), link, link, tcp, host, 0)));
+        started.add(new PeerAddress("127.0.0.1", links.get(i).port()));
+      }
       DemoPage page = DemoPage.start(vertx, host, port, devices);
-      return new Demo(vertx, network, devices, page);
+      return new Demo(vertx, devices, page);
     } catch (Exception | Error e) {
       devices.forEach(Device::close);
-      network.close();
       vertx.close();
       throw e;
     }
@@ -71,7 +85,6 @@ final class Demo implements AutoCloseable {
   public void close() {
     page.close();
     devices.forEach(Device::close);
-    network.close();
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
 }

@@ -22,9 +22,10 @@ final class Device implements AutoCloseable {
    * @param host the address the web server binds to
    * @param port the web server's port; 0 picks a free one
    */
-  record Config(String name, Path data, Transport transport, Connectivity links, String host,
-      int port) {
+  record Config(String name, Path data, Transport transport, Connectivity links,
+      Pairing pairing, String host, int port) {
     Config {
+      Objects.requireNonNull(pairing, "pairing");
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(data, "data");
       Objects.requireNonNull(transport, "transport");
@@ -58,7 +59,7 @@ final class Device implements AutoCloseable {
       replica.addListener(events);
       HttpServer server = vertx.createHttpServer(new HttpServerOptions()
               .setHost(config.host()).setPort(config.port()))
-          .requestHandler(DeviceApi.router(vertx, model, config.links(), events))
+          .requestHandler(DeviceApi.router(vertx, model, config, events))
           .listen().toCompletionStage().toCompletableFuture().get();
       return new Device(config, replica, model, events, server);
     } catch (Exception | Error e) {

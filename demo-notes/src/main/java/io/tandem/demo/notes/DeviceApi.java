@@ -26,7 +26,9 @@ final class DeviceApi {
 
   private DeviceApi() {}
 
-  static Router router(Vertx vertx, NotesModel model, Connectivity links, LiveEvents events) {
+  static Router router(Vertx vertx, NotesModel model, Device.Config device, LiveEvents events) {
+    Connectivity links = device.links();
+    Pairing pairing = device.pairing();
     Router r = Router.router(vertx);
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     r.get("/api/events").handler(events::subscribe);
@@ -44,6 +46,18 @@ final class DeviceApi {
       }
       links.setOnline(b);
       ok(ctx, SyncStatus.of(model, links));
+    });
+
+    r.get("/api/pairing").blockingHandler(ctx -> ok(ctx, pairing.describe()));
+    r.post("/api/pairing").blockingHandler(ctx -> {
+      JsonObject in = body(ctx);
+      Object fingerprint = in.getValue("fingerprint");
+      Object name = in.getValue("name", "");
+      if (!(fingerprint instanceof String f) || !(name instanceof String n)) {
+        throw ApiException.badRequest("pairing needs 'fingerprint' and 'name', both strings");
+      }
+      pairing.pair(f, n);
+      ok(ctx, pairing.describe());
     });
 
     documents(r, "notes", model::createNote, model::note, model::patchNote, model::deleteNote);

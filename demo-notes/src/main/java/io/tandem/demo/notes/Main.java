@@ -1,7 +1,5 @@
 package io.tandem.demo.notes;
 
-import io.tandem.replication.memory.InMemoryNetwork;
-import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
  * Entry point of the demo.
  * <pre>
  * tandem --demo [--data DIR] [--port P] [--host ADDR]
- * tandem --device NAME --data DIR [--port P] [--host ADDR] [--peer HOST:PORT ...]
+ * tandem --device NAME --data DIR [--port P] [--peer HOST:PORT ...] [--web-port W] [--host ADDR]
  * tandem --story
  * </pre>
  * The web UI binds to 127.0.0.1 unless {@code --host} says otherwise.
@@ -22,6 +20,7 @@ public final class Main {
 
   static final String LOCAL = "127.0.0.1";
   static final int DEMO_PORT = 8080;
+  static final int SYNC_PORT = 47470;
 
   private Main() {}
 
@@ -33,7 +32,7 @@ public final class Main {
   }
 
   /** Parsed command line. */
-  record Options(String mode, String device, Path data, String host, int port,
+  record Options(String mode, String device, Path data, String host, int port, int webPort,
       List<String> peers) {
 
     static Options parse(String[] args) {
@@ -42,6 +41,7 @@ public final class Main {
       Path data = null;
       String host = LOCAL;
       int port = -1;
+      int webPort = -1;
       List<String> peers = new ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -61,14 +61,10 @@ public final class Main {
             host = value(args, ++i, a);
             break;
           case "--port":
-            try {
-              port = Integer.parseInt(value(args, ++i, a));
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("--port needs a number");
-            }
-            if (port < 0 || port > 65535) {
-              throw new IllegalArgumentException("--port needs 0..65535");
-            }
+            port = port(value(args, ++i, a), a);
+            break;
+          case "--web-port":
+            webPort = port(value(args, ++i, a), a);
             break;
           case "--peer":
             peers.add(value(args, ++i, a));
@@ -80,7 +76,20 @@ public final class Main {
       if (mode == null) {
         throw new IllegalArgumentException("say --demo, --device NAME or --story");
       }
-      return new Options(mode, device, data, host, port, List.copyOf(peers));
+      return new Options(mode, device, data, host, port, webPort, List.copyOf(peers));
+    }
+
+    private static int port(String text, String flag) {
+      int p;
+      try {
+        p = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(flag + " needs a number");
+      }
+      if (p < 0 || p > 65535) {
+        throw new IllegalArgumentException(flag + " needs 0..65535");
+      }
+      return p;
     }
 
     private static String value(String[] args, int i, String flag) {
@@ -144,22 +153,23 @@ public final class Main {
       out.println("--device needs --data DIR (one directory per device)");
       return 2;
     }
-    if (!o.peers().isEmpty()) {
-      out.println("--peer needs the TCP transport (vertx-transport), which this build lacks");
+    SingleDevice d;
+    try {
+      d = SingleDevice.start(o.device(), o.data(), "0.0.0.0",
+          o.port() < 0 ? SYNC_PORT : o.port(), o.peers(), o.host(),
+          o.webPort() < 0 ? DEMO_PORT : o.webPort());
+    } catch (IllegalArgumentException e) {
+      out.println(e.getMessage());
       return 2;
     }
-    Vertx vertx = Vertx.vertx();
-    InMemoryNetwork alone = InMemoryNetwork.create();
-    Device d = Device.start(vertx, new Device.Config(o.device(), o.data(),
-        alone.endpoint(o.device()), Connectivity.fixed(), o.host(),
-        o.port() < 0 ? 8080 : o.port()));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      d.close();
-      vertx.close();
-    }));
+    Runtime.getRuntime().addShutdownHook(new Thread(d::close));
     out.println("Tandem device " + o.device() + ", data in " + o.data());
+    out.println("syncs with paired devices on TCP port " + d.syncPort() + " (TLS 1.3)"
+        + (o.peers().isEmpty() ? "" : ", dialing " + String.join(", ", o.peers())));
+    out.println("this device's key: " + d.fingerprint()
+        + " (pair it on the other device's page)");
     bindNote(o, out);
-    out.println("open " + d.url() + "   (Ctrl-C stops)");
+    out.println("open " + d.device().url() + "   (Ctrl-C stops)");
     new CountDownLatch(1).await();
     return 0;
   }
@@ -172,8 +182,10 @@ public final class Main {
 
   private static void usage(PrintStream out) {
     out.println("usage: tandem --demo [--data DIR] [--port P] [--host ADDR]");
-    out.println("       tandem --device NAME --data DIR [--port P] [--host ADDR]"
-        + " [--peer HOST:PORT ...]");
+    out.println("       tandem --device NAME --data DIR [--port P] [--peer HOST:PORT ...]"
+        + " [--web-port W] [--host ADDR]");
+    out.println("         --port: where paired devices dial this one (default " + SYNC_PORT
+        + "); --web-port: its page");
     out.println("       tandem --story   (the three-device story in the console)");
   }
 }

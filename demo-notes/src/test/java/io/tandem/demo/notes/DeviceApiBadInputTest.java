@@ -69,6 +69,11 @@ class DeviceApiBadInputTest extends OnTheDemo {
         bad("GET", "messages/nope", null, 404, "no message with id nope"),
         bad("PUT", "network", Map.of("online", "no"), 400, "'online' must be true or false"),
         bad("GET", "nothing-here", null, 404, "no such endpoint"),
+        bad("POST", "pairing", Map.of("fingerprint", "12ab", "name", "x"), 400, "64 hex digits"),
+        bad("POST", "pairing", Map.of("name", "x"), 400, "'fingerprint' and 'name'"),
+        bad("POST", "pairing", Map.of("fingerprint", 7, "name", "x"), 400, "both strings"),
+        bad("POST", "pairing", Map.of("fingerprint", "ab".repeat(32), "name", "n".repeat(65)),
+            400, "at most 64 characters"),
         bad("POST", "notes", "{\"body\": \"" + "a".repeat(DeviceApi.BODY_LIMIT) + "\"}", 413,
             "larger than 65536 bytes"));
   }
@@ -101,6 +106,7 @@ class DeviceApiBadInputTest extends OnTheDemo {
   private static String data() {
     io.vertx.core.json.JsonObject state = api.get("state").json();
     state.remove("status");
+    state.put("pairing", api.get("pairing").json());
     state.getJsonArray("notes").forEach(n -> ((io.vertx.core.json.JsonObject) n).remove("receipt"));
     return state.encode();
   }

@@ -171,4 +171,17 @@ class DeviceApiTest extends OnTheDemo {
       assertThat(changes).isEqualTo(2);
     }
   }
+
+  @Test
+  void theDemoDevicesArePairedWithEachOtherAndOneMoreCanBePaired() {
+    JsonObject p = phone.get("pairing").json();
+    assertThat(p.getString("fingerprint")).hasSize(64);
+    assertThat(p.getJsonArray("paired").stream().map(d -> ((JsonObject) d).getString("name")))
+        .containsExactlyInAnyOrder("tablet", "PC");
+    String laptop = "ab".repeat(32);
+    JsonObject after = phone.post("pairing", Map.of("fingerprint", laptop, "name", "laptop"))
+        .json();
+    assertThat(after.getJsonArray("paired").stream()
+        .map(d -> ((JsonObject) d).getString("fingerprint"))).contains(laptop);
+  }
 }
