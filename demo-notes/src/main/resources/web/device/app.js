@@ -79,7 +79,6 @@ function renderStatus(s) {
   else if (s.inSync) { chip.textContent = 'in sync'; chip.className = 'chip ok'; }
   else if (s.connected === 0) { chip.textContent = 'no peers'; chip.className = 'chip off'; }
   else { chip.textContent = 'syncing…'; chip.className = 'chip busy'; }
-  $('#offline-switch').hidden = !s.switchable;
   const box = $('#offline');
   if (document.activeElement !== box) box.checked = !s.online;
   $('#peers').innerHTML = s.peers.length === 0 ? '<span>no peer met yet</span>'
@@ -299,8 +298,7 @@ $('#new-message').addEventListener('submit', e => {
 
 async function showPairing() {
   const p = await api('GET', 'pairing');
-  $('#pairing').hidden = !p.available;
-  if (!p.available) return;
+  $('#pairing').hidden = false;
   $('#own-fingerprint').textContent = p.fingerprint;
   $('#paired').innerHTML = p.paired.map(d =>
     `<li>paired with <b>${esc(d.name)}</b> · ${esc(d.fingerprint.slice(0, 16))}…</li>`).join('');

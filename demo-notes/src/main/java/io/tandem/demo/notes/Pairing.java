@@ -18,19 +18,4 @@ interface Pairing {
    * @throws ApiException 400 for a malformed fingerprint or name, 409 for a revoked key
    */
   void pair(String fingerprint, String name);
-
-  /** For a device whose transport has no pairing. */
-  static Pairing none() {
-    return new Pairing() {
-      @Override
-      public JsonObject describe() {
-        return new JsonObject().put("available", false);
-      }
-
-      @Override
-      public void pair(String fingerprint, String name) {
-        throw new ApiException(409, "this device's transport has no pairing");
-      }
-    };
-  }
 }

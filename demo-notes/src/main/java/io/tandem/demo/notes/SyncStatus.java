@@ -43,7 +43,6 @@ final class SyncStatus {
         .put("device", model.name())
         .put("id", replica.id().toString())
         .put("online", links.online())
-        .put("switchable", links.switchable())
         .put("connected", connected)
         .put("inSync", inSync && connected > 0)
         .put("vector", vector)

@@ -76,7 +76,7 @@ final class TcpLink implements Pairing {
       paired.add(new JsonObject().put("name", d.name()).put("fingerprint", d.fingerprint().hex())
           .put("pairedAt", d.pairedAt().toString()));
     }
-    return new JsonObject().put("available", true).put("name", identity.name())
+    return new JsonObject().put("name", identity.name())
         .put("fingerprint", identity.fingerprint().hex()).put("paired", paired);
   }
 

@@ -60,12 +60,23 @@ final class Browser implements AutoCloseable {
 
   /** Waits until {@code check}, run inside the pane of {@code device}, returns non-null/true. */
   <T> T inPane(String device, String what, Function<WebDriver, T> check) {
-    return wait.withMessage(() -> device + ": " + what).until(d -> {
+    return wait.withMessage(() -> device + ": " + what + " (the pane says: " + said() + ")")
+        .until(d -> {
       d.switchTo().defaultContent();
       d.switchTo().frame("pane-" + device.toLowerCase());
       T v = check.apply(d);
       return v instanceof Boolean b && !b ? null : v;
     });
+  }
+
+  /** The pane's sync chip and its last error toast, to tell why a wait failed. */
+  private String said() {
+    try {
+      return driver.findElement(By.id("sync")).getText() + "; "
+          + driver.findElement(By.id("toast")).getAttribute("textContent");
+    } catch (RuntimeException e) {
+      return "?";
+    }
   }
 
   /** Waits for an element in a device's pane and returns it (the driver stays in that pane). */
