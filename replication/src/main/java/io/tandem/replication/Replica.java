@@ -564,6 +564,15 @@ public final class Replica implements AutoCloseable {
 
   // --- receipts ---
 
+  /**
+   * The write {@code dot} names, made here or on any other device, to follow its receipts: an
+   * app that shows "on PC ✓" for every note, after a restart too, keeps only the dots. A dot
+   * this replica does not hold yet is allowed; its receipts complete once devices hold it.
+   */
+  public Write write(Dot dot) {
+    return new Write(this, java.util.Objects.requireNonNull(dot, "dot"));
+  }
+
   CompletableFuture<Set<ReplicaId>> receipt(Dot dot, List<ReplicaId> devices, int n) {
     lock.lock();
     try {

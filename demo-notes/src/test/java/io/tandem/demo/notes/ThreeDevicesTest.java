@@ -27,10 +27,10 @@ class ThreeDevicesTest {
   }
 
   @Test
-  void theDemoFlagRunsTheStoriesAndAnythingElsePrintsUsage() throws Exception {
+  void theStoryFlagRunsTheStoriesAndAnythingElsePrintsUsage() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    assertThat(Main.run(new String[] {"--demo"}, out)).isZero();
+    assertThat(Main.run(new String[] {"--story"}, out)).isZero();
     assertThat(Main.run(new String[] {"--nope"}, out)).isEqualTo(2);
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("usage: tandem --demo");
   }
