@@ -29,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,8 @@ public final class Replica implements AutoCloseable {
   private final Scheduler scheduler;
   private final boolean ownScheduler;
   private final ReplicaConfig config;
+  /** Peers whose acknowledged vector grew since it was last saved. */
+  private final Set<ReplicaId> unsavedPeers = new LinkedHashSet<>();
   private final SessionConfig sessionConfig;
 
   private final Map<String, Crdt<?>> objects = new HashMap<>();
@@ -272,6 +275,7 @@ public final class Replica implements AutoCloseable {
       if (closed) {
         return;
       }
+      saveLearnedPeers();
       closed = true;
       if (tickTask != null) {
         tickTask.cancel();
@@ -762,7 +766,10 @@ public final class Replica implements AutoCloseable {
   private void learn(SyncSession s, long now) {
     boolean news = receipts.learn(s.peer(), s.peerVector());
     if (news) {
-      store.savePeerVector(s.peer(), receipts.known().get(s.peer()));
+      // Saved on the next tick, not per ack: an ack arrives per frame, and a store commit per
+      // ack made three devices on TLS spend their time committing acks. A crash that loses
+      // the latest acks only makes this replica think a peer holds less than it does.
+      unsavedPeers.add(s.peer());
     }
     compactor.heard(s.peer(), now, news);
   }
@@ -808,6 +815,7 @@ public final class Replica implements AutoCloseable {
       if (buffer.size() > 0) {
         applyDeliverable(now, changes);
       }
+      saveLearnedPeers();
       compactor.tick(now);
       scheduleTick();
     } finally {
@@ -824,6 +832,13 @@ public final class Replica implements AutoCloseable {
     if (compact) {
       compact();
     }
+  }
+
+  private void saveLearnedPeers() {
+    for (ReplicaId peer : unsavedPeers) {
+      store.savePeerVector(peer, receipts.known().get(peer));
+    }
+    unsavedPeers.clear();
   }
 
   // --- helpers ---
