@@ -17,20 +17,21 @@ import java.util.List;
  * @param fork whether JMH forks a JVM per benchmark (else runs in this one)
  * @param feeds values of F in part 3
  * @param updated values of U in part 3 (a U above F is skipped)
+ * @param appendSeconds how long part 5 measures each cell (after half as long of warm-up)
  */
 record Settings(int n, int k, int rounds, int warmups, int iterations, int slowWarmups,
     int slowIterations, int mergeWarmups, int mergeIterations, int longIterations, boolean fork,
     List<Integer> feeds,
-    List<Integer> updated, List<Integer> parts) {
+    List<Integer> updated, List<Integer> parts, double appendSeconds) {
 
   static Settings full() {
     return new Settings(100_000, 5_000, 3, 10, 5, 1, 2, 10, 10, 1, true, List.of(10, 10_000),
-        List.of(0, 1, 10, 100), List.of(1, 3));
+        List.of(0, 1, 10, 100), List.of(1, 3, 5), 5.0);
   }
 
   static Settings smoke() {
     return new Settings(1_000, 50, 1, 0, 1, 0, 1, 0, 1, 1, false, List.of(10, 300),
-        List.of(0, 1, 10, 100), List.of(1, 3));
+        List.of(0, 1, 10, 100), List.of(1, 3, 5), 0.2);
   }
 
   /** {@code --smoke}, {@code --rounds N}, {@code --parts 1,3}. */
@@ -43,7 +44,7 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         case "--parts" -> s = s.withParts(List.of(args[++i].split(",")).stream()
             .map(Integer::valueOf).toList());
         default -> throw new IllegalArgumentException("usage: [--smoke] [--rounds N] "
-            + "[--parts 1,3]; unknown " + args[i]);
+            + "[--parts 1,3,5]; unknown " + args[i]);
       }
     }
     return s;
@@ -51,11 +52,11 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
 
   Settings withRounds(int r) {
     return new Settings(n, k, r, warmups, iterations, slowWarmups, slowIterations, mergeWarmups,
-        mergeIterations, longIterations, fork, feeds, updated, parts);
+        mergeIterations, longIterations, fork, feeds, updated, parts, appendSeconds);
   }
 
   Settings withParts(List<Integer> p) {
     return new Settings(n, k, rounds, warmups, iterations, slowWarmups, slowIterations,
-        mergeWarmups, mergeIterations, longIterations, fork, feeds, updated, p);
+        mergeWarmups, mergeIterations, longIterations, fork, feeds, updated, p, appendSeconds);
   }
 }

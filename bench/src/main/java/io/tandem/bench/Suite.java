@@ -36,6 +36,9 @@ public final class Suite {
     if (s.parts().contains(3)) {
       out.add(new ReconnectPart(s, log).run());
     }
+    if (s.parts().contains(5)) {
+      out.add(new DurableAppendPart(s, log).run());
+    }
     return out;
   }
 }
