@@ -69,6 +69,11 @@ class ConvergenceTest {
       new java.util.concurrent.atomic.AtomicLong();
 
   static void run(long seed, SyncMode mode) {
+    run(seed, mode, ClusterStores.IN_MEMORY);
+  }
+
+  /** One schedule, the replicas keeping their records in {@code storage}. */
+  static void run(long seed, SyncMode mode, ClusterStores storage) {
     SplittableRandom random = new SplittableRandom(seed);
     int n = 2 + random.nextInt(4);
     long[] offsets = new long[n];
@@ -76,7 +81,7 @@ class ConvergenceTest {
       // Jepsen's clock faults: one replica bumped by up to ±262 s.
       offsets[random.nextInt(n)] = random.nextLong(-262_000, 262_001);
     }
-    SimCluster c = new SimCluster(seed, n, mode, offsets, compaction(seed));
+    SimCluster c = new SimCluster(seed, n, mode, offsets, compaction(seed), storage);
     try {
       List<Scheduler.Cancellable> pending = faults(c, random);
       int ops = 100 + random.nextInt(250);
@@ -86,7 +91,7 @@ class ConvergenceTest {
         int at = work.nextInt(n);
         c.net.scheduler().schedule(work.nextLong(span), () -> Workload.write(c.replica(at), work));
       }
-      if (random.nextInt(4) == 0) {
+      if (random.nextInt(4) == 0 || storage.restartInEverySchedule()) {
         // Crashes: a replica restarts from its store, losing its buffer and sessions.
         for (int k = random.nextInt(3); k >= 0; k--) {
           int victim = random.nextInt(n);

@@ -105,7 +105,7 @@ class ReconnectTest {
     ReplicaId r0 = c.replica(0).id();
     // r1's store forgot part of what r0 told it (a crash before the base was saved, say).
     c.replica(1).close();
-    InMemoryReplicaStore store = c.stores.get(1).reopen();
+    InMemoryReplicaStore store = ((InMemoryReplicaStore) c.stores.get(1)).reopen();
     SyncBase saved = store.syncBases().get(r0);
     assertThat(saved).isNotNull();
     store.saveSyncBase(r0, saved.withHeard(VersionVector.of(r0, 1)));

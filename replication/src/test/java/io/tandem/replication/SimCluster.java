@@ -9,11 +9,11 @@ import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
 import io.tandem.crdt.codec.CodecException;
 import io.tandem.replication.log.DeltaRecord;
-import io.tandem.replication.memory.InMemoryReplicaStore;
 import io.tandem.replication.protocol.MessageCodec;
 import io.tandem.replication.protocol.SessionConfig;
 import io.tandem.replication.sim.LinkConditions;
 import io.tandem.replication.sim.SimulatedNetwork;
+import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.WallClock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +35,8 @@ final class SimCluster {
   final SimulatedNetwork net;
   final List<String> names = new ArrayList<>();
   final List<Replica> replicas = new ArrayList<>();
-  final List<InMemoryReplicaStore> stores = new ArrayList<>();
+  final List<ReplicaStore> stores = new ArrayList<>();
+  private final ClusterStores storage;
   final CausalityChecker checker = new CausalityChecker();
   final List<Dot> writeOrder = new ArrayList<>();
   /** Every write's record, kept as it was stored: compaction may drop it from the log later. */
@@ -58,6 +59,13 @@ final class SimCluster {
    */
   SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets,
       UnaryOperator<ReplicaConfig> tweak) {
+    this(seed, n, mode, clockOffsets, tweak, ClusterStores.IN_MEMORY);
+  }
+
+  /** @param storage where the replicas keep their records */
+  SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets,
+      UnaryOperator<ReplicaConfig> tweak, ClusterStores storage) {
+    this.storage = storage;
     net = new SimulatedNetwork(seed);
     net.setFrameKind(MessageCodec::kindOf);
     config = tweak.apply(ReplicaConfig.DEFAULT.withMode(mode).withSeed(seed).withTickMillis(100)
@@ -66,13 +74,13 @@ final class SimCluster {
     for (int i = 0; i < n; i++) {
       String name = "r" + i;
       names.add(name);
-      stores.add(new InMemoryReplicaStore());
+      stores.add(storage.create(i));
       replicas.add(null);
       open(i, stores.get(i), net.endpoint(name));
     }
   }
 
-  private Replica open(int i, InMemoryReplicaStore store, io.tandem.replication.spi.Transport t) {
+  private Replica open(int i, ReplicaStore store, io.tandem.replication.spi.Transport t) {
     long offset = offsets[i];
     WallClock clock = () -> net.clock().millis() + offset;
     Replica r = Replica.builder().id(ReplicaId.of(0x1000L + i)).store(store).transport(t)
@@ -95,7 +103,7 @@ final class SimCluster {
    */
   Replica restart(int i) {
     replicas.get(i).close();
-    InMemoryReplicaStore store = stores.get(i).reopen();
+    ReplicaStore store = storage.reopen(i, stores.get(i));
     stores.set(i, store);
     Replica r = open(i, store, net.restart(names.get(i)));
     restarts++;

@@ -31,9 +31,12 @@ final class ChannelGuard {
 
   private ChannelGuard() {}
 
-  /** The database name, for a JDBC URL, of the database file {@code base}.mv.db. */
-  static String name(Path base) {
-    return SCHEME + ":" + base;
+  /**
+   * The database name, for a JDBC URL, of the database file {@code base}.mv.db, its file access
+   * going through this guard, then through the file systems {@code via} ("" for the disk).
+   */
+  static String name(Path base, String via) {
+    return SCHEME + ":" + via + base;
   }
 
   /** Something that opens a database and may fail. */

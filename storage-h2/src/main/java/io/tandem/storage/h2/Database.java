@@ -13,14 +13,16 @@ import java.sql.Statement;
 final class Database implements AutoCloseable {
 
   private final Path base;
+  private final String via;
   private final String store;
   private final Durability durability;
   private Connection conn;
   private FeedTable feeds;
 
-  Database(Path base, String store, Durability durability, Connection conn)
+  Database(Path base, String via, String store, Durability durability, Connection conn)
       throws SQLException {
     this.base = base;
+    this.via = via;
     this.store = store;
     this.durability = durability;
     this.conn = conn;
@@ -73,7 +75,7 @@ final class Database implements AutoCloseable {
       s.execute("SHUTDOWN COMPACT");
     }
     StoreFiles.closeQuietly(conn);
-    conn = ChannelGuard.guard(() -> StoreFiles.connect(base, true));
+    conn = ChannelGuard.guard(() -> StoreFiles.connect(base, via, true));
     feeds = new FeedTable(conn, store);
   }
 

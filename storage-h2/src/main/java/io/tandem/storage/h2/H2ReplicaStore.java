@@ -47,7 +47,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>Compaction: {@link #saveSnapshot} replaces the snapshot and deletes, in the same
  * transaction, the feed rows it covers wholly; a row straddling the snapshot's vector stays, but
- * its covered records are no longer served. The snapshot can be read in chunks by offset
+ * its covered records are no longer served. Once the file has doubled since it was last
+ * compacted, saving a snapshot also {@link #compact() compacts} it, so the file stays
+ * proportional to the live state and the unstable tail. The snapshot can be read in chunks by offset
  * ({@link #snapshotChunk}) and checked by {@link #snapshotHash()}, so an interrupted transfer
  * resumes where it stopped.
  */
@@ -76,8 +78,10 @@ public final class H2ReplicaStore implements ReplicaStore {
   private final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
   private final int openedAtVersion;
   private long groupCommits;
+  /** The file's size when last compacted (or opened): what {@link #reclaim} measures against. */
+  private long compactedSize;
 
-  H2ReplicaStore(Path dir, Path key, Durability durability, Connection conn)
+  H2ReplicaStore(Path dir, Path key, Durability durability, String via, Connection conn)
       throws SQLException {
     this.dir = dir;
     this.key = key;
@@ -86,11 +90,12 @@ public final class H2ReplicaStore implements ReplicaStore {
     this.openedAtVersion = Schema.open(conn, name); // first: upgrades before anything reads
     this.id = IdentityTables.replicaId(conn, name).orElse(null);
     this.snapshot = SnapshotTable.facts(conn, name);
-    this.db = new Database(dir.resolve(NAME), name, durability, conn);
+    this.db = new Database(dir.resolve(NAME), via, name, durability, conn);
     this.vector = db.feeds().vector(snapshot.vector());
     peers.putAll(IdentityTables.load(conn, name));
     conn.commit();
-    this.witness = witness(dir, vector);
+    this.witness = witness(dir, via, vector);
+    this.compactedSize = fileSize();
     this.commits = new GroupCommit(this::commitGroup, MAX_QUEUED_APPENDS, MAX_GROUP_RECORDS);
     this.shutdownHook = new Thread(this::close, "tandem-h2-close " + dir.getFileName());
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -101,9 +106,9 @@ public final class H2ReplicaStore implements ReplicaStore {
    *
    * @throws StoreCorruptedException if the database holds fewer records than it acknowledged
    */
-  private static Witness witness(Path dir, VersionVector vector) {
+  private static Witness witness(Path dir, String via, VersionVector vector) {
     try {
-      Witness w = Witness.open(dir);
+      Witness w = Witness.open(dir, via);
       long witnessed = w.read();
       if (witnessed > vector.total()) {
         w.close();
@@ -114,7 +119,7 @@ public final class H2ReplicaStore implements ReplicaStore {
             + "H2ReplicaStore.quarantine and recover from a trusted device");
       }
       if (witnessed < vector.total()) {
-        w.write(vector.total());
+        w.write(vector.total(), false);
       }
       return w;
     } catch (IOException e) {
@@ -139,9 +144,18 @@ public final class H2ReplicaStore implements ReplicaStore {
    * @throws StoreException if it cannot be opened otherwise (permissions, disk)
    */
   public static H2ReplicaStore open(Path dir, Durability durability) {
+    return open(dir, durability, "");
+  }
+
+  /**
+   * As {@link #open(Path, Durability)}, with the database's file access going through the H2
+   * file systems {@code via} (FilePath schemes such as {@code "powercut:"}). Only tests use it:
+   * a power cut or a full disk can only be simulated below H2, where its writes and syncs pass.
+   */
+  static H2ReplicaStore open(Path dir, Durability durability, String via) {
     Objects.requireNonNull(durability, "durability");
-    return StoreFiles.open(dir.toAbsolutePath().normalize(), (abs, key, c) ->
-        new H2ReplicaStore(abs, key, durability, c));
+    return StoreFiles.open(dir.toAbsolutePath().normalize(), via, (abs, key, c) ->
+        new H2ReplicaStore(abs, key, durability, via, c));
   }
 
   /**
@@ -363,15 +377,19 @@ public final class H2ReplicaStore implements ReplicaStore {
             + " beyond the records held " + vector);
       }
       SnapshotTable.Facts facts;
+      int deleted;
       try {
         facts = SnapshotTable.replace(db.connection(), next);
-        db.feeds().deleteCovered(next.vector());
+        deleted = db.feeds().deleteCovered(next.vector());
         db.commit();
       } catch (SQLException e) {
         db.rollbackQuietly();
         throw failed("saving the snapshot", e);
       }
       snapshot = facts;
+      if (deleted > 0) {
+        reclaim();
+      }
     } finally {
       lock.unlock();
     }
@@ -565,6 +583,34 @@ public final class H2ReplicaStore implements ReplicaStore {
     }
   }
 
+  /**
+   * Gives the file space of deleted rows back to the disk once the file has doubled since it was
+   * last compacted (and passed {@link #RECLAIM_FLOOR}): H2 writes every commit to new space and
+   * frees the old only for its own reuse, so without this the file keeps the size of the longest
+   * log it ever held. Doubling keeps the file within about twice the live state and unstable
+   * tail, at a compaction cost amortised over the appends that doubled it.
+   */
+  private void reclaim() {
+    long size = fileSize();
+    if (size > Math.max(RECLAIM_FLOOR, 2 * compactedSize)) {
+      compact();
+      compactedSize = fileSize();
+      LOG.log(System.Logger.Level.DEBUG, () -> "store " + dir + " compacted from " + size
+          + " to " + compactedSize + " bytes");
+    }
+  }
+
+  /** Files smaller than this are never compacted to reclaim space: 4 MiB. */
+  static final long RECLAIM_FLOOR = 4L << 20;
+
+  private long fileSize() {
+    try {
+      return java.nio.file.Files.size(databaseFile(dir));
+    } catch (IOException e) {
+      return 0; // unknown: no reclaiming on its account
+    }
+  }
+
   // ---- checks and lifecycle ----
 
   /**
@@ -655,7 +701,7 @@ public final class H2ReplicaStore implements ReplicaStore {
   /** Witnesses the vector's total after a commit; best effort, as the commit stands anyway. */
   private void witness() {
     try {
-      witness.write(vector.total());
+      witness.write(vector.total(), durability == Durability.POWER_LOSS_SAFE);
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "store " + dir + " cannot write its witness; a "
           + "database that loses commits may go unnoticed", e);

@@ -22,6 +22,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.h2.mvstore.DataUtils;
+import org.h2.store.fs.FilePath;
+import org.h2.store.fs.FilePathWrapper;
 
 /**
  * The store's files: where they live by default, how one is created, checked before H2 reads
@@ -42,9 +44,13 @@ final class StoreFiles {
   }
 
   /** Opens, or creates, the store in {@code abs}; see {@link H2ReplicaStore#open}. */
-  static H2ReplicaStore open(Path abs, Factory factory) {
+  static H2ReplicaStore open(Path abs, String via, Factory factory) {
     if (abs.toString().indexOf(';') >= 0) {
       throw new IllegalArgumentException("a store path cannot contain ';': " + abs);
+    }
+    if (!via.isEmpty() && !(FilePath.get(via + abs) instanceof FilePathWrapper)) {
+      // H2 would take an unknown scheme for part of a relative file name
+      throw new IllegalArgumentException("no H2 file system registered for " + via);
     }
     Path key;
     try {
@@ -63,10 +69,10 @@ final class StoreFiles {
         try {
           Path file = databaseFile(abs);
           if (!Files.exists(file)) {
-            create(abs, file);
+            create(abs, file, via);
           }
           checkHeader(file);
-          c = connect(abs.resolve(NAME), true);
+          c = connect(abs.resolve(NAME), via, true);
           return factory.make(abs, key, c);
         } catch (SQLException | RuntimeException | Error e) {
           closeQuietly(c);
@@ -143,13 +149,13 @@ final class StoreFiles {
    * complete, so a file under the store's name always had its schema, and one without it is
    * damage (H2 opens a file cut to its headers as a new, empty database).
    */
-  static void create(Path dir, Path file) throws SQLException {
+  static void create(Path dir, Path file, String via) throws SQLException {
     removeStaleSideFiles(dir);
     String side = NAME + ".creating-" + ProcessHandle.current().pid() + "-"
         + Long.toHexString(System.nanoTime());
     Path sideFile = dir.resolve(side + ".mv.db");
     try {
-      try (Connection c = connect(dir.resolve(side), false)) {
+      try (Connection c = connect(dir.resolve(side), via, false)) {
         Schema.create(c);
       }
       try (FileChannel ch = FileChannel.open(sideFile, StandardOpenOption.WRITE)) {
@@ -276,10 +282,15 @@ final class StoreFiles {
         + "); move it aside with H2ReplicaStore.quarantine and recover from a trusted device");
   }
 
-  static Connection connect(Path base, boolean mustExist) throws SQLException {
+  /**
+   * Connects to the database {@code base}.mv.db; {@code via} names H2 file systems (FilePath
+   * schemes, each ending in ':') that its file access goes through after {@link ChannelGuard},
+   * "" in production: tests put a simulated disk there (power cuts, a full disk).
+   */
+  static Connection connect(Path base, String via, boolean mustExist) throws SQLException {
     // WRITE_DELAY=0: a commit is written before it returns (the default delay lost every
     // committed row on SIGKILL). DB_CLOSE_ON_EXIT=FALSE: close() and our own hook close it.
-    String url = "jdbc:h2:" + ChannelGuard.name(base) + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
+    String url = "jdbc:h2:" + ChannelGuard.name(base, via) + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
         + (mustExist ? ";IFEXISTS=TRUE" : "");
     Properties props = new Properties();
     props.setProperty("user", "sa");

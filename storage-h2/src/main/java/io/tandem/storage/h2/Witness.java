@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
+import org.h2.store.fs.FilePath;
 
 /**
  * A witness, outside the database, of how many records the store has acknowledged, so that a
@@ -38,7 +39,14 @@ final class Witness implements AutoCloseable {
     return dir.resolve(H2ReplicaStore.NAME + SUFFIX);
   }
 
-  static Witness open(Path dir) throws IOException {
+  /**
+   * Opens, or creates, the witness of the store in {@code dir}; {@code via} as in
+   * {@link StoreFiles#connect}, so that a simulated disk holds the witness beside the database.
+   */
+  static Witness open(Path dir, String via) throws IOException {
+    if (!via.isEmpty()) {
+      return new Witness(FilePath.get(via + file(dir)).open("rw"));
+    }
     return new Witness(FileChannel.open(file(dir), StandardOpenOption.CREATE,
         StandardOpenOption.READ, StandardOpenOption.WRITE));
   }
@@ -61,12 +69,19 @@ final class Witness implements AutoCloseable {
     return (int) crc(total) == b.getInt(8) ? total : -1;
   }
 
-  /** Witnesses {@code total}: one positioned write, no sync (see the class comment). */
-  void write(long total) throws IOException {
+  /**
+   * Witnesses {@code total}: one positioned write, and a sync if {@code sync}. Without a sync a
+   * power cut may take the witness back too, and then a database that lost acknowledged writes
+   * with it goes unnoticed; {@link Durability#POWER_LOSS_SAFE} syncs it, after the database.
+   */
+  void write(long total, boolean sync) throws IOException {
     buffer.clear();
     buffer.putLong(total).putInt((int) crc(total)).putInt(0).flip();
     while (buffer.hasRemaining()) {
       channel.write(buffer, buffer.position());
+    }
+    if (sync) {
+      channel.force(false);
     }
   }
 

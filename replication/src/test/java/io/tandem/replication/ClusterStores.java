@@ -1,0 +1,35 @@
+package io.tandem.replication;
+
+import io.tandem.replication.memory.InMemoryReplicaStore;
+import io.tandem.replication.spi.ReplicaStore;
+
+/**
+ * Where a {@link SimCluster}'s replicas keep their records: in memory here; storage-h2's tests
+ * put them in H2 files, to run the same convergence property on real stores.
+ */
+interface ClusterStores {
+
+  /** A new, empty store for replica {@code i}. */
+  ReplicaStore create(int i);
+
+  /** Replica {@code i}'s store again after a restart; {@code closed} was closed with it. */
+  ReplicaStore reopen(int i, ReplicaStore closed);
+
+  /** Whether every schedule should restart replicas (the stores are what is under test). */
+  default boolean restartInEverySchedule() {
+    return false;
+  }
+
+  /** Stores in memory, surviving a restart as a process's files would. */
+  ClusterStores IN_MEMORY = new ClusterStores() {
+    @Override
+    public ReplicaStore create(int i) {
+      return new InMemoryReplicaStore();
+    }
+
+    @Override
+    public ReplicaStore reopen(int i, ReplicaStore closed) {
+      return ((InMemoryReplicaStore) closed).reopen();
+    }
+  };
+}
