@@ -50,6 +50,7 @@ class CrashTest {
   /** The highest acknowledged seq of each helper feed. */
   private final Map<ReplicaId, Long> helperAcked = new HashMap<>();
   private long lastSnapshotAcked;
+  private long lastInstallAcked;
   private final List<Long> reopenMillis = new ArrayList<>();
   private final List<Long> childOpenMillis = new ArrayList<>();
 
@@ -137,6 +138,10 @@ class CrashTest {
             case "h" -> helperAcked.merge(ReplicaId.parse(l[1]), Long.parseLong(l[2]),
                 Math::max);
             case "S" -> lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(l[1]));
+            case "I" -> {
+              lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(l[1]));
+              lastInstallAcked = Math.max(lastInstallAcked, Long.parseLong(l[1]));
+            }
             case "s" -> {
               long seq = Long.parseLong(l[1]);
               assertThat(seq).as("cycle %d: dots follow the feed", cycle).isEqualTo(expectedSeq);
@@ -189,6 +194,11 @@ class CrashTest {
     long floor = store.snapshot().vector().get(self);
     assertThat(floor).as("cycle %d: a saved snapshot is kept", cycle)
         .isGreaterThanOrEqualTo(lastSnapshotAcked);
+    // An installed snapshot is whole or absent: the vector of the feed only it covers is the
+    // snapshot's, and reaches the last install acknowledged.
+    long fetched = store.snapshot().vector().get(CrashWriter.FETCHED);
+    assertThat(store.vector().get(CrashWriter.FETCHED)).as("cycle %d: fetched feed", cycle)
+        .isEqualTo(fetched).isGreaterThanOrEqualTo(lastInstallAcked);
     // Every feed holds every acknowledged write: the replica's and the helpers' (which went
     // straight into the group commit), all reported at once to tell a lost commit from a bug.
     Map<ReplicaId, Long> ackedTo = new HashMap<>(helperAcked);
@@ -314,6 +324,10 @@ class CrashTest {
         }
         case "h" -> helperAcked.merge(ReplicaId.parse(f[1]), Long.parseLong(f[2]), Math::max);
         case "S" -> lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(f[1]));
+        case "I" -> {
+          lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(f[1]));
+          lastInstallAcked = Math.max(lastInstallAcked, Long.parseLong(f[1]));
+        }
         case "s" -> secrets.add(Long.parseLong(f[1]));
         case "P" -> purgedAcked = Math.max(purgedAcked, Long.parseLong(f[1]));
         default -> { }

@@ -24,6 +24,8 @@ import java.util.Random;
  * w &lt;seq&gt; &lt;token&gt;        a replica write: token added to the "log" set at dot seq
  * h &lt;feed&gt; &lt;seq&gt;          a helper thread's append to a feed of its own (group commit)
  * S &lt;seq&gt;                a snapshot covering the replica's feed up to seq was saved
+ * I &lt;seq&gt;                as S, installed as if fetched: it also covers {@link #FETCHED} up to
+ *                        seq, a feed this store never held a record of
  * P &lt;seq&gt;                every "secret" record up to seq was purged
  * </pre>
  * Arguments: store directory, cycle number, helper threads, seed, and a mode: {@code mixed}
@@ -93,13 +95,25 @@ public final class CrashWriter {
         // replica's lock is not held between writes here, and only this thread writes.
         long seq = replica.vector().get(self);
         OrSet<String> state = replica.get("log", OrSet.empty());
-        store.saveSnapshot(new Snapshot(VersionVector.of(self, seq),
-            Map.of("log", BinaryCodec.encode(state))));
-        line(out, "S " + seq);
+        Map<String, byte[]> objects = Map.of("log", BinaryCodec.encode(state));
+        if (mode.equals("snapshots") && random.nextBoolean()) {
+          store.installSnapshot(new Snapshot(VersionVector.of(self, seq).with(FETCHED, seq),
+              objects, new Hlc(seq, 0, self)));
+          line(out, "I " + seq);
+        } else {
+          // Still covering what an earlier install covered, or it would be older than it.
+          long fetched = store.snapshot().vector().get(FETCHED);
+          VersionVector v = VersionVector.of(self, seq);
+          store.saveSnapshot(new Snapshot(fetched == 0 ? v : v.with(FETCHED, fetched), objects));
+          line(out, "S " + seq);
+        }
         nextSnapshot = snapshotGap(mode, random);
       }
     }
   }
+
+  /** The feed the snapshots installed in mode {@code snapshots} cover, with no record held. */
+  static final ReplicaId FETCHED = ReplicaId.of(0xfe7c_4edL);
 
   /** The object purged in mode {@code purges}, and what its payloads become. */
   static final String SECRET = "secret";
