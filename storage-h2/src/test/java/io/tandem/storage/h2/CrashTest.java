@@ -71,7 +71,7 @@ class CrashTest {
   @Test
   void killNineDuringSnapshotWritesAndCompactionsLeavesTheOldOrTheNewStateWhole()
       throws Exception {
-    run("snapshots", Math.max(1, Integer.getInteger("tandem.crashCycles", 20) / 4));
+    run("snapshots", modeCycles());
   }
 
   /**
@@ -80,7 +80,15 @@ class CrashTest {
    */
   @Test
   void killNineDuringPurgesLeavesEveryRecordOfThePurgePurgedOrNone() throws Exception {
-    run("purges", Math.max(1, Integer.getInteger("tandem.crashCycles", 20) / 4));
+    run("purges", modeCycles());
+  }
+
+  /**
+   * Kills in the snapshot and purge modes: a tenth of {@code tandem.crashCycles}, at least 2
+   * (purges rewrite every row and compact the file, so a cycle takes long).
+   */
+  private static int modeCycles() {
+    return Math.max(2, Integer.getInteger("tandem.crashCycles", 20) / 10);
   }
 
   private void run(String mode, int cycles) throws Exception {

@@ -31,7 +31,7 @@ import java.util.Random;
  * Arguments: store directory, cycle number, helper threads, seed, and a mode: {@code mixed}
  * (the default: writes, a snapshot every 20 to 100 of them), {@code snapshots} (a snapshot
  * every 1 to 5 writes, so that kills land in snapshot writes and the compactions they start),
- * or {@code purges} (a "secret" write every few, purged every 5 to 20 writes; no snapshots).
+ * or {@code purges} (a "secret" write every third, purged every 20 to 60 writes; no snapshots).
  */
 public final class CrashWriter {
 
@@ -72,7 +72,7 @@ public final class CrashWriter {
     }
 
     long nextSnapshot = snapshotGap(mode, random);
-    long nextPurge = 5 + random.nextInt(15);
+    long nextPurge = 20 + random.nextInt(40);
     for (long n = 1; ; n++) {
       String token = "c" + cycle + "-" + n;
       Write w = replica.update("log", OrSet.<String>empty(), (set, ctx) ->
@@ -88,7 +88,7 @@ public final class CrashWriter {
           long seq = replica.vector().get(self);
           store.purge(SECRET, payload -> PURGED);
           line(out, "P " + seq);
-          nextPurge = 5 + random.nextInt(15);
+          nextPurge = 20 + random.nextInt(40);
         }
       } else if (--nextSnapshot == 0) {
         // Compaction as the replica will do it: the log set's state at this replica's seq. The
