@@ -21,34 +21,36 @@ import java.util.List;
  * @param updated values of U in part 3 (a U above F is skipped)
  * @param mvds how long part 4 writes and waits, with its seed and message size
  * @param sockets how long and how hard part 2 writes, and at which durability levels
+ * @param appendSeconds how long part 5 measures each cell (after half as long of warm-up)
  */
 record Settings(int n, int k, int rounds, int warmups, int iterations, int slowWarmups,
     int slowIterations, int mergeWarmups, int mergeIterations, int longIterations, boolean fork,
     List<Integer> feeds,
     List<Integer> updated, List<Integer> parts, Experiment.Setting mvds,
-    ReplicationPart.Setting sockets) {
+    ReplicationPart.Setting sockets, double appendSeconds) {
 
   private static final long MINUTE = 60_000;
 
   static Settings full() {
     return new Settings(100_000, 5_000, 3, 10, 5, 1, 2, 10, 10, 1, true, List.of(10, 10_000),
-        List.of(0, 1, 10, 100), List.of(1, 2, 3, 4),
+        List.of(0, 1, 10, 100), List.of(1, 2, 3, 4, 5),
         new Experiment.Setting(4, 30 * MINUTE, 12 * 60 * MINUTE, 150, MINUTE, 3),
         new ReplicationPart.Setting(Duration.ofSeconds(5), Duration.ofSeconds(10), 2, 10_000,
             Duration.ofSeconds(3), Duration.ofSeconds(10),
-            List.of(Durability.PROCESS_CRASH_SAFE, Durability.POWER_LOSS_SAFE)));
+            List.of(Durability.PROCESS_CRASH_SAFE, Durability.POWER_LOSS_SAFE)),
+        5.0);
   }
 
   static Settings smoke() {
     return new Settings(1_000, 50, 1, 0, 1, 0, 1, 0, 1, 1, false, List.of(10, 300),
-        List.of(0, 1, 10, 100), List.of(1, 2, 3, 4),
+        List.of(0, 1, 10, 100), List.of(1, 2, 3, 4, 5),
         new Experiment.Setting(4, MINUTE / 2, 6 * 60 * MINUTE, 150, MINUTE, 1),
         new ReplicationPart.Setting(Duration.ofMillis(200), Duration.ofMillis(500), 2, 1_000,
             Duration.ofMillis(100), Duration.ofMillis(400),
-            List.of(Durability.PROCESS_CRASH_SAFE)));
+            List.of(Durability.PROCESS_CRASH_SAFE)), 0.2);
   }
 
-  /** {@code --smoke}, {@code --rounds N}, {@code --parts 1,2,3,4}. */
+  /** {@code --smoke}, {@code --rounds N}, {@code --parts 1,2,3,4,5}. */
   static Settings parse(String... args) {
     Settings s = full();
     for (int i = 0; i < args.length; i++) {
@@ -58,7 +60,7 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         case "--parts" -> s = s.withParts(List.of(args[++i].split(",")).stream()
             .map(Integer::valueOf).toList());
         default -> throw new IllegalArgumentException("usage: [--smoke] [--rounds N] "
-            + "[--parts 1,2,3,4]; unknown " + args[i]);
+            + "[--parts 1,2,3,4,5]; unknown " + args[i]);
       }
     }
     return s;
@@ -66,11 +68,13 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
 
   Settings withRounds(int r) {
     return new Settings(n, k, r, warmups, iterations, slowWarmups, slowIterations, mergeWarmups,
-        mergeIterations, longIterations, fork, feeds, updated, parts, mvds, sockets);
+        mergeIterations, longIterations, fork, feeds, updated, parts, mvds, sockets,
+        appendSeconds);
   }
 
   Settings withParts(List<Integer> p) {
     return new Settings(n, k, rounds, warmups, iterations, slowWarmups, slowIterations,
-        mergeWarmups, mergeIterations, longIterations, fork, feeds, updated, p, mvds, sockets);
+        mergeWarmups, mergeIterations, longIterations, fork, feeds, updated, p, mvds,
+        sockets, appendSeconds);
   }
 }

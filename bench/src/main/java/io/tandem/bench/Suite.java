@@ -42,6 +42,9 @@ public final class Suite {
     if (s.parts().contains(4)) {
       out.add(new MvdsPart(s, log).run());
     }
+    if (s.parts().contains(5)) {
+      out.add(new DurableAppendPart(s, log).run());
+    }
     return out;
   }
 }

@@ -22,7 +22,8 @@ class SuiteSmokeTest {
         .anyMatch(title -> title.startsWith("Part 1"))
         .anyMatch(title -> title.startsWith("Part 2"))
         .anyMatch(title -> title.startsWith("Part 3"))
-        .anyMatch(title -> title.startsWith("Part 4"));
+        .anyMatch(title -> title.startsWith("Part 4"))
+        .anyMatch(title -> title.startsWith("Part 5"));
     for (Table t : tables) {
       assertThat(t.rows).as(t.title).isNotEmpty();
       for (Table.Row r : t.rows) {

@@ -63,9 +63,10 @@ class ConvergenceTest {
     }
   }
 
-  private static final java.util.concurrent.atomic.AtomicLong COMPACTIONS =
+  /** Compaction runs and snapshot installs over every schedule run, H2's included. */
+  static final java.util.concurrent.atomic.AtomicLong COMPACTIONS =
       new java.util.concurrent.atomic.AtomicLong();
-  private static final java.util.concurrent.atomic.AtomicLong INSTALLS =
+  static final java.util.concurrent.atomic.AtomicLong INSTALLS =
       new java.util.concurrent.atomic.AtomicLong();
 
   static void run(long seed, SyncMode mode) {

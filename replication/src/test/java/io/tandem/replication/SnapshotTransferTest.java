@@ -12,20 +12,26 @@ import org.junit.jupiter.api.Test;
 /**
  * A replica that lacks records compacted away everywhere catches up from a snapshot, fetched in
  * verified chunks, and then the tail of the log; a broken transfer resumes where it stopped.
+ * Each scenario takes its stores, so storage-h2 runs the same ones on H2 files.
  */
 class SnapshotTransferTest {
 
   private static final long FORGET_AFTER = 60_000;
 
-  private static SimCluster cluster(long seed, int n, int chunkBytes) {
+  private static SimCluster cluster(long seed, int n, int chunkBytes, ClusterStores stores) {
     return new SimCluster(seed, n, SyncMode.BATCH, new long[n],
         c -> c.withCompaction(256, FORGET_AFTER)
-            .withLimits(new ProtocolLimits(1 << 20, 10_000, 100_000, chunkBytes)));
+            .withLimits(new ProtocolLimits(1 << 20, 10_000, 100_000, chunkBytes)), stores);
   }
 
   @Test
   void newDeviceCatchesUpFromSnapshotPlusTailWhileOthersWrite() {
-    SimCluster c = cluster(21, 3, 1024);
+    newDeviceCatchesUpFromSnapshotPlusTailWhileOthersWrite(ClusterStores.IN_MEMORY);
+  }
+
+  /** The scenario on the given stores: storage-h2 runs it on H2 files. */
+  static void newDeviceCatchesUpFromSnapshotPlusTailWhileOthersWrite(ClusterStores stores) {
+    SimCluster c = cluster(21, 3, 1024, stores);
     SplittableRandom random = new SplittableRandom(21);
     c.net.setOnline("r2", false); // a device not bought yet: nobody knows of it
     for (int i = 0; i < 400; i++) {
@@ -49,7 +55,12 @@ class SnapshotTransferTest {
 
   @Test
   void peerBackAfterForgetAfterGetsSnapshotAndRemovalsDoNotResurrect() {
-    SimCluster c = cluster(22, 3, 1024);
+    peerBackAfterForgetAfterGetsSnapshotAndRemovalsDoNotResurrect(ClusterStores.IN_MEMORY);
+  }
+
+  /** The scenario on the given stores: storage-h2 runs it on H2 files. */
+  static void peerBackAfterForgetAfterGetsSnapshotAndRemovalsDoNotResurrect(ClusterStores stores) {
+    SimCluster c = cluster(22, 3, 1024, stores);
     for (int i = 0; i < 3; i++) {
       String item = "x" + i;
       c.replica(i).update("pins", OrSet.<String>empty(), (s, w) -> s.add(w.replica(), item));
@@ -81,7 +92,12 @@ class SnapshotTransferTest {
 
   @Test
   void interruptedTransferResumesFromTheLastVerifiedChunkEvenAcrossARestart() {
-    SimCluster c = cluster(23, 2, 512);
+    interruptedTransferResumesFromTheLastVerifiedChunkEvenAcrossARestart(ClusterStores.IN_MEMORY);
+  }
+
+  /** The scenario on the given stores: storage-h2 runs it on H2 files. */
+  static void interruptedTransferResumesFromTheLastVerifiedChunkEvenAcrossARestart(ClusterStores stores) {
+    SimCluster c = cluster(23, 2, 512, stores);
     pinsWhileR1IsAway(c, 300);
     // r1 was never met, so all of it is stable; each run folds a bounded batch.
     c.replica(0).compact();
@@ -115,7 +131,12 @@ class SnapshotTransferTest {
 
   @Test
   void transferOverALossyLinkVerifiesEveryChunkExactlyOnce() {
-    SimCluster c = cluster(24, 2, 256);
+    transferOverALossyLinkVerifiesEveryChunkExactlyOnce(ClusterStores.IN_MEMORY);
+  }
+
+  /** The scenario on the given stores: storage-h2 runs it on H2 files. */
+  static void transferOverALossyLinkVerifiesEveryChunkExactlyOnce(ClusterStores stores) {
+    SimCluster c = cluster(24, 2, 256, stores);
     pinsWhileR1IsAway(c, 200);
     while (c.logSize(0) > 0) {
       c.replica(0).compact();

@@ -3,11 +3,7 @@ package io.tandem.replication;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.tandem.replication.spi.ReplicaStore;
-import io.tandem.storage.h2.H2ReplicaStore;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,49 +33,15 @@ class H2ConvergenceTest {
   }
 
   private void schedule(long seed) {
-    H2Stores stores = new H2Stores(tmp.resolve(Long.toHexString(seed)));
-    try {
+    H2ClusterStores stores = new H2ClusterStores(tmp.resolve(Long.toHexString(seed)), true);
+    long compactions = ConvergenceTest.COMPACTIONS.get();
+    long installs = ConvergenceTest.INSTALLS.get();
+    try (stores) {
       ConvergenceTest.run(seed, (seed & 1) == 0 ? SyncMode.BATCH : SyncMode.INTERACTIVE, stores);
-    } finally {
-      stores.closeAll();
     }
-    System.out.printf("H2ConvergenceTest: seed %d converged, %d store opens%n", seed,
-        stores.opened.size());
-  }
-
-  /** One H2 file per replica; a restart closes it with the replica and opens it again. */
-  private static final class H2Stores implements ClusterStores {
-    private final Path dir;
-    final List<H2ReplicaStore> opened = new ArrayList<>();
-
-    H2Stores(Path dir) {
-      this.dir = dir;
-    }
-
-    @Override
-    public ReplicaStore create(int i) {
-      return open(i);
-    }
-
-    @Override
-    public ReplicaStore reopen(int i, ReplicaStore closed) {
-      closed.close(); // the replica closed it already; closing twice does nothing
-      return open(i);
-    }
-
-    @Override
-    public boolean restartInEverySchedule() {
-      return true;
-    }
-
-    private H2ReplicaStore open(int i) {
-      H2ReplicaStore s = H2ReplicaStore.open(dir.resolve("r" + i));
-      opened.add(s);
-      return s;
-    }
-
-    void closeAll() {
-      opened.forEach(H2ReplicaStore::close);
-    }
+    System.out.printf("H2ConvergenceTest: seed %d converged, %d store opens, %d compaction runs,"
+        + " %d snapshots installed%n", seed, stores.opened.size(),
+        ConvergenceTest.COMPACTIONS.get() - compactions,
+        ConvergenceTest.INSTALLS.get() - installs);
   }
 }

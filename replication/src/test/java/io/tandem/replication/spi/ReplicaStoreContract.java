@@ -2,13 +2,12 @@ package io.tandem.replication.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tandem.crdt.Hlc;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -279,6 +278,87 @@ public abstract class ReplicaStoreContract {
     assertThat(reopenTracked(store).peerVectors()).isEqualTo(expected);
   }
 
+  // ---- snapshot transfer ----
+
+  /**
+   * A snapshot fetched from a peer may cover records this store never held: the vector becomes
+   * the merge, the records it covers are gone, the log continues after it, all of it and the
+   * snapshot's clock survive a reopen, and an older snapshot is refused.
+   */
+  @Test
+  void installedSnapshotMayCoverRecordsNeverHeldAndTheLogContinuesAfterIt() {
+    ReplicaStore store = bound();
+    store.append(feed(X, 1, 2));
+    store.append(feed(SELF, 1, 2));
+    Snapshot fetched = new Snapshot(VersionVector.of(X, 5).with(Y, 3),
+        Map.of("o", new byte[] {1}), new Hlc(9, 2, X));
+    store.installSnapshot(fetched);
+
+    VersionVector after = VersionVector.of(X, 5).with(Y, 3).with(SELF, 2);
+    assertThat(store.vector()).isEqualTo(after);
+    assertSameSnapshot(store.snapshot(), fetched);
+    assertThat(store.readFeed(X, 1, 10)).isEmpty();
+    assertThat(store.readFeed(SELF, 1, 10)).isEqualTo(feed(SELF, 1, 2));
+    store.append(feed(X, 6, 7));
+    store.append(feed(X, 4, 7)); // a peer resending what the snapshot covers: nothing new
+
+    ReplicaStore again = reopenTracked(store);
+    assertThat(again.vector()).isEqualTo(after.with(X, 7));
+    assertThat(again.readFeed(X, 6, 10)).isEqualTo(feed(X, 6, 7));
+    assertSameSnapshot(again.snapshot(), fetched);
+    assertThat(again.snapshot().clock()).isEqualTo(new Hlc(9, 2, X));
+    assertThatThrownBy(() -> again.installSnapshot(new Snapshot(VersionVector.of(X, 4),
+        Map.of()))).as("older than the one held").isInstanceOf(IllegalArgumentException.class);
+    assertThat(again.vector()).isEqualTo(after.with(X, 7));
+  }
+
+  /** Chunks of any size add up to the snapshot's canonical encoding, checked by its hash. */
+  @Test
+  void snapshotChunksReassembleToItsEncodingAndHash() {
+    ReplicaStore store = bound();
+    store.append(feed(X, 1, 3));
+    Snapshot s = new Snapshot(VersionVector.of(X, 3), Map.of("a", new byte[100],
+        "b", new byte[] {7}), new Hlc(3, 1, X));
+    store.saveSnapshot(s);
+    assertServesInChunks(store, SnapshotCodec.encode(s));
+    assertServesInChunks(reopenTracked(store), SnapshotCodec.encode(s));
+  }
+
+  private static void assertServesInChunks(ReplicaStore store, byte[] encoding) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (long at = 0; at < store.snapshotSize(); at += 16) {
+      all.writeBytes(store.snapshotChunk(at, 16));
+    }
+    assertThat(store.snapshotChunk(store.snapshotSize(), 16)).isEmpty();
+    assertThatThrownBy(() -> store.snapshotChunk(store.snapshotSize() + 1, 16))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(all.toByteArray()).isEqualTo(encoding);
+    assertThat(store.snapshotHash()).isEqualTo(SnapshotCodec.sha256(encoding));
+  }
+
+  /** The verified prefix of a transfer survives a restart; another offer starts over. */
+  @Test
+  void partialSnapshotSurvivesARestartAndStartsOverForAnotherOffer() {
+    ReplicaStore store = bound();
+    assertThat(store.partialSnapshot()).isEmpty();
+    byte[] offer = {1, 2, 3};
+    store.appendPartialSnapshot(offer, 0, new byte[] {10, 11});
+    store.appendPartialSnapshot(offer, 2, new byte[] {12});
+    store.appendPartialSnapshot(offer, 7, new byte[] {99}); // not where the bytes end: ignored
+    store.appendPartialSnapshot(offer, 0, new byte[] {98}); // same offer from 0: ignored
+    store.appendPartialSnapshot(new byte[] {5}, 3, new byte[] {97}); // another offer, not at 0
+
+    ReplicaStore again = reopenTracked(store);
+    PartialSnapshot kept = again.partialSnapshot().orElseThrow();
+    assertThat(kept.offer()).isEqualTo(offer);
+    assertThat(kept.verified()).containsExactly(10, 11, 12);
+    again.appendPartialSnapshot(new byte[] {4}, 0, new byte[] {20});
+    assertThat(again.partialSnapshot().orElseThrow().verified()).containsExactly(20);
+    again.clearPartialSnapshot();
+    assertThat(again.partialSnapshot()).isEmpty();
+    assertThat(reopenTracked(again).partialSnapshot()).isEmpty();
+  }
+
   // ---- sync bases ----
 
   /**
@@ -288,7 +368,7 @@ public abstract class ReplicaStoreContract {
   @Test
   void syncBaseIsReplacedPerPeerAndSurvivesReopen() {
     ReplicaStore store = bound();
-    assumeTrue(store.keepsSyncBases(), "this store keeps no sync bases (the defaults)");
+    assertThat(store.keepsSyncBases()).isTrue();
     SyncBase first = new SyncBase(VersionVector.of(X, 5).with(SELF, 2), VersionVector.of(Y, 3));
     SyncBase second = new SyncBase(VersionVector.of(X, 4), VersionVector.of(Y, 3).with(X, 1));
     SyncBase other = new SyncBase(VersionVector.empty(), VersionVector.of(SELF, 1));
@@ -299,15 +379,6 @@ public abstract class ReplicaStoreContract {
     Map<ReplicaId, SyncBase> expected = Map.of(OTHER, second, Y, other);
     assertThat(store.syncBases()).isEqualTo(expected);
     assertThat(reopenTracked(store).syncBases()).isEqualTo(expected);
-  }
-
-  /** The defaults keep nothing, which is correct: sessions then start with whole vectors. */
-  @Test
-  void storeThatKeepsNoSyncBasesReportsNone() {
-    ReplicaStore store = bound();
-    assumeFalse(store.keepsSyncBases(), "this store keeps sync bases");
-    store.saveSyncBase(OTHER, new SyncBase(VersionVector.of(X, 1), VersionVector.empty()));
-    assertThat(store.syncBases()).isEmpty();
   }
 
   // ---- lifecycle ----
@@ -396,6 +467,7 @@ public abstract class ReplicaStoreContract {
 
   private static void assertSameSnapshot(Snapshot actual, Snapshot expected) {
     assertThat(actual.vector()).isEqualTo(expected.vector());
+    assertThat(actual.clock()).isEqualTo(expected.clock());
     assertThat(actual.objects().keySet()).isEqualTo(expected.objects().keySet());
     expected.objects().forEach((name, bytes) ->
         assertThat(actual.objects().get(name)).as(name).isEqualTo(bytes));

@@ -3,19 +3,23 @@ package io.tandem.storage.h2;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.spi.PartialSnapshot;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
 import io.tandem.replication.spi.StoreException;
+import io.tandem.replication.spi.SyncBase;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
@@ -52,6 +56,11 @@ import java.util.function.UnaryOperator;
  * proportional to the live state and the unstable tail. The snapshot can be read in chunks by offset
  * ({@link #snapshotChunk}) and checked by {@link #snapshotHash()}, so an interrupted transfer
  * resumes where it stopped.
+ *
+ * <p>Catching up: {@link #installSnapshot} takes a snapshot fetched from a peer, covering records
+ * never held, in the same single transaction; the chunks of a transfer under way are kept
+ * ({@link #appendPartialSnapshot}) and survive a restart; and the sync base of each peer is kept,
+ * lazily ({@link #saveSyncBase}).
  */
 public final class H2ReplicaStore implements ReplicaStore {
 
@@ -76,8 +85,12 @@ public final class H2ReplicaStore implements ReplicaStore {
   private VersionVector vector;
   private SnapshotTable.Facts snapshot;
   private final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
+  private final Map<ReplicaId, SyncBase> bases = new LinkedHashMap<>();
+  /** Bases saved but not yet written: they ride on the next commit ({@link #saveSyncBase}). */
+  private final Set<ReplicaId> unwrittenBases = new LinkedHashSet<>();
   private final int openedAtVersion;
   private long groupCommits;
+  private int baseSavesPending;
   /** The file's size when last compacted (or opened): what {@link #reclaim} measures against. */
   private long compactedSize;
 
@@ -93,6 +106,7 @@ public final class H2ReplicaStore implements ReplicaStore {
     this.db = new Database(dir.resolve(NAME), via, name, durability, conn);
     this.vector = db.feeds().vector(snapshot.vector());
     peers.putAll(IdentityTables.load(conn, name));
+    bases.putAll(ResumeTables.syncBases(conn, name));
     conn.commit();
     this.witness = witness(dir, via, vector);
     this.compactedSize = fileSize();
@@ -291,6 +305,7 @@ public final class H2ReplicaStore implements ReplicaStore {
         for (List<DeltaRecord> run : v.fresh().values()) {
           db.feeds().insert(run);
         }
+        writeBases();
         db.commit();
       } catch (SQLException | RuntimeException e) {
         db.rollbackQuietly();
@@ -300,6 +315,7 @@ public final class H2ReplicaStore implements ReplicaStore {
         return;
       }
       vector = v.next();
+      unwrittenBases.clear();
       groupCommits++;
       witness();
     } finally {
@@ -364,6 +380,23 @@ public final class H2ReplicaStore implements ReplicaStore {
    */
   @Override
   public void saveSnapshot(Snapshot next) {
+    replaceSnapshot(next, false);
+  }
+
+  /**
+   * Replaces the snapshot by one fetched from a peer, in one transaction with the deletion of
+   * the feed rows it covers: the vector becomes the held one merged with the snapshot's, and the
+   * log after the snapshot stays. A kill at any moment leaves the old snapshot, log and vector or
+   * the new ones (the vector is derived from the rows on open, never kept apart from them).
+   *
+   * @throws IllegalArgumentException if the snapshot is older than the one held
+   */
+  @Override
+  public void installSnapshot(Snapshot next) {
+    replaceSnapshot(next, true);
+  }
+
+  private void replaceSnapshot(Snapshot next, boolean fetched) {
     Objects.requireNonNull(next, "snapshot");
     lock.lock();
     try {
@@ -372,7 +405,7 @@ public final class H2ReplicaStore implements ReplicaStore {
         throw new IllegalArgumentException("snapshot at " + next.vector()
             + " is older than the one held at " + snapshot.vector());
       }
-      if (!vector.descends(next.vector())) {
+      if (!fetched && !vector.descends(next.vector())) {
         throw new IllegalArgumentException("snapshot covers " + next.vector()
             + " beyond the records held " + vector);
       }
@@ -381,12 +414,18 @@ public final class H2ReplicaStore implements ReplicaStore {
       try {
         facts = SnapshotTable.replace(db.connection(), next);
         deleted = db.feeds().deleteCovered(next.vector());
+        writeBases();
         db.commit();
       } catch (SQLException e) {
         db.rollbackQuietly();
         throw failed("saving the snapshot", e);
       }
+      unwrittenBases.clear();
       snapshot = facts;
+      if (fetched && !vector.descends(next.vector())) {
+        vector = vector.merge(next.vector());
+        witness();
+      }
       if (deleted > 0) {
         reclaim();
       }
@@ -436,6 +475,114 @@ public final class H2ReplicaStore implements ReplicaStore {
     }
   }
 
+  @Override
+  public Optional<PartialSnapshot> partialSnapshot() {
+    lock.lock();
+    try {
+      check();
+      return ResumeTables.partial(db.connection());
+    } catch (SQLException e) {
+      throw failed("reading the snapshot transfer", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Keeps a verified chunk of the transfer under way, committed before returning (not synced:
+   * a chunk a power cut loses is fetched again).
+   */
+  @Override
+  public void appendPartialSnapshot(byte[] offer, long offset, byte[] chunk) {
+    Objects.requireNonNull(offer, "offer");
+    Objects.requireNonNull(chunk, "chunk");
+    transact("keeping a snapshot chunk",
+        c -> ResumeTables.appendPartial(c, offer, offset, chunk));
+  }
+
+  @Override
+  public void clearPartialSnapshot() {
+    transact("clearing the snapshot transfer", ResumeTables::clearPartial);
+  }
+
+  /** Runs {@code work} in a transaction committed unsynced, or rolled back if it fails. */
+  private void transact(String doing, SqlWork work) {
+    lock.lock();
+    try {
+      check();
+      try {
+        work.run(db.connection());
+        writeBases();
+        db.commitUnsynced();
+      } catch (SQLException e) {
+        db.rollbackQuietly();
+        throw failed(doing, e);
+      }
+      unwrittenBases.clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlWork {
+    void run(Connection c) throws SQLException;
+  }
+
+  // ---- sync bases ----
+
+  @Override
+  public boolean keepsSyncBases() {
+    return true;
+  }
+
+  @Override
+  public Map<ReplicaId, SyncBase> syncBases() {
+    lock.lock();
+    try {
+      check();
+      return Collections.unmodifiableMap(new LinkedHashMap<>(bases));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Replaces {@code peer}'s base in memory at once and in the file lazily: it is written with the
+   * next commit of anything else (an append, an acknowledgement, a snapshot) or on
+   * {@link #close}, and on its own once {@link #MAX_UNWRITTEN_BASE_SAVES} saves are pending. A
+   * session saves its base on every acknowledgement, and each base is O(feeds), so one commit per
+   * save would cost a file write per message; a base lost in a crash only makes the next session
+   * with that peer send whole vectors, as the contract allows.
+   */
+  @Override
+  public void saveSyncBase(ReplicaId peer, SyncBase base) {
+    Objects.requireNonNull(peer, "peer");
+    Objects.requireNonNull(base, "base");
+    lock.lock();
+    try {
+      check();
+      bases.put(peer, base);
+      unwrittenBases.add(peer);
+      if (++baseSavesPending >= MAX_UNWRITTEN_BASE_SAVES) {
+        transact("saving sync bases", c -> { });
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Saves of sync bases after which they are written on their own. */
+  static final int MAX_UNWRITTEN_BASE_SAVES = 64;
+
+  /** Writes the unwritten bases into the transaction under way; cleared once it commits. */
+  private void writeBases() throws SQLException {
+    for (ReplicaId peer : unwrittenBases) {
+      ResumeTables.saveSyncBase(db.connection(), peer, bases.get(peer));
+    }
+    baseSavesPending = 0;
+  }
+
   // ---- peers ----
 
   @Override
@@ -466,11 +613,13 @@ public final class H2ReplicaStore implements ReplicaStore {
       }
       try {
         IdentityTables.saveVector(db.connection(), peer, merged);
+        writeBases();
         db.commitUnsynced();
       } catch (SQLException e) {
         db.rollbackQuietly();
         throw failed("saving peer " + peer, e);
       }
+      unwrittenBases.clear();
       peers.put(peer, merged);
     } finally {
       lock.unlock();
@@ -673,6 +822,7 @@ public final class H2ReplicaStore implements ReplicaStore {
       }
       closed = true;
       try (Witness w = witness) {
+        writeBasesOnClose();
         db.close();
       } catch (SQLException e) {
         throw failed("closing", e);
@@ -696,6 +846,20 @@ public final class H2ReplicaStore implements ReplicaStore {
   @Override
   public String toString() {
     return "H2ReplicaStore(" + dir + ", " + durability + ")";
+  }
+
+  /** Best effort: a base that cannot be written costs its peer a whole-vector session. */
+  private void writeBasesOnClose() {
+    if (unwrittenBases.isEmpty()) {
+      return;
+    }
+    try {
+      writeBases();
+      db.commitUnsynced();
+    } catch (SQLException e) {
+      db.rollbackQuietly();
+      LOG.log(System.Logger.Level.WARNING, "store " + dir + " could not keep its sync bases", e);
+    }
   }
 
   /** Witnesses the vector's total after a commit; best effort, as the commit stands anyway. */

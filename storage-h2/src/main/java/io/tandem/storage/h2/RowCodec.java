@@ -4,20 +4,19 @@ import io.tandem.crdt.Hlc;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
-import io.tandem.replication.spi.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
  * The bytes this store keeps in its binary columns: a run of one feed's records, a version
- * vector, a snapshot, the replica's id, a peer's acknowledged vector. Each value is
+ * vector, the replica's id, a peer's acknowledged vector (a snapshot is kept in
+ * {@link io.tandem.replication.spi.SnapshotCodec}'s encoding, whose version 1 was this
+ * layout with tag {@link #SNAPSHOT}). Each value is
  * {@code [type u8][version u8][body][crc32c u32]}.
  *
  * <p>The checksum is ours because H2's is not enough: MVStore checks page headers, not the bytes
@@ -174,39 +173,6 @@ final class RowCodec {
           + Long.toHexString(column));
     }
     return v;
-  }
-
-  // ---- snapshots ----
-
-  /**
-   * A snapshot's bytes: its vector body, the object count, then per object (in name order) the
-   * name (varint length + UTF-8) and the state (varint length + bytes). These are the bytes a
-   * transfer reads in chunks and verifies by their SHA-256.
-   */
-  static byte[] encodeSnapshot(Snapshot snapshot) {
-    Out out = new Out(SNAPSHOT);
-    vectorBody(out, snapshot.vector());
-    out.varint(snapshot.objects().size());
-    snapshot.objects().forEach((name, state) -> {
-      out.sized(name.getBytes(StandardCharsets.UTF_8));
-      out.sized(state);
-    });
-    return out.finish();
-  }
-
-  static Snapshot decodeSnapshot(byte[] bytes, String where) {
-    In in = new In(bytes, SNAPSHOT, where);
-    VersionVector vector = vectorBody(in);
-    int n = in.atMost(in.varint(), 2);
-    Map<String, byte[]> objects = new LinkedHashMap<>();
-    for (int i = 0; i < n; i++) {
-      String name = new String(in.sized(), StandardCharsets.UTF_8);
-      if (objects.put(name, in.sized()) != null) {
-        throw in.damage("names object " + name + " twice");
-      }
-    }
-    in.end();
-    return new Snapshot(vector, objects);
   }
 
   static byte[] sha256(byte[] bytes) {

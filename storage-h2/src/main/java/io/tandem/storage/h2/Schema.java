@@ -18,8 +18,8 @@ import java.util.Set;
  * refused untouched ({@link UnsupportedSchemaException}), since an older build cannot know what a
  * newer one changed. A new store is created by running every step from nothing.
  *
- * <p>Version 2 adds itself as a {@link Step} at the end of {@link #STEPS}; steps are never edited
- * once released. H2 commits each DDL statement on its own, so a step is not atomic: every
+ * <p>Each version is a {@link Step} at the end of {@link #STEPS}; steps are never edited once
+ * released. H2 commits each DDL statement on its own, so a step is not atomic: every
  * statement must be safe to run again ({@code IF NOT EXISTS}, or guarded), and the version row is
  * written last, so that a step interrupted by a crash simply runs again on the next open.
  */
@@ -74,15 +74,33 @@ final class Schema {
           CREATE TABLE IF NOT EXISTS peers (
             replica_id BIGINT PRIMARY KEY,
             acknowledged VARBINARY NOT NULL,
-            trust VARBINARY)"""))
-      // new Step(2, "...", List.of("ALTER TABLE meta ADD COLUMN IF NOT EXISTS ...")),
-  );
+            trust VARBINARY)""")),
+      // Version 2 stores snapshots as SnapshotCodec v2 (with their clock); the v1 rows earlier
+      // versions wrote are SnapshotCodec v1 byte for byte, so they stay readable unconverted.
+      new Step(2, "sync bases, partial snapshot transfer", List.of(
+          // One row per peer, replaced on every save: told and heard vectors (RowCodec).
+          """
+          CREATE TABLE IF NOT EXISTS sync_bases (
+            replica_id BIGINT PRIMARY KEY,
+            told VARBINARY NOT NULL,
+            heard VARBINARY NOT NULL)""",
+          // The transfer under way: the offer it answers and how many verified bytes follow.
+          """
+          CREATE TABLE IF NOT EXISTS partial_snapshot (
+            id TINYINT PRIMARY KEY CHECK (id = 1),
+            offer VARBINARY NOT NULL,
+            size BIGINT NOT NULL CHECK (size >= 0))""",
+          // The verified bytes, one row per chunk appended, in order.
+          """
+          CREATE TABLE IF NOT EXISTS partial_chunks (
+            idx INT PRIMARY KEY,
+            data VARBINARY NOT NULL)""")));
 
   /** The version this build writes. */
   static final int CURRENT = STEPS.get(STEPS.size() - 1).version();
 
   private static final Set<String> TABLES = Set.of("SCHEMA_VERSION", "META", "FEEDS",
-      "SNAPSHOT", "SNAPSHOT_CHUNKS", "PEERS");
+      "SNAPSHOT", "SNAPSHOT_CHUNKS", "PEERS", "SYNC_BASES", "PARTIAL_SNAPSHOT", "PARTIAL_CHUNKS");
 
   private Schema() {}
 

@@ -2,6 +2,7 @@ package io.tandem.storage.h2;
 
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.spi.Snapshot;
+import io.tandem.replication.spi.SnapshotCodec;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +16,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The {@code snapshot} and {@code snapshot_chunks} tables: one snapshot, its facts in a row and
- * its {@link RowCodec#encodeSnapshot encoding} cut into fixed-size chunks, so that a transfer
+ * its {@link SnapshotCodec encoding} (version 2, with the clock;
+ * rows of earlier versions are version 1 and read as such) cut into fixed-size chunks, so that a transfer
  * reads any range by offset without loading the whole, and checks the whole by its SHA-256.
  * Not thread-safe: the store calls it under its lock, inside its transactions.
  */
@@ -28,7 +30,7 @@ final class SnapshotTable {
 
     /** The facts of the empty snapshot a store starts from, which no row holds. */
     static Facts none() {
-      byte[] bytes = RowCodec.encodeSnapshot(Snapshot.empty());
+      byte[] bytes = SnapshotCodec.encode(Snapshot.empty());
       return new Facts(VersionVector.empty(), bytes.length, RowCodec.sha256(bytes), CHUNK_SIZE,
           false);
     }
@@ -51,7 +53,7 @@ final class SnapshotTable {
 
   /** Replaces the snapshot, in the caller's transaction. */
   static Facts replace(Connection c, Snapshot snapshot) throws SQLException {
-    byte[] bytes = RowCodec.encodeSnapshot(snapshot);
+    byte[] bytes = SnapshotCodec.encode(snapshot);
     Facts facts = new Facts(snapshot.vector(), bytes.length, RowCodec.sha256(bytes),
         CHUNK_SIZE, true);
     try (Statement s = c.createStatement()) {
@@ -96,7 +98,7 @@ final class SnapshotTable {
     }
     Map<String, byte[]> objects = new LinkedHashMap<>(held.objects());
     objects.put(object, replaced);
-    return replace(c, new Snapshot(held.vector(), objects));
+    return replace(c, new Snapshot(held.vector(), objects, held.clock()));
   }
 
   /**
@@ -115,7 +117,7 @@ final class SnapshotTable {
       return new byte[0];
     }
     if (!f.stored()) {
-      byte[] none = RowCodec.encodeSnapshot(Snapshot.empty());
+      byte[] none = SnapshotCodec.encode(Snapshot.empty());
       return Arrays.copyOfRange(none, (int) offset, (int) offset + n);
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(n);
@@ -163,7 +165,12 @@ final class SnapshotTable {
     if (!Arrays.equals(RowCodec.sha256(bytes), f.hash())) {
       throw new StoreCorruptedException("store " + store + ": snapshot fails its SHA-256");
     }
-    Snapshot s = RowCodec.decodeSnapshot(bytes, "store " + store + ": snapshot");
+    Snapshot s;
+    try {
+      s = SnapshotCodec.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new StoreCorruptedException("store " + store + ": snapshot: " + e.getMessage());
+    }
     if (!s.vector().equals(f.vector())) {
       throw new StoreCorruptedException("store " + store + ": snapshot holds vector "
           + s.vector() + ", its row says " + f.vector());

@@ -50,17 +50,53 @@ class CrashTest {
   /** The highest acknowledged seq of each helper feed. */
   private final Map<ReplicaId, Long> helperAcked = new HashMap<>();
   private long lastSnapshotAcked;
+  private long lastInstallAcked;
   private final List<Long> reopenMillis = new ArrayList<>();
   private final List<Long> childOpenMillis = new ArrayList<>();
 
+  /** The "secret" records acknowledged, and the highest seq an acknowledged purge covered. */
+  private final java.util.TreeSet<Long> secrets = new java.util.TreeSet<>();
+  private long purgedAcked;
+
   @Test
   void everyAcknowledgedWriteSurvivesKillNineAndNoDotIsIssuedTwice() throws Exception {
-    int cycles = Integer.getInteger("tandem.crashCycles", 20);
+    run("mixed", Integer.getInteger("tandem.crashCycles", 20));
+  }
+
+  /**
+   * Kills land in snapshot writes and in the compactions they start: the store opens with the
+   * old snapshot and log or the new ones, whole (a mix would fail the snapshot's hash, the
+   * feeds' check, or the replica's state, all checked after each kill).
+   */
+  @Test
+  void killNineDuringSnapshotWritesAndCompactionsLeavesTheOldOrTheNewStateWhole()
+      throws Exception {
+    run("snapshots", modeCycles());
+  }
+
+  /**
+   * Kills land in purges (each rewrites every "secret" record, then compacts the file): every
+   * record a purge covered is purged, or none of them is, and an acknowledged purge stays.
+   */
+  @Test
+  void killNineDuringPurgesLeavesEveryRecordOfThePurgePurgedOrNone() throws Exception {
+    run("purges", modeCycles());
+  }
+
+  /**
+   * Kills in the snapshot and purge modes: a tenth of {@code tandem.crashCycles}, at least 2
+   * (purges rewrite every row and compact the file, so a cycle takes long).
+   */
+  private static int modeCycles() {
+    return Math.max(2, Integer.getInteger("tandem.crashCycles", 20) / 10);
+  }
+
+  private void run(String mode, int cycles) throws Exception {
     long seed = Long.getLong("tandem.crashSeed", System.nanoTime());
     Random random = new Random(seed);
     Path dir = tmp.resolve("store");
-    System.out.printf("CrashTest: %d cycles, seed %d (-Dtandem.crashSeed=%d replays)%n", cycles,
-        seed, seed);
+    System.out.printf("CrashTest %s: %d cycles, seed %d (-Dtandem.crashSeed=%d replays)%n",
+        mode, cycles, seed, seed);
     ReplicaId self = null;
     long writes = 0;
     for (int cycle = 1; cycle <= cycles; cycle++) {
@@ -68,7 +104,7 @@ class CrashTest {
       int killAfter = random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(400);
       Process child = ChildJvm.start(CrashWriter.class, tmp.resolve("child-" + cycle + ".err"),
           dir.toString(), String.valueOf(cycle), String.valueOf(HELPERS),
-          String.valueOf(random.nextLong()));
+          String.valueOf(random.nextLong()), mode);
       BlockingQueue<String> lines = lines(child);
       try {
         String open = next(lines, child, cycle);
@@ -110,6 +146,17 @@ class CrashTest {
             case "h" -> helperAcked.merge(ReplicaId.parse(l[1]), Long.parseLong(l[2]),
                 Math::max);
             case "S" -> lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(l[1]));
+            case "I" -> {
+              lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(l[1]));
+              lastInstallAcked = Math.max(lastInstallAcked, Long.parseLong(l[1]));
+            }
+            case "s" -> {
+              long seq = Long.parseLong(l[1]);
+              assertThat(seq).as("cycle %d: dots follow the feed", cycle).isEqualTo(expectedSeq);
+              secrets.add(seq);
+              expectedSeq++;
+            }
+            case "P" -> purgedAcked = Math.max(purgedAcked, Long.parseLong(l[1]));
             default -> fail("unexpected line %s", String.join(" ", l));
           }
         }
@@ -131,9 +178,10 @@ class CrashTest {
             + ": " + e.getMessage(), e);
       }
     }
-    System.out.printf("CrashTest: %d kill -9 cycles, %d acknowledged replica writes, helper "
-        + "feeds %s; after each kill, store open + verify ms %s; replica open (store open and "
-        + "replay, in the child) ms %s%n", cycles, writes, helperAcked, summary(reopenMillis),
+    System.out.printf("CrashTest %s: %d kill -9 cycles, %d acknowledged replica writes, helper "
+        + "feeds %s, snapshot acknowledged at %d, purge at %d; after each kill, store open + "
+        + "verify ms %s; replica open (store open and replay, in the child) ms %s%n", mode,
+        cycles, writes, helperAcked, lastSnapshotAcked, purgedAcked, summary(reopenMillis),
         summary(childOpenMillis));
   }
 
@@ -154,10 +202,16 @@ class CrashTest {
     long floor = store.snapshot().vector().get(self);
     assertThat(floor).as("cycle %d: a saved snapshot is kept", cycle)
         .isGreaterThanOrEqualTo(lastSnapshotAcked);
+    // An installed snapshot is whole or absent: the vector of the feed only it covers is the
+    // snapshot's, and reaches the last install acknowledged.
+    long fetched = store.snapshot().vector().get(CrashWriter.FETCHED);
+    assertThat(store.vector().get(CrashWriter.FETCHED)).as("cycle %d: fetched feed", cycle)
+        .isEqualTo(fetched).isGreaterThanOrEqualTo(lastInstallAcked);
     // Every feed holds every acknowledged write: the replica's and the helpers' (which went
     // straight into the group commit), all reported at once to tell a lost commit from a bug.
     Map<ReplicaId, Long> ackedTo = new HashMap<>(helperAcked);
-    ackedTo.put(self, acked.keySet().stream().mapToLong(Long::longValue).max().orElse(0));
+    ackedTo.put(self, Math.max(acked.keySet().stream().mapToLong(Long::longValue).max()
+        .orElse(0), secrets.isEmpty() ? 0 : secrets.last()));
     Map<ReplicaId, String> lost = new HashMap<>();
     ackedTo.forEach((feed, seq) -> {
       if (store.vector().get(feed) < seq) {
@@ -165,13 +219,31 @@ class CrashTest {
       }
     });
     assertThat(lost).as("cycle %d: feeds missing acknowledged writes", cycle).isEmpty();
-    // The record at each acknowledged seq is the acknowledged write, not another one.
+    // The record at each acknowledged seq is the acknowledged write, not another one; the
+    // purged "secret" records are a prefix of them, covering every acknowledged purge.
+    long lastPurged = 0;
+    long firstUnpurged = Long.MAX_VALUE;
     for (DeltaRecord r : readAll(store, self, floor + 1)) {
+      if (r.object().equals(CrashWriter.SECRET)) {
+        if (java.util.Arrays.equals(r.payload(), CrashWriter.PURGED)) {
+          lastPurged = r.seq();
+        } else {
+          firstUnpurged = Math.min(firstUnpurged, r.seq());
+        }
+        continue;
+      }
       String token = acked.get(r.seq());
       if (token != null) {
         assertThat(decode(r.payload()).elements()).as("cycle %d: record %d", cycle, r.seq())
             .containsExactly(token);
       }
+    }
+    assertThat(lastPurged).as("cycle %d: a purged secret record after an unpurged one (%d): "
+        + "a purge half applied", cycle, firstUnpurged).isLessThan(firstUnpurged);
+    Long lastCovered = secrets.floor(purgedAcked);
+    if (lastCovered != null && lastCovered > floor) {
+      assertThat(lastPurged).as("cycle %d: the acknowledged purge up to %d", cycle, purgedAcked)
+          .isGreaterThanOrEqualTo(lastCovered);
     }
     // And the replica rebuilt from the snapshot plus the log shows them all.
     try (Replica replica = Replica.builder().store(store).build()) {
@@ -260,6 +332,12 @@ class CrashTest {
         }
         case "h" -> helperAcked.merge(ReplicaId.parse(f[1]), Long.parseLong(f[2]), Math::max);
         case "S" -> lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(f[1]));
+        case "I" -> {
+          lastSnapshotAcked = Math.max(lastSnapshotAcked, Long.parseLong(f[1]));
+          lastInstallAcked = Math.max(lastInstallAcked, Long.parseLong(f[1]));
+        }
+        case "s" -> secrets.add(Long.parseLong(f[1]));
+        case "P" -> purgedAcked = Math.max(purgedAcked, Long.parseLong(f[1]));
         default -> { }
       }
     }

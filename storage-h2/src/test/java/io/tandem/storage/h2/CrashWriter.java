@@ -24,8 +24,14 @@ import java.util.Random;
  * w &lt;seq&gt; &lt;token&gt;        a replica write: token added to the "log" set at dot seq
  * h &lt;feed&gt; &lt;seq&gt;          a helper thread's append to a feed of its own (group commit)
  * S &lt;seq&gt;                a snapshot covering the replica's feed up to seq was saved
+ * I &lt;seq&gt;                as S, installed as if fetched: it also covers {@link #FETCHED} up to
+ *                        seq, a feed this store never held a record of
+ * P &lt;seq&gt;                every "secret" record up to seq was purged
  * </pre>
- * Arguments: store directory, cycle number, helper threads, seed.
+ * Arguments: store directory, cycle number, helper threads, seed, and a mode: {@code mixed}
+ * (the default: writes, a snapshot every 20 to 100 of them), {@code snapshots} (a snapshot
+ * every 1 to 5 writes, so that kills land in snapshot writes and the compactions they start),
+ * or {@code purges} (a "secret" write every third, purged every 20 to 60 writes; no snapshots).
  */
 public final class CrashWriter {
 
@@ -39,6 +45,7 @@ public final class CrashWriter {
     int cycle = Integer.parseInt(args[1]);
     int helpers = Integer.parseInt(args[2]);
     Random random = new Random(Long.parseLong(args[3]));
+    String mode = args.length > 4 ? args[4] : "mixed";
     PrintStream out = System.out;
 
     long start = System.nanoTime();
@@ -64,23 +71,56 @@ public final class CrashWriter {
       t.start();
     }
 
-    long nextSnapshot = 20 + random.nextInt(80);
+    long nextSnapshot = snapshotGap(mode, random);
+    long nextPurge = 20 + random.nextInt(40);
     for (long n = 1; ; n++) {
       String token = "c" + cycle + "-" + n;
       Write w = replica.update("log", OrSet.<String>empty(), (set, ctx) ->
           set.add(ctx.replica(), token));
       line(out, "w " + w.dot().counter() + " " + token);
-      if (--nextSnapshot == 0) {
+      if (mode.equals("purges")) {
+        if (n % 3 == 0) {
+          Write sw = replica.update(SECRET, OrSet.<String>empty(), (set, ctx) ->
+              set.add(ctx.replica(), "secret-" + token));
+          line(out, "s " + sw.dot().counter());
+        }
+        if (--nextPurge == 0) {
+          long seq = replica.vector().get(self);
+          store.purge(SECRET, payload -> PURGED);
+          line(out, "P " + seq);
+          nextPurge = 20 + random.nextInt(40);
+        }
+      } else if (--nextSnapshot == 0) {
         // Compaction as the replica will do it: the log set's state at this replica's seq. The
         // replica's lock is not held between writes here, and only this thread writes.
         long seq = replica.vector().get(self);
         OrSet<String> state = replica.get("log", OrSet.empty());
-        store.saveSnapshot(new Snapshot(VersionVector.of(self, seq),
-            Map.of("log", BinaryCodec.encode(state))));
-        line(out, "S " + seq);
-        nextSnapshot = 20 + random.nextInt(80);
+        Map<String, byte[]> objects = Map.of("log", BinaryCodec.encode(state));
+        if (mode.equals("snapshots") && random.nextBoolean()) {
+          store.installSnapshot(new Snapshot(VersionVector.of(self, seq).with(FETCHED, seq),
+              objects, new Hlc(seq, 0, self)));
+          line(out, "I " + seq);
+        } else {
+          // Still covering what an earlier install covered, or it would be older than it.
+          long fetched = store.snapshot().vector().get(FETCHED);
+          VersionVector v = VersionVector.of(self, seq);
+          store.saveSnapshot(new Snapshot(fetched == 0 ? v : v.with(FETCHED, fetched), objects));
+          line(out, "S " + seq);
+        }
+        nextSnapshot = snapshotGap(mode, random);
       }
     }
+  }
+
+  /** The feed the snapshots installed in mode {@code snapshots} cover, with no record held. */
+  static final ReplicaId FETCHED = ReplicaId.of(0xfe7c_4edL);
+
+  /** The object purged in mode {@code purges}, and what its payloads become. */
+  static final String SECRET = "secret";
+  static final byte[] PURGED = BinaryCodec.encode(OrSet.<String>empty());
+
+  private static long snapshotGap(String mode, Random random) {
+    return mode.equals("snapshots") ? 1 + random.nextInt(5) : 20 + random.nextInt(80);
   }
 
   private static void line(PrintStream out, String s) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.spi.Snapshot;
+import io.tandem.replication.spi.SnapshotCodec;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -48,7 +49,7 @@ class SnapshotTransferTest {
         assertThat(all).hasSize((int) store.snapshotSize());
         assertThat(MessageDigest.getInstance("SHA-256").digest(all))
             .isEqualTo(store.snapshotHash());
-        Snapshot decoded = RowCodec.decodeSnapshot(all, "test");
+        Snapshot decoded = SnapshotCodec.decode(all);
         assertThat(decoded.vector()).isEqualTo(VersionVector.of(X, 10));
         assertThat(decoded.objects().get("object-3")).isEqualTo(big(10).objects()
             .get("object-3"));
@@ -88,7 +89,7 @@ class SnapshotTransferTest {
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> store.snapshotChunk(size + 1, 100))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThat(RowCodec.decodeSnapshot(store.snapshotChunk(0, 1000), "empty").objects())
+      assertThat(SnapshotCodec.decode(store.snapshotChunk(0, 1000)).objects())
           .isEmpty();
     }
   }
