@@ -302,7 +302,41 @@ async function showPairing() {
   $('#own-fingerprint').textContent = p.fingerprint;
   $('#paired').innerHTML = p.paired.map(d =>
     `<li>paired with <b>${esc(d.name)}</b> · ${esc(d.fingerprint.slice(0, 16))}…</li>`).join('');
+  const o = p.offer;
+  $('#offer').hidden = o.state === 'none';
+  $('#offer').textContent = o.code ? `Type ${o.code} on the other device`
+    : o.state === 'waiting' ? `On the other device, join ${location.hostname}:${o.port}`
+    : o.state === 'paired' ? 'Paired.' : o.state;
+  $('#join-state').textContent = p.join.state === 'none' ? '' : p.join.state;
+  // While a pairing is under way, its code or outcome shows without a reload.
+  clearTimeout(showPairing.timer);
+  if (['waiting', 'showing'].includes(o.state)
+      || ['connecting', 'waiting for the code'].includes(p.join.state)) {
+    showPairing.timer = setTimeout(() => showPairing().catch(e => toast(e.message)), 500);
+  }
 }
+
+$('#offer-button').addEventListener('click', () => act(async () => {
+  await api('POST', 'pairing/offer', {});
+  await showPairing();
+}));
+
+$('#join').addEventListener('submit', e => {
+  e.preventDefault();
+  act(async () => {
+    await api('POST', 'pairing/join', { address: $('#join-address').value });
+    await showPairing();
+  });
+});
+
+$('#code-button').addEventListener('click', () => act(async () => {
+  try {
+    await api('POST', 'pairing/code', { code: $('#join-code').value });
+    $('#join-code').value = '';
+  } finally {
+    await showPairing();
+  }
+}));
 
 $('#pair').addEventListener('submit', e => {
   e.preventDefault();
