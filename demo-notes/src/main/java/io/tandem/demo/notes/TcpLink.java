@@ -68,7 +68,7 @@ final class TcpLink implements Pairing {
         .withListen(host, port).withPeers(peers).withBackoff(REDIAL)
         .withDiscovery(Discovery.Options.OFF), ChannelSecurity.tls(tls));
     code = new CodePairing(vertx, identity, trusted, host);
-    return new OfflineSwitch(transport);
+    return new OfflineSwitch(transport, transport::setOffline);
   }
 
   @Override
