@@ -36,14 +36,11 @@ class VertxTransportOfflineTest {
 
   @Test
   void offlineClosesQuietlyRefusesRedialsWithoutCountingThemAndOnlineReconnects() {
-    VertxTransport left = new VertxTransport(Loopback.options(), Loopback.plain("left"));
     Ups onLeft = new Ups();
-    left.start(onLeft);
-    VertxTransport right = new VertxTransport(Loopback.options()
-        .withPeers(List.of(new PeerAddress("127.0.0.1", left.port()))), Loopback.plain("right"));
     Ups onRight = new Ups();
-    try {
-      right.start(onRight);
+    try (Pair two = Pair.start(onLeft, onRight)) {
+      VertxTransport left = two.left;
+      VertxTransport right = two.right;
       Loopback.await("connected", () -> onLeft.up.get() == 1 && onRight.up.get() == 1, WAIT);
 
       left.setOffline(true);
@@ -62,34 +59,58 @@ class VertxTransportOfflineTest {
       left.setOffline(false);
       Loopback.await("reconnected once back online",
           () -> onLeft.up.get() == 2 && onRight.up.get() == 2, WAIT);
-    } finally {
-      right.close();
-      left.close();
     }
   }
 
   @Test
   void anOfflineDialerDialsNoOneAndDialsAtOnceWhenBackOnline() {
-    VertxTransport left = new VertxTransport(Loopback.options(), Loopback.plain("left"));
     Ups onLeft = new Ups();
-    left.start(onLeft);
-    VertxTransport right = new VertxTransport(Loopback.options()
-        .withPeers(List.of(new PeerAddress("127.0.0.1", left.port()))), Loopback.plain("right"));
     Ups onRight = new Ups();
-    try {
-      right.start(onRight);
+    try (Pair two = Pair.start(onLeft, onRight)) {
+      VertxTransport left = two.left;
+      VertxTransport right = two.right;
       Loopback.await("connected", () -> onLeft.up.get() == 1, WAIT);
 
       right.setOffline(true);
       Loopback.await("the left side saw the connection end", () -> onLeft.down.get() == 1,
           WAIT);
-      assertThat(right.metrics().openConnections()).isZero();
+      Loopback.await("the right side closed its connection",
+          () -> right.metrics().openConnections() == 0, WAIT);
       assertThat(right.metrics().peers().values()).allSatisfy(p ->
           assertThat(p.refusals()).isEmpty());
 
       right.setOffline(false);
       Loopback.await("the right side dialed again", () -> onLeft.up.get() == 2, WAIT);
-    } finally {
+    }
+  }
+
+  /** A left transport, and a right one that dials it. */
+  private static final class Pair implements AutoCloseable {
+    final VertxTransport left;
+    final VertxTransport right;
+
+    private Pair(VertxTransport left, VertxTransport right) {
+      this.left = left;
+      this.right = right;
+    }
+
+    static Pair start(PeerListener onLeft, PeerListener onRight) {
+      VertxTransport left = new VertxTransport(Loopback.options(), Loopback.plain("left"));
+      left.start(onLeft);
+      VertxTransport right = new VertxTransport(Loopback.options()
+          .withPeers(List.of(new PeerAddress("127.0.0.1", left.port()))),
+          Loopback.plain("right"));
+      try {
+        right.start(onRight);
+      } catch (RuntimeException e) {
+        left.close();
+        throw e;
+      }
+      return new Pair(left, right);
+    }
+
+    @Override
+    public void close() {
       right.close();
       left.close();
     }
