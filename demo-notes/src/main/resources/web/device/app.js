@@ -96,7 +96,9 @@ function ago(t, now) {
 
 /**
  * Rebuilds a list when its items changed, keeping the item being edited as it is, so typing is
- * never lost and a click never lands on a row that is being replaced.
+ * never lost and a click never lands on a row that is being replaced. The edited item never
+ * leaves the page: taking it out, even to put it straight back, would move the focus off its
+ * input, and the keys still being typed would go nowhere.
  */
 const shown = {};
 function renderList(sel, items, kind, build, emptyText) {
@@ -104,11 +106,18 @@ function renderList(sel, items, kind, build, emptyText) {
   const key = JSON.stringify(items) + '|' + (editing && editing.kind === kind ? editing.id : '');
   if (shown[sel] === key) return;
   shown[sel] = key;
-  const keep = editing && editing.kind === kind ? ul.querySelector(`li[data-id="${editing.id}"]`) : null;
-  ul.textContent = '';
+  let keep = editing && editing.kind === kind ? ul.querySelector(`li[data-id="${editing.id}"]`) : null;
+  if (keep && !items.some(i => i.id === editing.id)) {
+    keep = null; // the item is gone (deleted on another device): so is its editor
+    editing = null;
+  }
+  for (const child of [...ul.children]) {
+    if (child !== keep) child.remove();
+  }
+  let beforeKeep = keep !== null;
   for (const item of items) {
     if (keep && item.id === editing.id) {
-      ul.appendChild(keep);
+      beforeKeep = false;
       continue;
     }
     const li = document.createElement('li');
@@ -116,9 +125,9 @@ function renderList(sel, items, kind, build, emptyText) {
     li.dataset.id = item.id;
     if (item.status) li.dataset.status = item.status;
     li.innerHTML = build(item);
-    ul.appendChild(li);
+    if (beforeKeep) ul.insertBefore(li, keep);
+    else ul.appendChild(li);
   }
-  if (keep && !items.some(i => i.id === editing.id)) editing = null;
   if (items.length === 0) ul.innerHTML = `<li class="empty">${emptyText}</li>`;
 }
 
@@ -165,10 +174,15 @@ function messageItem(m) {
 function renderRecipients() {
   const sel = $('#new-message-to');
   if (document.activeElement === sel) return;
-  const chosen = sel.value;
-  sel.innerHTML = state.contacts.length === 0
+  const html = state.contacts.length === 0
     ? '<option value="">Add a contact first</option>'
     : state.contacts.map(c => `<option value="${esc(c.id)}">To ${esc(c.name)}</option>`).join('');
+  // Only when they changed: options replaced at every tick would be gone under a person's
+  // (or a test's) click.
+  if (renderRecipients.shown === html) return;
+  renderRecipients.shown = html;
+  const chosen = sel.value;
+  sel.innerHTML = html;
   if (state.contacts.some(c => c.id === chosen)) sel.value = chosen;
 }
 
