@@ -111,22 +111,32 @@ function renderList(sel, items, kind, build, emptyText) {
     keep = null; // the item is gone (deleted on another device): so is its editor
     editing = null;
   }
+  const ids = new Set(items.map(i => i.id));
+  const rows = new Map();
   for (const child of [...ul.children]) {
-    if (child !== keep) child.remove();
+    if (child.dataset.id && ids.has(child.dataset.id)) rows.set(child.dataset.id, child);
+    else child.remove();
   }
-  let beforeKeep = keep !== null;
+  // Rows that did not change stay as they are, where they are: a click on one lands.
+  let prev = null;
   for (const item of items) {
-    if (keep && item.id === editing.id) {
-      beforeKeep = false;
-      continue;
+    let li = rows.get(item.id);
+    if (!(keep && li === keep)) {
+      const html = build(item);
+      if (!li) {
+        li = document.createElement('li');
+        li.className = kind;
+        li.dataset.id = item.id;
+      }
+      if (item.status) li.dataset.status = item.status;
+      if (li.shownHtml !== html) {
+        li.innerHTML = html;
+        li.shownHtml = html;
+      }
+      const want = prev ? prev.nextSibling : ul.firstChild;
+      if (want !== li) ul.insertBefore(li, want);
     }
-    const li = document.createElement('li');
-    li.className = kind;
-    li.dataset.id = item.id;
-    if (item.status) li.dataset.status = item.status;
-    li.innerHTML = build(item);
-    if (beforeKeep) ul.insertBefore(li, keep);
-    else ul.appendChild(li);
+    prev = li;
   }
   if (items.length === 0) ul.innerHTML = `<li class="empty">${emptyText}</li>`;
 }
@@ -190,6 +200,7 @@ function renderRecipients() {
 
 function openNoteEditor(li, n) {
   editing = { kind: 'note', id: n.id, original: n };
+  li.shownHtml = null;
   li.innerHTML = '<div class="form note-editor">'
     + `<input class="edit-title" value="${esc(n.title)}" maxlength="200">`
     + `<textarea class="edit-body" rows="4" maxlength="20000">${esc(n.body)}</textarea>`
@@ -221,6 +232,7 @@ function noteChanges(li, n) {
 
 function openMessageEditor(li, m) {
   editing = { kind: 'message', id: m.id, original: m };
+  li.shownHtml = null;
   li.innerHTML = `<div class="form message-editor"><div class="title">To ${esc(m.toName || '…')}</div>`
     + `<textarea class="edit-body" rows="4" maxlength="20000">${esc(m.body)}</textarea>`
     + '<div class="actions"><button type="button" class="send">Send</button>'
