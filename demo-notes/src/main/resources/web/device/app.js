@@ -96,7 +96,9 @@ function ago(t, now) {
 
 /**
  * Rebuilds a list when its items changed, keeping the item being edited as it is, so typing is
- * never lost and a click never lands on a row that is being replaced.
+ * never lost and a click never lands on a row that is being replaced. The edited item never
+ * leaves the page: taking it out, even to put it straight back, would move the focus off its
+ * input, and the keys still being typed would go nowhere.
  */
 const shown = {};
 function renderList(sel, items, kind, build, emptyText) {
@@ -104,21 +106,38 @@ function renderList(sel, items, kind, build, emptyText) {
   const key = JSON.stringify(items) + '|' + (editing && editing.kind === kind ? editing.id : '');
   if (shown[sel] === key) return;
   shown[sel] = key;
-  const keep = editing && editing.kind === kind ? ul.querySelector(`li[data-id="${editing.id}"]`) : null;
-  ul.textContent = '';
-  for (const item of items) {
-    if (keep && item.id === editing.id) {
-      ul.appendChild(keep);
-      continue;
-    }
-    const li = document.createElement('li');
-    li.className = kind;
-    li.dataset.id = item.id;
-    if (item.status) li.dataset.status = item.status;
-    li.innerHTML = build(item);
-    ul.appendChild(li);
+  let keep = editing && editing.kind === kind ? ul.querySelector(`li[data-id="${editing.id}"]`) : null;
+  if (keep && !items.some(i => i.id === editing.id)) {
+    keep = null; // the item is gone (deleted on another device): so is its editor
+    editing = null;
   }
-  if (keep && !items.some(i => i.id === editing.id)) editing = null;
+  const ids = new Set(items.map(i => i.id));
+  const rows = new Map();
+  for (const child of [...ul.children]) {
+    if (child.dataset.id && ids.has(child.dataset.id)) rows.set(child.dataset.id, child);
+    else child.remove();
+  }
+  // Rows that did not change stay as they are, where they are: a click on one lands.
+  let prev = null;
+  for (const item of items) {
+    let li = rows.get(item.id);
+    if (!(keep && li === keep)) {
+      const html = build(item);
+      if (!li) {
+        li = document.createElement('li');
+        li.className = kind;
+        li.dataset.id = item.id;
+      }
+      if (item.status) li.dataset.status = item.status;
+      if (li.shownHtml !== html) {
+        li.innerHTML = html;
+        li.shownHtml = html;
+      }
+      const want = prev ? prev.nextSibling : ul.firstChild;
+      if (want !== li) ul.insertBefore(li, want);
+    }
+    prev = li;
+  }
   if (items.length === 0) ul.innerHTML = `<li class="empty">${emptyText}</li>`;
 }
 
@@ -165,10 +184,15 @@ function messageItem(m) {
 function renderRecipients() {
   const sel = $('#new-message-to');
   if (document.activeElement === sel) return;
-  const chosen = sel.value;
-  sel.innerHTML = state.contacts.length === 0
+  const html = state.contacts.length === 0
     ? '<option value="">Add a contact first</option>'
     : state.contacts.map(c => `<option value="${esc(c.id)}">To ${esc(c.name)}</option>`).join('');
+  // Only when they changed: options replaced at every tick would be gone under a person's
+  // (or a test's) click.
+  if (renderRecipients.shown === html) return;
+  renderRecipients.shown = html;
+  const chosen = sel.value;
+  sel.innerHTML = html;
   if (state.contacts.some(c => c.id === chosen)) sel.value = chosen;
 }
 
@@ -176,6 +200,7 @@ function renderRecipients() {
 
 function openNoteEditor(li, n) {
   editing = { kind: 'note', id: n.id, original: n };
+  li.shownHtml = null;
   li.innerHTML = '<div class="form note-editor">'
     + `<input class="edit-title" value="${esc(n.title)}" maxlength="200">`
     + `<textarea class="edit-body" rows="4" maxlength="20000">${esc(n.body)}</textarea>`
@@ -207,6 +232,7 @@ function noteChanges(li, n) {
 
 function openMessageEditor(li, m) {
   editing = { kind: 'message', id: m.id, original: m };
+  li.shownHtml = null;
   li.innerHTML = `<div class="form message-editor"><div class="title">To ${esc(m.toName || '…')}</div>`
     + `<textarea class="edit-body" rows="4" maxlength="20000">${esc(m.body)}</textarea>`
     + '<div class="actions"><button type="button" class="send">Send</button>'
@@ -302,7 +328,41 @@ async function showPairing() {
   $('#own-fingerprint').textContent = p.fingerprint;
   $('#paired').innerHTML = p.paired.map(d =>
     `<li>paired with <b>${esc(d.name)}</b> · ${esc(d.fingerprint.slice(0, 16))}…</li>`).join('');
+  const o = p.offer;
+  $('#offer').hidden = o.state === 'none';
+  $('#offer').textContent = o.code ? `Type ${o.code} on the other device`
+    : o.state === 'waiting' ? `On the other device, join ${location.hostname}:${o.port}`
+    : o.state === 'paired' ? 'Paired.' : o.state;
+  $('#join-state').textContent = p.join.state === 'none' ? '' : p.join.state;
+  // While a pairing is under way, its code or outcome shows without a reload.
+  clearTimeout(showPairing.timer);
+  if (['waiting', 'showing'].includes(o.state)
+      || ['connecting', 'waiting for the code'].includes(p.join.state)) {
+    showPairing.timer = setTimeout(() => showPairing().catch(e => toast(e.message)), 500);
+  }
 }
+
+$('#offer-button').addEventListener('click', () => act(async () => {
+  await api('POST', 'pairing/offer', {});
+  await showPairing();
+}));
+
+$('#join').addEventListener('submit', e => {
+  e.preventDefault();
+  act(async () => {
+    await api('POST', 'pairing/join', { address: $('#join-address').value });
+    await showPairing();
+  });
+});
+
+$('#code-button').addEventListener('click', () => act(async () => {
+  try {
+    await api('POST', 'pairing/code', { code: $('#join-code').value });
+    $('#join-code').value = '';
+  } finally {
+    await showPairing();
+  }
+}));
 
 $('#pair').addEventListener('submit', e => {
   e.preventDefault();

@@ -60,6 +60,17 @@ final class DeviceApi {
       ok(ctx, pairing.describe());
     });
 
+    // Not on a worker: the exchange pins on a worker of this context, which must stay free.
+    r.post("/api/pairing/offer").handler(ctx -> pairing.code().offer()
+        .onSuccess(v -> ok(ctx, pairing.describe())).onFailure(ctx::fail));
+    r.post("/api/pairing/join").handler(ctx -> {
+      pairing.code().join(text(body(ctx), "address", "join needs 'address', host:port"));
+      ok(ctx, pairing.describe());
+    });
+    r.post("/api/pairing/code").handler(ctx -> pairing.code()
+        .enterCode(text(body(ctx), "code", "'code' must be the 6 digits, a string"))
+        .onSuccess(v -> ok(ctx, pairing.describe())).onFailure(ctx::fail));
+
     documents(r, "notes", model::createNote, model::note, model::patchNote, model::deleteNote);
     r.get("/api/notes").blockingHandler(ctx -> ok(ctx, model.noteList()));
     documents(r, "contacts", model::createContact,
@@ -128,6 +139,14 @@ final class DeviceApi {
       throw ApiException.badRequest("the body must be a JSON object");
     }
     return o;
+  }
+
+  private static String text(JsonObject in, String field, String refusal) {
+    Object v = in.getValue(field);
+    if (!(v instanceof String s)) {
+      throw ApiException.badRequest(refusal);
+    }
+    return s;
   }
 
   private static String firstLine(String s) {

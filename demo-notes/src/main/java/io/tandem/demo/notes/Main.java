@@ -167,7 +167,7 @@ public final class Main {
     out.println("syncs with paired devices on TCP port " + d.syncPort() + " (TLS 1.3)"
         + (o.peers().isEmpty() ? "" : ", dialing " + String.join(", ", o.peers())));
     out.println("this device's key: " + d.fingerprint()
-        + " (pair it on the other device's page)");
+        + " (pair from the page: \"Pair a new device\" here, \"Join\" there)");
     bindNote(o, out);
     out.println("open " + d.device().url() + "   (Ctrl-C stops)");
     new CountDownLatch(1).await();

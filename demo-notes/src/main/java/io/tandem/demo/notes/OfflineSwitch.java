@@ -9,21 +9,27 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
- * A device's offline switch over any transport. Off closes every connection the transport has
- * (the replica's sessions end at once, on both sides) and closes each new one as soon as it comes
- * up, so no frame passes either way; on lets the transport's own redialing bring peers back.
+ * A device's offline switch over a transport that can pause its networking (for TCP,
+ * {@code VertxTransport.setOffline}). Off pauses it: its connections close (the replica's
+ * sessions end at once, on both sides), it dials no one and closes new inbound connections
+ * quietly, so peers back off as from any unreachable device; on resumes it, and it redials at
+ * once. A connection that still comes up while off is cut, so no frame passes either way.
  */
 final class OfflineSwitch implements Transport, Connectivity {
 
   private final Transport inner;
+  private final Consumer<Boolean> pause;
   private final Set<PeerId> up = new HashSet<>();
   private PeerListener listener;
   private boolean online = true;
 
-  OfflineSwitch(Transport inner) {
+  /** {@code pause} takes true to pause the transport's networking, false to resume it. */
+  OfflineSwitch(Transport inner, Consumer<Boolean> pause) {
     this.inner = inner;
+    this.pause = pause;
   }
 
   @Override
@@ -103,15 +109,12 @@ final class OfflineSwitch implements Transport, Connectivity {
     PeerListener replica;
     synchronized (this) {
       online = on;
-      if (on) {
-        return;
-      }
-      cut = List.copyOf(up);
-      up.clear();
+      cut = on ? List.of() : List.copyOf(up);
+      up.removeAll(cut);
       replica = listener;
     }
+    pause.accept(!on);
     for (PeerId p : cut) {
-      inner.disconnect(p, "switched offline");
       if (replica != null) {
         replica.peerDown(p);
       }

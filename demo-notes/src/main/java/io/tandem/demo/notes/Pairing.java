@@ -4,12 +4,16 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * What the page shows and does to pair devices: this device's key fingerprint, the devices it
- * trusts, and trusting one more by its fingerprint (read off that device's page). A connection
- * comes up once both devices trust each other.
+ * trusts, pairing with the short code ({@link CodePairing}), and trusting one more by its
+ * fingerprint (read off that device's page). A connection comes up once both devices trust each
+ * other.
  */
 interface Pairing {
 
-  /** {@code {"name", "fingerprint", "paired": [{"name", "fingerprint", "pairedAt"}]}} */
+  /**
+   * {@code {"name", "fingerprint", "paired": [{"name", "fingerprint", "pairedAt"}],
+   * "offer": {"state", "port"?, "code"?}, "join": {"state"}}}
+   */
   JsonObject describe();
 
   /**
@@ -18,4 +22,7 @@ interface Pairing {
    * @throws ApiException 400 for a malformed fingerprint or name, 409 for a revoked key
    */
   void pair(String fingerprint, String name);
+
+  /** The short-code pairing of this device. */
+  CodePairing code();
 }

@@ -35,6 +35,7 @@ final class TcpLink implements Pairing {
   private final DeviceIdentity identity;
   private final TrustedDevices trusted;
   private VertxTransport transport;
+  private CodePairing code;
 
   private TcpLink(DeviceIdentity identity, TrustedDevices trusted) {
     this.identity = identity;
@@ -66,7 +67,8 @@ final class TcpLink implements Pairing {
     transport = new VertxTransport(vertx, VertxTransportOptions.defaults()
         .withListen(host, port).withPeers(peers).withBackoff(REDIAL)
         .withDiscovery(Discovery.Options.OFF), ChannelSecurity.tls(tls));
-    return new OfflineSwitch(transport);
+    code = new CodePairing(vertx, identity, trusted, host);
+    return new OfflineSwitch(transport, transport::setOffline);
   }
 
   @Override
@@ -76,8 +78,13 @@ final class TcpLink implements Pairing {
       paired.add(new JsonObject().put("name", d.name()).put("fingerprint", d.fingerprint().hex())
           .put("pairedAt", d.pairedAt().toString()));
     }
-    return new JsonObject().put("name", identity.name())
+    return code.describe().put("name", identity.name())
         .put("fingerprint", identity.fingerprint().hex()).put("paired", paired);
+  }
+
+  @Override
+  public CodePairing code() {
+    return code;
   }
 
   @Override

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
@@ -125,6 +126,30 @@ class DemoBrowserTest extends OnTheDemo {
             && li.findElement(By.className("title")).getText().equals("Weekend in Lyon");
       });
     }
+  }
+
+  @Test
+  void theTitleBeingTypedKeepsTheFocusWhileAnotherDevicesNoteArrives() {
+    String id = addNoteOnThePhone("Focus", "");
+    browser.awaitText("PC", note(id), "Focus");
+    browser.click("PC", By.cssSelector("#notes li.note[data-id='" + id + "'] .edit"));
+    browser.inPane("PC", "the title editor has the focus", d -> typingInto(d, id));
+
+    String other = phone.post("notes", Map.of("title", "Arrives while typing")).json()
+        .getString("id");
+    browser.awaitText("PC", note(other), "Arrives while typing");
+    // The list was rebuilt around the editor; keys typed now must still land in it.
+    String focus = browser.inPane("PC", "the focus, checked",
+        d -> typingInto(d, id) ? "kept" : "lost");
+    assertThat(focus).isEqualTo("kept");
+    browser.click("PC", By.cssSelector("#notes li.note[data-id='" + id + "'] .cancel"));
+  }
+
+  private static boolean typingInto(org.openqa.selenium.WebDriver d, String id) {
+    return Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+        "const e = document.activeElement;"
+            + " return e !== null && e.classList.contains('edit-title')"
+            + " && e.closest('li').dataset.id === arguments[0];", id));
   }
 
   @Test

@@ -74,6 +74,12 @@ class DeviceApiBadInputTest extends OnTheDemo {
         bad("POST", "pairing", Map.of("fingerprint", 7, "name", "x"), 400, "both strings"),
         bad("POST", "pairing", Map.of("fingerprint", "ab".repeat(32), "name", "n".repeat(65)),
             400, "at most 64 characters"),
+        bad("POST", "pairing/join", Map.of(), 400, "join needs 'address'"),
+        bad("POST", "pairing/join", Map.of("address", "no-port"), 400, "must be host:port"),
+        bad("POST", "pairing/join", Map.of("address", "host:70000"), 400, "must be host:port"),
+        bad("POST", "pairing/code", Map.of("code", "12a456"), 400, "the 6 digits"),
+        bad("POST", "pairing/code", Map.of("code", 123456), 400, "'code' must be"),
+        bad("POST", "pairing/code", Map.of("code", "123456"), 409, "no join is under way"),
         bad("POST", "notes", "{\"body\": \"" + "a".repeat(DeviceApi.BODY_LIMIT) + "\"}", 413,
             "larger than 65536 bytes"));
   }

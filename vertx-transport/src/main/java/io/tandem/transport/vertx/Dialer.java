@@ -21,6 +21,7 @@ final class Dialer {
   private boolean dialedOnce;
   private long timer = -1;
   private volatile boolean stopped;
+  private boolean paused;
 
   /** {@code dial} makes one attempt and reports back through {@link #failed} or {@link #lost}. */
   Dialer(Vertx vertx, PeerAddress address, PeerCounters counters, Backoff backoff, long seed,
@@ -50,6 +51,30 @@ final class Dialer {
     retryLater();
   }
 
+  /** Dials no more until {@link #resume}; a dial under way ends as it will, with no retry. */
+  synchronized void pause() {
+    paused = true;
+    cancelTimer();
+  }
+
+  /** Dials again at once, with the backoff reset. */
+  synchronized void resume() {
+    if (!paused) {
+      return;
+    }
+    paused = false;
+    attempt = 0;
+    cancelTimer();
+    vertx.runOnContext(v -> attempt());
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
   void stop() {
     stopped = true;
     long t = timer;
@@ -60,7 +85,7 @@ final class Dialer {
 
   private synchronized void attempt() {
     timer = -1;
-    if (stopped) {
+    if (stopped || paused) {
       return;
     }
     if (dialedOnce) {
@@ -71,7 +96,7 @@ final class Dialer {
   }
 
   private synchronized void retryLater() {
-    if (stopped) {
+    if (stopped || paused) {
       return;
     }
     long delay = backoff.delayMillis(attempt++, random);

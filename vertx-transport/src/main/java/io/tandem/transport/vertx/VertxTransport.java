@@ -63,6 +63,7 @@ public final class VertxTransport implements Transport {
   private Discovery discovery;
   private volatile PeerListener listener;
   private volatile boolean closed;
+  private volatile boolean offline;
   private volatile int port;
 
   /** A transport on a Vert.x instance of its own, closed with it. */
@@ -169,6 +170,49 @@ public final class VertxTransport implements Transport {
     }
   }
 
+  /**
+   * Pauses or resumes this device's networking without closing the transport. Offline, it
+   * closes its connections (their peers see them end, as when a device leaves the network),
+   * dials no one, stops discovery and closes each inbound connection as soon as it is
+   * accepted, quietly: none of this is a refusal. Back online, it dials its static peers at
+   * once and starts discovery again.
+   */
+  public void setOffline(boolean off) {
+    Discovery stopping = null;
+    synchronized (this) {
+      if (closed || listener == null || off == offline) {
+        offline = off;
+        return;
+      }
+      offline = off;
+      if (off) {
+        stopping = discovery;
+        discovery = null;
+        discovered.clear();
+      } else if (options.discovery().enabled()) {
+        discovery = new Discovery(vertx, options.discovery(),
+            new Announcement(security.localDevice(), port), this::heard);
+        discovery.start().onFailure(e -> LOG.log(Level.WARNING,
+            "{0}: discovery did not start again: {1}", name, e.toString()));
+      }
+    }
+    if (off) {
+      dialers.forEach(Dialer::pause);
+      if (stopping != null) {
+        stopping.close();
+      }
+      connections.values().forEach(c -> c.close("this device went offline"));
+    } else {
+      dialers.forEach(Dialer::resume);
+    }
+    LOG.log(Level.INFO, "{0} is {1}", name, off ? "offline" : "online");
+  }
+
+  /** Whether {@link #setOffline} paused this transport. */
+  public boolean offline() {
+    return offline;
+  }
+
   @Override
   public void close() {
     synchronized (this) {
@@ -205,6 +249,12 @@ public final class VertxTransport implements Transport {
   // --- connections ---
 
   private void accepted(NetSocket socket) {
+    if (offline) {
+      LOG.log(Level.DEBUG, "{0}: offline, closing a connection from {1}", name,
+          socket.remoteAddress());
+      socket.close();
+      return;
+    }
     String remote;
     try {
       remote = security.authenticate(socket);
@@ -218,7 +268,8 @@ public final class VertxTransport implements Transport {
   }
 
   private void dial(Dialer d) {
-    if (closed) {
+    if (closed || offline) {
+      d.failed();
       return;
     }
     if (connections.size() >= options.maxConnections()) {
@@ -255,7 +306,7 @@ public final class VertxTransport implements Transport {
   /** Takes a connected, authenticated socket on; null if it was refused. */
   private Connection adopt(NetSocket socket, String remote, Dialer dialer) {
     PeerCounters pc = dialer != null ? dialer.counters : counters(remote);
-    if (closed) {
+    if (closed || offline) {
       socket.close();
       return null;
     }
@@ -309,7 +360,7 @@ public final class VertxTransport implements Transport {
 
   private void heard(Announcement a, String host) {
     // The lower name dials, so two devices that hear each other make one connection.
-    if (closed || security.localDevice().compareTo(a.device()) > 0
+    if (closed || offline || security.localDevice().compareTo(a.device()) > 0
         || discovered.containsKey(a.device())
         || discovered.size() >= options.maxConnections()) {
       return;
