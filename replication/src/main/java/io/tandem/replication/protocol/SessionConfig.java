@@ -24,20 +24,6 @@ public record SessionConfig(boolean interactive, int batchRecords, int batchByte
     }
   }
 
-  /**
-   * The first resend delay actually used. Over an ordered transport (one TCP connection) a frame
-   * is lost only with its connection, and a new connection starts a new session; what is still
-   * unacknowledged there is late, not lost (the peer's store is committing), so resending it
-   * after the unordered-link delay only doubles the peer's work. Resends stay, later, for the
-   * rare record a peer drops on purpose (an evicted causal buffer).
-   */
-  public long resendFloorMillis() {
-    return ordered ? Math.min(maxBackoffMillis, Math.max(minBackoffMillis, ORDERED_RESEND_MILLIS))
-        : minBackoffMillis;
-  }
-
-  private static final long ORDERED_RESEND_MILLIS = 5_000;
-
   public SessionConfig withInteractive(boolean on) {
     return new SessionConfig(on, batchRecords, batchBytes, windowRecords, minBackoffMillis,
         maxBackoffMillis, ordered);

@@ -264,7 +264,7 @@ public final class SyncSession {
         // Nothing acknowledged in time: start the feed over from what the peer confirmed.
         sentUpTo.put(origin, peerVector.get(origin));
         backoff.put(origin, nextBackoff(backoff.getOrDefault(origin,
-            config.resendFloorMillis())));
+            config.minBackoffMillis())));
         retryAt.remove(origin);
         due = true;
       }
@@ -632,10 +632,10 @@ public final class SyncSession {
   }
 
   private void heard(long now) {
-    if (lastHeard != Long.MIN_VALUE && now - lastHeard > config.resendFloorMillis()) {
+    if (lastHeard != Long.MIN_VALUE && now - lastHeard > config.minBackoffMillis()) {
       // The peer is back after a silence: what waits for a resend goes soon, not after a long
       // backoff that grew while it was away (MVDS users saw messages never arrive).
-      long soon = now + config.resendFloorMillis();
+      long soon = now + config.minBackoffMillis();
       retryAt.replaceAll((o, t) -> Math.min(t, soon));
       backoff.clear();
     }
@@ -643,7 +643,7 @@ public final class SyncSession {
   }
 
   private long delay(ReplicaId origin) {
-    long base = backoff.getOrDefault(origin, config.resendFloorMillis());
+    long base = backoff.getOrDefault(origin, config.minBackoffMillis());
     // Jitter spreads resends of peers that lost the same frames: up to half the base on top,
     // never before the base; at the cap it folds below the cap, which it never exceeds.
     long d = base + random.nextLong(base / 2 + 1);

@@ -41,8 +41,6 @@ class SyncSessionTest {
   private static final long T = 1_700_000_000_000L;
   private static final SessionConfig CONFIG = SessionConfig.DEFAULT.withBackoff(MIN, MAX)
       .withBatch(3, 1 << 20, 8).withOrdered(true);
-  /** Resends matter on links that lose frames: datagrams, the simulator. */
-  private static final SessionConfig LOSSY = CONFIG.withOrdered(false);
 
   // ---- opening ----
 
@@ -254,7 +252,7 @@ class SyncSessionTest {
   @Test
   void unacknowledgedRecordsAreResentAfterTheBackoff() throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 3);
-    SyncSession s = new SyncSession(local, LOSSY, 1);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
     assertThat(deltas(open(s, VersionVector.empty()))).isEqualTo(local.read(ME, 1, 3));
 
     for (long t = T + 1; t < T + MIN; t++) {
@@ -272,7 +270,7 @@ class SyncSessionTest {
   @Test
   void resendsStartOverFromWhatThePeerConfirmed() throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 5);
-    SyncSession s = new SyncSession(local, LOSSY, 1);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
     open(s, VersionVector.empty());
     s.receive(new Ack(VersionVector.of(ME, 2)), T + 1, new ArrayList<>());
 
@@ -290,7 +288,7 @@ class SyncSessionTest {
   @Test
   void resendIntervalsDoubleWithJitterAndNeverExceedTheCap() throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 3);
-    SyncSession s = new SyncSession(local, LOSSY, 42);
+    SyncSession s = new SyncSession(local, CONFIG, 42);
     open(s, VersionVector.empty());
 
     List<Long> intervals = new ArrayList<>();
@@ -317,7 +315,7 @@ class SyncSessionTest {
   @Test
   void resendComesSoonOnceThePeerIsHeardAgainAfterASilence() throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 3);
-    SyncSession s = new SyncSession(local, LOSSY, 7);
+    SyncSession s = new SyncSession(local, CONFIG, 7);
     open(s, VersionVector.empty());
     // Five resends go unanswered: the backoff has grown to its cap.
     long t = T;
@@ -334,24 +332,6 @@ class SyncSessionTest {
     long resent = nextResend(s, heard, heard + MAX * 2);
     assertThat(resent).as("ms from hearing the peer again to the resend")
         .isBetween(0L, MIN);
-  }
-
-  /**
-   * Over one TCP connection a record is late, not lost: the loopback benchmark saw every write
-   * resent 27 times while the peer's store was busy committing. The first resend waits for the
-   * ordered floor, not the lossy-link delay.
-   */
-  @Test
-  void orderedTransportWaitsForItsFloorBeforeResending() throws ProtocolException {
-    SessionConfig tcp = SessionConfig.DEFAULT.withBatch(3, 1 << 20, 8).withOrdered(true);
-    Feeds local = new Feeds(ME).write(ME, 3);
-    SyncSession s = new SyncSession(local, tcp, 1);
-    open(s, VersionVector.empty());
-
-    long resent = nextResend(s, T, T + 10 * tcp.maxBackoffMillis());
-    assertThat(tcp.resendFloorMillis()).isGreaterThan(tcp.minBackoffMillis());
-    assertThat(resent).as("ms from the push to the first resend")
-        .isBetween(tcp.resendFloorMillis(), tcp.resendFloorMillis() * 3 / 2);
   }
 
   // ---- violations ----
