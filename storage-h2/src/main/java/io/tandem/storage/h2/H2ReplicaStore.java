@@ -81,6 +81,8 @@ public final class H2ReplicaStore implements ReplicaStore {
   private final Database db;
   private final Witness witness;
   private boolean closed;
+  /** Set once the store has read damage: it then closes without writing ({@link #close}). */
+  private volatile boolean damaged;
   private ReplicaId id;
   private VersionVector vector;
   private SnapshotTable.Facts snapshot;
@@ -168,8 +170,10 @@ public final class H2ReplicaStore implements ReplicaStore {
    */
   static H2ReplicaStore open(Path dir, Durability durability, String via) {
     Objects.requireNonNull(durability, "durability");
-    return StoreFiles.open(dir.toAbsolutePath().normalize(), via, (abs, key, c) ->
-        new H2ReplicaStore(abs, key, durability, via, c));
+    // Power-loss safety needs H2's writes ordered by syncs, which H2 does not do itself.
+    String files = durability == Durability.POWER_LOSS_SAFE ? OrderedWrites.via() + via : via;
+    return StoreFiles.open(dir.toAbsolutePath().normalize(), files, (abs, key, c) ->
+        new H2ReplicaStore(abs, key, durability, files, c));
   }
 
   /**
@@ -333,6 +337,7 @@ public final class H2ReplicaStore implements ReplicaStore {
       }
       List<DeltaRecord> run = db.feeds().read(origin, fromSeq, max);
       if (run.isEmpty() || run.get(0).seq() != fromSeq) {
+        damaged = true;
         throw new StoreCorruptedException("store " + dir + ": feed " + origin + " reaches "
             + vector.get(origin) + " but holds no record " + fromSeq);
       }
@@ -784,6 +789,9 @@ public final class H2ReplicaStore implements ReplicaStore {
       IdentityTables.load(db.connection(), dir.toString());
     } catch (SQLException e) {
       throw failed("verifying", e);
+    } catch (StoreCorruptedException e) {
+      damaged = true;
+      throw e;
     } finally {
       lock.unlock();
     }
@@ -822,8 +830,12 @@ public final class H2ReplicaStore implements ReplicaStore {
       }
       closed = true;
       try (Witness w = witness) {
-        writeBasesOnClose();
-        db.close();
+        if (damaged) {
+          StoreFiles.abandon(db.connection());
+        } else {
+          writeBasesOnClose();
+          db.close();
+        }
       } catch (SQLException e) {
         throw failed("closing", e);
       } catch (IOException e) {
@@ -883,6 +895,10 @@ public final class H2ReplicaStore implements ReplicaStore {
   }
 
   private StoreException failed(String doing, SQLException e) {
-    return Errors.map(dir.toString(), doing, e);
+    StoreException mapped = Errors.map(dir.toString(), doing, e);
+    if (mapped instanceof StoreCorruptedException) {
+      damaged = true; // closing must not write over what the damage left
+    }
+    return mapped;
   }
 }

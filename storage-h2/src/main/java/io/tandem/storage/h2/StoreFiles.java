@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -75,7 +76,7 @@ final class StoreFiles {
           c = connect(abs.resolve(NAME), via, true);
           return factory.make(abs, key, c);
         } catch (SQLException | RuntimeException | Error e) {
-          closeQuietly(c);
+          abandon(c); // a store that failed to open leaves its file as it found it
           throw e;
         }
       });
@@ -305,6 +306,22 @@ final class StoreFiles {
       ch.force(true);
     } catch (IOException | UnsupportedOperationException notEverywhere) {
       // Windows cannot open a directory; its file system orders the link itself.
+    }
+  }
+
+  /**
+   * Closes {@code c} without writing to its file ({@code SHUTDOWN IMMEDIATELY}): a normal close
+   * writes a last chunk and compacts, which, on a file found damaged, would rewrite it from what
+   * could be read and hide the damage from the next open.
+   */
+  static void abandon(Connection c) {
+    if (c != null) {
+      try (Statement s = c.createStatement()) {
+        s.execute("SHUTDOWN IMMEDIATELY");
+      } catch (SQLException ignored) {
+        // closing below is what is left
+      }
+      closeQuietly(c);
     }
   }
 

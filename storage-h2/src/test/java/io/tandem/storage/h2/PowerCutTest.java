@@ -49,22 +49,21 @@ class PowerCutTest {
 
   /**
    * In {@link Durability#POWER_LOSS_SAFE} every acknowledged write, and the witness of it, was
-   * synced before it was acknowledged: a store that opens after a cut holds every acknowledged
-   * write, always. Opening is where H2 falls short, rarely (about 1 cut in 100 here): when the
-   * sectors of one unsynced chunk land out of order (its first and last, not some between) H2
-   * takes the torn chunk for whole, as it checks a chunk's header and footer and not its middle,
-   * and fails to read it (a StackOverflowError, a feed "from 853 to 0"); and once, with every
-   * unsynced write dropped, H2 came back from the synced file one commit group older than it
-   * was synced at. Either way the store refuses with a {@link StoreCorruptedException} (the
-   * synced witness tells the loss), never opens empty or short: such refusals are counted and
-   * printed, and any other failure to open fails the test.
+   * synced before it was acknowledged: after any cut the store opens, and it holds every
+   * acknowledged write. H2 alone fell short of both: when the sectors of an unsynced chunk landed
+   * out of order (its first and last, not some between) it took the torn chunk for whole and
+   * could not read it, so the store refused to open (about 1 cut in 100); and a synced commit
+   * whose chunk went into reused space was lost when the power went before the next one, as
+   * H2's header still named the chunk before (seed 21077863779976 of this test, before the fix).
+   * {@link OrderedWrites} and {@link StoreHeader} close both; 2,000 cuts then opened every time
+   * with nothing lost.
    */
   @Test
-  void powerLossSafeStoreKeepsEveryAcknowledgedWriteAndOtherwiseSaysItIsDamaged()
-      throws Exception {
+  void powerLossSafeStoreAlwaysOpensWithEveryAcknowledgedWrite() throws Exception {
     Outcomes o = run(Durability.POWER_LOSS_SAFE);
     assertThat(o.lostAcknowledged).as("cuts that lost an acknowledged write").isZero();
-    assertThat(o.opened + o.refused).isEqualTo(o.cuts);
+    assertThat(o.refused).as("cuts after which the store refused to open").isZero();
+    assertThat(o.opened).isEqualTo(o.cuts);
   }
 
   /**
@@ -115,7 +114,7 @@ class PowerCutTest {
         }
       } catch (AssertionError | RuntimeException e) {
         throw new AssertionError("cut " + cut + " (seed " + seed + "), store in " + w.dir + ": "
-            + e.getMessage(), e);
+            + e.getMessage() + "\nthe cut: " + PowerCutDisk.DISK.lastCut(), e);
       }
     }
     System.out.printf("PowerCutTest %s: %d cuts; %d writes acknowledged; %d syncs; reopened %d, "
