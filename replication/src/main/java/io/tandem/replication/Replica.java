@@ -433,14 +433,21 @@ public final class Replica implements AutoCloseable {
     List<Message> messages = new ArrayList<>(frames.size());
     for (ByteBuffer f : frames) {
       messages.add(MessageCodec.decode(f, config.limits()));
+      if (messages.size() == 1) {
+        // The version first: another version's records would be misread, not refused for it.
+        if (!(messages.get(0) instanceof Message.Hello hello)) {
+          throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
+        }
+        if (hello.version() != Message.VERSION) {
+          throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "bundle speaks version "
+              + hello.version() + ", this is " + Message.VERSION);
+        }
+      }
     }
-    if (messages.isEmpty() || !(messages.get(0) instanceof Message.Hello hello)) {
+    if (messages.isEmpty()) {
       throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
     }
-    if (hello.version() != Message.VERSION) {
-      throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "bundle speaks version "
-          + hello.version() + ", this is " + Message.VERSION);
-    }
+    Message.Hello hello = (Message.Hello) messages.get(0);
     List<Change> changes = new ArrayList<>();
     long before;
     lock.lock();

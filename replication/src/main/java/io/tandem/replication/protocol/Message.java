@@ -25,7 +25,7 @@ import java.util.Objects;
 public sealed interface Message {
 
   /** The protocol version this build speaks. */
-  int VERSION = 2;
+  int VERSION = 3;
 
   /**
    * Opens a session: who is speaking and which protocol. {@code heardYou} says the sender has the

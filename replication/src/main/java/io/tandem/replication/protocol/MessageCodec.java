@@ -1,6 +1,5 @@
 package io.tandem.replication.protocol;
 
-import io.tandem.crdt.Hlc;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
@@ -13,7 +12,6 @@ import io.tandem.replication.protocol.Message.Request;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,9 +32,7 @@ import java.util.TreeSet;
  * ack      := flags:u8 [vector] [dictionary:u64≠0 indexed]  flags: bit 3 vector, bit 4 indexed
  * indexed  := n:varint≥1 n × (step:varint counter:varint≥1); the first step is the position,
  *             each later one the distance from the previous position (≥ 1)
- * deltas   := n:varint n × record
- * record   := origin:ref seq:varint≥1 deps:vector wall:varint logical:varint
- *             object:(len:varint 1..255, UTF-8) payload:(len:varint, bytes)
+ * deltas   := n:varint n × record, each written against the one before it ({@link RecordWire})
  * offer, request := n:varint n × (origin:ref from:varint≥1 count:varint≥1)
  * snapshot-offer := vector size:varint≥1 hash:32 chunk:varint≥1 n:varint n × hash:32
  *                   (n = ⌈size / chunk⌉)                                type 7
@@ -44,7 +40,8 @@ import java.util.TreeSet;
  * snapshot-chunk := hash:32 offset:varint bytes:(len:varint, bytes)     type 9
  * </pre>
  * Replica ids travel once per frame, so a batch of one feed's records pays eight bytes for the
- * origin however long it is. Decoding checks every count against the bytes left and the limits
+ * origin however long it is, and each record after the first of its run a few bytes more than its
+ * payload. Decoding checks every count against the bytes left and the limits
  * before allocating, and refuses trailing bytes.
  */
 public final class MessageCodec {
@@ -125,19 +122,7 @@ public final class MessageCodec {
     } else if (SnapshotWire.handles(m)) {
       SnapshotWire.encode(w, m, refs);
     } else {
-      Deltas d = (Deltas) m;
-      {
-        w.varint(d.records().size());
-        for (DeltaRecord r : d.records()) {
-          w.varint(refs.get(r.origin()));
-          w.varint(r.seq());
-          vector(w, r.deps(), refs);
-          w.varint(r.hlc().wallMillis());
-          w.varint(r.hlc().logical());
-          w.bytes(r.object().getBytes(StandardCharsets.UTF_8));
-          w.bytes(r.payload());
-        }
-      }
+      RecordWire.write(w, ((Deltas) m).records(), refs);
     }
     return w.toBuffer();
   }
@@ -175,7 +160,7 @@ public final class MessageCodec {
         }
         case SUMMARY -> m = summary(in, ids, limits);
         case ACK -> m = ack(in, ids, limits);
-        case DELTAS -> m = new Deltas(records(in, ids, limits));
+        case DELTAS -> m = new Deltas(RecordWire.read(in, ids, limits));
         case OFFER -> m = new Offer(ranges(in, ids, limits));
         case REQUEST -> m = new Request(ranges(in, ids, limits));
         default -> m = SnapshotWire.decode(type, in, ids, limits);
@@ -286,7 +271,7 @@ public final class MessageCodec {
     return ids;
   }
 
-  private static ReplicaId ref(WireReader in, ReplicaId[] ids) throws ProtocolException {
+  static ReplicaId ref(WireReader in, ReplicaId[] ids) throws ProtocolException {
     long i = in.varint();
     if (i < 0 || i >= ids.length) {
       throw new ProtocolException(Reason.MALFORMED, "replica ref " + i + " of " + ids.length);
@@ -387,30 +372,6 @@ public final class MessageCodec {
       counters[i] = in.positive(MAX_SEQ, "counter");
     }
     return IndexedEntries.of(at, counters);
-  }
-
-  private static List<DeltaRecord> records(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
-      throws ProtocolException {
-    int n = in.count(7, limits.maxRecords(), "records");
-    List<DeltaRecord> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      ReplicaId origin = ref(in, ids);
-      long seq = in.positive(MAX_SEQ, "seq");
-      VersionVector deps = vector(in, ids, limits);
-      long wall = in.varint();
-      long logical = in.varint();
-      if (wall < 0 || logical < 0 || logical > Integer.MAX_VALUE) {
-        throw new ProtocolException(Reason.MALFORMED, "bad hlc " + wall + "." + logical);
-      }
-      String object = in.utf8(DeltaRecord.MAX_OBJECT_NAME_BYTES, "object name");
-      byte[] payload = in.bytes(limits.maxFrameBytes(), "payload");
-      if (deps.get(origin) != 0) {
-        throw new ProtocolException(Reason.VIOLATION, "record depends on its own feed");
-      }
-      out.add(new DeltaRecord(origin, seq, deps, new Hlc(wall, (int) logical, origin), object,
-          payload));
-    }
-    return out;
   }
 
   private static List<Range> ranges(WireReader in, ReplicaId[] ids, ProtocolLimits limits)

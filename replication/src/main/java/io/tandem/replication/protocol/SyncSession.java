@@ -105,18 +105,18 @@ public final class SyncSession {
 
   private ReplicaId peer;
   /**
-   * Whether the peer's first summary arrived. Before it, in interactive mode, once the peer's
-   * hello named it, records are offered at once (0-RTT) from what the base saved with it says it
-   * holds; with no base, only records that arrived or were written since the session began. A
-   * wrong guess costs a range in an offer, answered by an ack, never data. Batch mode waits for
-   * the summary: a wrong guess there costs whole records (measured: 1.27x became 1.50x in
-   * part 4's world (b)).
+   * Whether the peer's first summary arrived. Nothing is sent before it in either mode: a guess
+   * of what the peer holds costs whole records when wrong (measured: 1.27x became 1.50x in
+   * part 4's world (b)), and the summary comes with the peer's answer to our hello anyway.
    */
   private boolean summarized;
-  /** Whether a base saved with this peer seeded {@link #peerVector} at its hello. */
-  private boolean based;
-  /** What this replica held when the session began: with no base, the first summary decides. */
-  private VersionVector startVector;
+  /**
+   * In interactive mode, whether the peer's latest summary still waits to be answered with what
+   * it lacks. A summary is the peer's own statement of what it holds, as fresh as a request for
+   * the rest would be, so it stands for one: a session start costs no offer and no request, and
+   * the records come one round trip sooner (issue 6, part 3).
+   */
+  private boolean summaryRequest;
   private long helloAt = Long.MIN_VALUE;
   private long helloBackoff;
   /** What the peer holds, as far as we know: never more than it has. */
@@ -150,7 +150,6 @@ public final class SyncSession {
 
   /** The messages that open the session. */
   public List<Message> start(long now) {
-    startVector = local.vector();
     helloAt = now;
     lastOffered = now;
     return sent(now, List.of(hello()));
@@ -296,16 +295,12 @@ public final class SyncSession {
     }
     // Our own hello went out at start; only a second unanswered hello means it was lost.
     peer = h.replica();
-    if (startVector == null) {
-      startVector = local.vector();
-    }
     VersionVector heard = local.base(peer).heard();
-    // What the peer stated in an earlier session it still holds (acks mean "stored"): push
-    // what it lacks beyond that now, not a round trip later. A base claiming more of our own
-    // feed than we hold is not trusted for this; the summary will tell.
+    // What the peer stated in an earlier session it still holds (acks mean "stored"), for the
+    // status shown until its summary comes. A base claiming more of our own feed than we hold
+    // is not trusted; the summary will tell.
     if (!heard.isEmpty() && heard.get(local.id()) <= local.vector().get(local.id())) {
       peerVector = peerVector.merge(heard);
-      based = true;
     }
     out.add(base.open(peer));
   }
@@ -326,18 +321,8 @@ public final class SyncSession {
       reset(v);
     }
     learn(v);
-    if (!summarized && !based) {
-      // Records pushed before this summary skipped what we held at the start; what the peer
-      // lacks of that goes now, from where it stands.
-      for (Map.Entry<ReplicaId, Long> e : sentUpTo.entrySet()) {
-        long has = peerVector.get(e.getKey());
-        if (has < startVector.get(e.getKey()) && e.getValue() > has) {
-          e.setValue(has);
-          retryAt.remove(e.getKey());
-        }
-      }
-    }
     summarized = true;
+    summaryRequest = config.interactive();
     offered(now);
   }
 
@@ -487,15 +472,17 @@ public final class SyncSession {
 
   /** What the peer lacks and the window allows, in feed order. */
   private List<Message> pump(long now) {
-    if (peer == null || !(summarized || config.interactive())) {
+    if (peer == null || !summarized) {
       return List.of();
     }
     List<Message> out = new ArrayList<>();
     VersionVector mine = local.vector();
-    if (summarized) {
-      offerSnapshot(now, out); // before the summary we cannot tell whether the peer lacks it
-    }
+    offerSnapshot(now, out);
     if (config.interactive()) {
+      if (summaryRequest) {
+        summaryRequest = false;
+        push(mine, out, now); // what the summary says the peer lacks is what it asks for
+      }
       offer(mine, out, now);
       serveRequests(mine, out, now);
     } else {
@@ -552,8 +539,7 @@ public final class SyncSession {
       if (peerVector.get(origin) < covered.get(origin)) {
         continue; // compacted away: the peer gets the snapshot first
       }
-      long from = Math.max(floor(origin),
-          Math.max(peerVector.get(origin), sentUpTo.getOrDefault(origin, 0L))) + 1;
+      long from = Math.max(peerVector.get(origin), sentUpTo.getOrDefault(origin, 0L)) + 1;
       if (from <= mine.counterAt(i)) {
         ranges.add(new Range(origin, from, mine.counterAt(i)));
         sentUpTo.put(origin, mine.counterAt(i));
@@ -594,11 +580,6 @@ public final class SyncSession {
     if (!batch.isEmpty()) {
       out.add(new Deltas(batch));
     }
-  }
-
-  /** Below this, records of {@code origin} wait for the peer's summary. */
-  private long floor(ReplicaId origin) {
-    return summarized || based ? 0 : startVector.get(origin);
   }
 
   private long inFlight() {
