@@ -78,6 +78,8 @@ public final class Replica implements AutoCloseable {
   private final Map<ReplicaId, SyncBase> bases = new HashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final SyncSession.Local local;
+  /** Records one session is about to receive, so that no other session requests them too. */
+  private final Claims claims = new Claims();
   private Scheduler.Cancellable tickTask;
   private long sessionSeeds;
   private boolean closed;
@@ -527,6 +529,11 @@ public final class Replica implements AutoCloseable {
         bases.put(peer, base);
         store.saveSyncBase(peer, base);
       }
+    }
+
+    @Override
+    public long claim(ReplicaId origin, long from, long to, Object by, long now, long until) {
+      return keepsBases ? claims.claim(origin, from, to, by, now, until) : from;
     }
 
     @Override

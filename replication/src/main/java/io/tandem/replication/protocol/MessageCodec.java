@@ -33,7 +33,12 @@ import java.util.TreeSet;
  * indexed  := n:varint≥1 n × (step:varint counter:varint≥1); the first step is the position,
  *             each later one the distance from the previous position (≥ 1)
  * deltas   := n:varint n × record, each written against the one before it ({@link RecordWire})
- * offer, request := n:varint n × (origin:ref from:varint≥1 count:varint≥1)
+ * offer    := ranges
+ * request  := (2n + p):varint n × range [tag:u8 indexed]   the indexed part, present iff p = 1,
+ *             names origins by position in the receiver's dictionary, each counter the first
+ *             seq wanted (up to all the receiver holds); tag: the low byte of its hash
+ * ranges   := n:varint n × range
+ * range    := origin:ref from:varint≥1 count:varint≥1
  * snapshot-offer := vector size:varint≥1 hash:32 chunk:varint≥1 n:varint n × hash:32
  *                   (n = ⌈size / chunk⌉)                                type 7
  * snapshot-fetch := hash:32 offset:varint                               type 8
@@ -118,7 +123,13 @@ public final class MessageCodec {
     } else if (m instanceof Offer o) {
       ranges(w, o.ranges(), refs);
     } else if (m instanceof Request q) {
-      ranges(w, q.ranges(), refs);
+      // The count's low bit says whether positions follow, so no prefix of a request is one.
+      w.varint((long) q.ranges().size() << 1 | (q.indexed().isEmpty() ? 0 : 1));
+      rangeList(w, q.ranges(), refs);
+      if (!q.indexed().isEmpty()) {
+        w.u8(q.tag());
+        indexed(w, q.indexed());
+      }
     } else if (SnapshotWire.handles(m)) {
       SnapshotWire.encode(w, m, refs);
     } else {
@@ -162,7 +173,7 @@ public final class MessageCodec {
         case ACK -> m = ack(in, ids, limits);
         case DELTAS -> m = new Deltas(RecordWire.read(in, ids, limits));
         case OFFER -> m = new Offer(ranges(in, ids, limits));
-        case REQUEST -> m = new Request(ranges(in, ids, limits));
+        case REQUEST -> m = request(in, ids, limits);
         default -> m = SnapshotWire.decode(type, in, ids, limits);
       }
       if (in.remaining() != 0) {
@@ -247,6 +258,10 @@ public final class MessageCodec {
 
   private static void ranges(WireWriter w, List<Range> ranges, Map<ReplicaId, Integer> refs) {
     w.varint(ranges.size());
+    rangeList(w, ranges, refs);
+  }
+
+  private static void rangeList(WireWriter w, List<Range> ranges, Map<ReplicaId, Integer> refs) {
     for (Range r : ranges) {
       w.varint(refs.get(r.origin()));
       w.varint(r.from());
@@ -374,9 +389,28 @@ public final class MessageCodec {
     return IndexedEntries.of(at, counters);
   }
 
+  private static Request request(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+      throws ProtocolException {
+    long head = in.varint();
+    if (head < 0 || head >>> 1 > limits.maxEntries()) {
+      throw new ProtocolException(Reason.LIMIT_EXCEEDED, "ranges count "
+          + Long.toUnsignedString(head >>> 1) + " above " + limits.maxEntries());
+    }
+    List<Range> spelled = rangeList(in, ids, in.checkedCount(head >>> 1, 3, "ranges"));
+    if ((head & 1) == 0) {
+      return new Request(spelled);
+    }
+    int tag = in.u8();
+    return new Request(spelled, tag, indexed(in, limits));
+  }
+
   private static List<Range> ranges(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
       throws ProtocolException {
-    int n = in.count(3, limits.maxEntries(), "ranges");
+    return rangeList(in, ids, in.count(3, limits.maxEntries(), "ranges"));
+  }
+
+  private static List<Range> rangeList(WireReader in, ReplicaId[] ids, int n)
+      throws ProtocolException {
     List<Range> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       ReplicaId origin = ref(in, ids);

@@ -96,7 +96,11 @@ class MessageCodecTest {
         new Deltas(List.of(edge, small)),
         new Offer(List.of(new Range(low, 1, 1), new Range(high, MAX_SEQ, 2 * MAX_SEQ - 1))),
         new Request(List.of()),
-        new Request(List.of(new Range(signed, 5, 9), new Range(signed, 2, 3))));
+        new Request(List.of(new Range(signed, 5, 9), new Range(signed, 2, 3))),
+        new Request(List.of(), 255, IndexedEntries.of(new int[] {0, 99_999},
+            new long[] {1, MAX_SEQ})),
+        new Request(List.of(new Range(low, 1, 1)), 0, IndexedEntries.of(new int[] {3},
+            new long[] {2})));
     for (Message m : messages) {
       assertThat(MessageCodec.decode(MessageCodec.encode(m), ProtocolLimits.DEFAULT))
           .as("%s", m).isEqualTo(m);
@@ -140,6 +144,19 @@ class MessageCodecTest {
     int first = 1 + 9 + 1 + (1 + 1 + 4 + 5);
     // each record: flags, wall difference (2), logical, payload length (2), payload less 9
     assertThat(frame.length).isEqualTo(first + 10 * (1 + 2 + 1 + 2) + payloads - 10 * 9);
+  }
+
+  /**
+   * A request answering a summary names a changed feed by its position in the peer's
+   * dictionary, with the first seq it wants: seven bytes for one feed, three more a feed.
+   */
+  @Test
+  void requestByPositionIsSevenBytesForOneFeed() {
+    assertThat(MessageCodec.encode(new Request(List.of(), 0x5a,
+        IndexedEntries.of(new int[] {3}, new long[] {2}))).remaining()).isEqualTo(7);
+    assertThat(MessageCodec.encode(new Request(List.of(), 0x5a,
+        IndexedEntries.of(new int[] {3, 4, 90}, new long[] {2, 7, 100}))).remaining())
+        .isEqualTo(11);
   }
 
   /** Each record has one encoding: a frame that could say it shorter is refused. */
@@ -814,6 +831,18 @@ class MessageCodecTest {
     };
   }
 
+  /** Requests spelled out, by position, or both. */
+  static Gen<Request> requests() {
+    Gen<List<Range>> ranges = listsOf(ranges(), 4);
+    Gen<IndexedEntries> indexed = indexedEntries();
+    Gen<Integer> tags = Generate.range(0, 255);
+    return in -> {
+      IndexedEntries x = indexed.generate(in);
+      return x.isEmpty() ? new Request(ranges.generate(in))
+          : new Request(ranges.generate(in), tags.generate(in), x);
+    };
+  }
+
   static <T> Gen<List<T>> listsOf(Gen<T> items, int max) {
     Gen<Integer> sizes = Generate.range(0, max);
     return in -> {
@@ -838,6 +867,7 @@ class MessageCodecTest {
     Gen<List<Range>> ranges = listsOf(ranges(), 6);
     Gen<Summary> summaries = summaries();
     Gen<Ack> acks = acks();
+    Gen<Request> requests = requests();
     Gen<Message> gen = in -> switch (kinds.generate(in)) {
       case 0 -> new Hello(versions.generate(in), ids.generate(in), flags.generate(in),
           flags.generate(in));
@@ -845,7 +875,7 @@ class MessageCodecTest {
       case 2 -> acks.generate(in);
       case 3 -> new Deltas(records.generate(in));
       case 4 -> new Offer(ranges.generate(in));
-      case 5 -> new Request(ranges.generate(in));
+      case 5 -> requests.generate(in);
       case 6 -> {
         byte[] snapshot = new byte[sizes.generate(in)];
         new java.util.Random(snapshot.length).nextBytes(snapshot);

@@ -167,29 +167,77 @@ class SyncSessionTest {
   // ---- interactive mode ----
 
   @Test
-  void interactiveModeTakesThePeersSummaryAsItsRequest() throws ProtocolException {
+  void interactiveSummaryIsAnOfferAndSendsNothingUnrequested() throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 6).write(X, 2);
     SyncSession s = new SyncSession(local, CONFIG.withInteractive(true), 1);
     List<Message> out = new ArrayList<>(s.start(T));
     out.addAll(s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1,
         new ArrayList<>()));
-    assertThat(deltas(out)).as("nothing before the summary").isEmpty();
-    assertThat(ofType(out, Offer.class)).isEmpty();
+    out.addAll(s.receive(new Summary(VersionVector.of(ME, 2)), T + 2, new ArrayList<>()));
+    out.addAll(s.tick(T + 3));
 
-    out = s.receive(new Summary(VersionVector.of(ME, 2)), T + 2, new ArrayList<>());
+    assertThat(ofType(out, Summary.class)).containsExactly(new Summary(local.vector()));
+    assertThat(ofType(out, Offer.class)).as("the summary offered it all").isEmpty();
+    assertThat(deltas(out)).as("nothing before a request").isEmpty();
 
-    assertThat(deltas(out)).as("what the summary says the peer lacks, in feed order")
-        .containsExactlyElementsOf(concat(local.read(ME, 3, 10), local.read(X, 1, 10)));
-    assertThat(ofType(out, Offer.class)).as("no offer for what the summary asked").isEmpty();
+    List<Message> answer = s.receive(new Request(List.of(new Range(ME, 3, 6),
+        new Range(X, 1, 2))), T + 4, new ArrayList<>());
+    assertThat(deltas(answer)).containsExactlyElementsOf(
+        concat(local.read(ME, 3, 10), local.read(X, 1, 10)));
+  }
+
+  @Test
+  void interactiveSessionRequestsWhatThePeersSummaryHoldsByPositionInItsDictionary()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(X, 1);
+    SyncSession s = interactive(local);
+    VersionVector peerHolds = VersionVector.of(PEER, 3).with(X, 4).with(Y, 1);
+    List<Message> out = s.receive(new Summary(peerHolds), T + 2, new ArrayList<>());
+
+    long hash = VectorPatch.hash(peerHolds);
+    assertThat(ofType(out, Request.class)).containsExactly(new Request(List.of(),
+        (int) (hash & 0xff), IndexedEntries.of(new int[] {0, 1, 2}, new long[] {1, 2, 1})));
+  }
+
+  @Test
+  void interactiveRequestByPositionIsServedUpToAllWeHoldAndIgnoredUnderAnotherTag()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 3).write(X, 4);
+    SyncSession s = interactive(local);
+    s.receive(new Summary(VersionVector.empty()), T + 2, new ArrayList<>());
+    // Our dictionary is the whole summary we sent: ME at position 0, X at 1.
+    int tag = (int) (VectorPatch.hash(local.vector()) & 0xff);
+
+    List<Message> wrong = s.receive(new Request(List.of(), (tag + 1) & 0xff,
+        IndexedEntries.of(new int[] {1}, new long[] {2})), T + 3, new ArrayList<>());
+    assertThat(deltas(wrong)).as("another dictionary's positions").isEmpty();
+    List<Message> right = s.receive(new Request(List.of(), tag,
+        IndexedEntries.of(new int[] {1, 7}, new long[] {2, 1})), T + 4, new ArrayList<>());
+    assertThat(deltas(right)).as("X from 2 on; position 7 lies beyond the dictionary")
+        .containsExactlyElementsOf(local.read(X, 2, 10));
+  }
+
+  @Test
+  void recordsAnotherSessionClaimedAreNeitherRequestedNorAcknowledged()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(X, 1);
+    local.claimedElsewhere.put(X, 5L);
+    SyncSession s = interactive(local);
+    s.receive(new Summary(VersionVector.empty()), T + 2, new ArrayList<>());
+
+    List<Message> out = s.receive(new Offer(List.of(new Range(X, 2, 7), new Range(Y, 1, 2))),
+        T + 3, new ArrayList<>());
+
+    assertThat(ofType(out, Request.class)).as("X#2..5 come from elsewhere").containsExactly(
+        new Request(List.of(new Range(X, 6, 7), new Range(Y, 1, 2))));
+    assertThat(ofType(out, Ack.class)).as("nor do we claim to hold them").isEmpty();
   }
 
   @Test
   void interactiveModeOffersWhatComesAfterTheSummaryAndSendsOnlyWhatIsRequested()
       throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 2);
-    SyncSession s = new SyncSession(local, CONFIG.withInteractive(true), 1);
-    s.start(T);
-    s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1, new ArrayList<>());
+    SyncSession s = interactive(local);
     s.receive(new Summary(VersionVector.of(ME, 2)), T + 2, new ArrayList<>());
     local.write(ME, 4).write(X, 3);
 
@@ -229,10 +277,17 @@ class SyncSessionTest {
     local.write(ME, 1);
     out.addAll(s.afterChange(T + 2));
 
-    assertThat(ofType(out, Offer.class)).as("the summary, on its way, will say").isEmpty();
+    assertThat(ofType(out, Offer.class)).as("the summary, sent, offers; the peer's will tell")
+        .isEmpty();
     assertThat(deltas(out)).isEmpty();
-    out = s.receive(new Summary(VersionVector.of(ME, 4).with(X, 4)), T + 3, new ArrayList<>());
-    assertThat(deltas(out)).containsExactlyElementsOf(local.read(ME, 5, 10));
+  }
+
+  /** An interactive session over {@code local} that has heard the peer's hello. */
+  private static SyncSession interactive(Feeds local) throws ProtocolException {
+    SyncSession s = new SyncSession(local, CONFIG.withInteractive(true), 1);
+    s.start(T);
+    s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1, new ArrayList<>());
+    return s;
   }
 
   // ---- receiving ----
@@ -516,6 +571,8 @@ class SyncSessionTest {
     private VersionVector vector = VersionVector.empty();
     /** The sync bases sessions saved, by peer, as a replica's store keeps them. */
     final Map<ReplicaId, SyncBase> bases = new HashMap<>();
+    /** Per feed, the highest seq another session is about to receive. */
+    final Map<ReplicaId, Long> claimedElsewhere = new HashMap<>();
 
     Feeds(ReplicaId id) {
       this.id = id;
@@ -551,6 +608,11 @@ class SyncSessionTest {
     @Override
     public SyncBase base(ReplicaId peer) {
       return bases.getOrDefault(peer, SyncBase.NONE);
+    }
+
+    @Override
+    public long claim(ReplicaId origin, long from, long to, Object by, long now, long until) {
+      return Math.max(from, claimedElsewhere.getOrDefault(origin, 0L) + 1);
     }
 
     @Override
