@@ -622,10 +622,10 @@ public final class SyncSession {
           bytes += d.payload().length;
           next = d.seq() + 1;
         }
-        // The offer was answered: the ack is a round trip from now, not from the offer.
-        if (retryAt.containsKey(r.origin())) {
-          retryAt.put(r.origin(), now + delay(r.origin()));
-        }
+        // The offer was answered: give the ack the shortest delay from now, not from the
+        // offer; no more, since over a lossy link these records are as likely lost as it was.
+        retryAt.computeIfPresent(r.origin(),
+            (o, t) -> Math.max(t, now + config.minBackoffMillis()));
       }
     }
     requested.clear();
