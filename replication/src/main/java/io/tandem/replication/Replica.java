@@ -78,6 +78,8 @@ public final class Replica implements AutoCloseable {
   private final Map<ReplicaId, SyncBase> bases = new HashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final SyncSession.Local local;
+  /** Records one session is about to receive, so that no other session requests them too. */
+  private final Claims claims = new Claims();
   private Scheduler.Cancellable tickTask;
   private long sessionSeeds;
   private boolean closed;
@@ -433,14 +435,21 @@ public final class Replica implements AutoCloseable {
     List<Message> messages = new ArrayList<>(frames.size());
     for (ByteBuffer f : frames) {
       messages.add(MessageCodec.decode(f, config.limits()));
+      if (messages.size() == 1) {
+        // The version first: another version's records would be misread, not refused for it.
+        if (!(messages.get(0) instanceof Message.Hello hello)) {
+          throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
+        }
+        if (hello.version() != Message.VERSION) {
+          throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "bundle speaks version "
+              + hello.version() + ", this is " + Message.VERSION);
+        }
+      }
     }
-    if (messages.isEmpty() || !(messages.get(0) instanceof Message.Hello hello)) {
+    if (messages.isEmpty()) {
       throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
     }
-    if (hello.version() != Message.VERSION) {
-      throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "bundle speaks version "
-          + hello.version() + ", this is " + Message.VERSION);
-    }
+    Message.Hello hello = (Message.Hello) messages.get(0);
     List<Change> changes = new ArrayList<>();
     long before;
     lock.lock();
@@ -520,6 +529,11 @@ public final class Replica implements AutoCloseable {
         bases.put(peer, base);
         store.saveSyncBase(peer, base);
       }
+    }
+
+    @Override
+    public long claim(ReplicaId origin, long from, long to, Object by, long now, long until) {
+      return keepsBases ? claims.claim(origin, from, to, by, now, until) : from;
     }
 
     @Override

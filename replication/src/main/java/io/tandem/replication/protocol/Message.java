@@ -25,7 +25,7 @@ import java.util.Objects;
 public sealed interface Message {
 
   /** The protocol version this build speaks. */
-  int VERSION = 2;
+  int VERSION = 3;
 
   /**
    * Opens a session: who is speaking and which protocol. {@code heardYou} says the sender has the
@@ -123,10 +123,27 @@ public sealed interface Message {
     }
   }
 
-  /** Ranges of records the sender wants. */
-  record Request(List<Range> ranges) implements Message {
+  /**
+   * Records the sender wants: {@code ranges} spelled out, and {@code indexed} named by position
+   * in the origins of the receiver's dictionary (the base or whole vector of its latest summary),
+   * each entry's counter the first seq wanted, up to all the receiver holds. {@code tag} is the
+   * low byte of that dictionary's hash: a receiver whose dictionary has another tag ignores the
+   * positions (its offer is resent, so this only delays); one whose dictionary changed to another
+   * with the same tag may send records of the wrong feeds, which costs bytes, never data: every
+   * record it sends is one it holds.
+   */
+  record Request(List<Range> ranges, int tag, IndexedEntries indexed) implements Message {
     public Request {
       ranges = List.copyOf(ranges);
+      Objects.requireNonNull(indexed, "indexed");
+      if (tag < 0 || tag > 255 || indexed.isEmpty() && tag != 0) {
+        throw new IllegalArgumentException("bad request tag " + tag);
+      }
+    }
+
+    /** Ranges spelled out. */
+    public Request(List<Range> ranges) {
+      this(ranges, 0, IndexedEntries.NONE);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.tandem.replication.protocol;
 
-import io.tandem.crdt.Hlc;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
@@ -13,7 +12,6 @@ import io.tandem.replication.protocol.Message.Request;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,17 +32,21 @@ import java.util.TreeSet;
  * ack      := flags:u8 [vector] [dictionary:u64≠0 indexed]  flags: bit 3 vector, bit 4 indexed
  * indexed  := n:varint≥1 n × (step:varint counter:varint≥1); the first step is the position,
  *             each later one the distance from the previous position (≥ 1)
- * deltas   := n:varint n × record
- * record   := origin:ref seq:varint≥1 deps:vector wall:varint logical:varint
- *             object:(len:varint 1..255, UTF-8) payload:(len:varint, bytes)
- * offer, request := n:varint n × (origin:ref from:varint≥1 count:varint≥1)
+ * deltas   := n:varint n × record, each written against the one before it ({@link RecordWire})
+ * offer    := ranges
+ * request  := (2n + p):varint n × range [tag:u8 indexed]   the indexed part, present iff p = 1,
+ *             names origins by position in the receiver's dictionary, each counter the first
+ *             seq wanted (up to all the receiver holds); tag: the low byte of its hash
+ * ranges   := n:varint n × range
+ * range    := origin:ref from:varint≥1 count:varint≥1
  * snapshot-offer := vector size:varint≥1 hash:32 chunk:varint≥1 n:varint n × hash:32
  *                   (n = ⌈size / chunk⌉)                                type 7
  * snapshot-fetch := hash:32 offset:varint                               type 8
  * snapshot-chunk := hash:32 offset:varint bytes:(len:varint, bytes)     type 9
  * </pre>
  * Replica ids travel once per frame, so a batch of one feed's records pays eight bytes for the
- * origin however long it is. Decoding checks every count against the bytes left and the limits
+ * origin however long it is, and each record after the first of its run a few bytes more than its
+ * payload. Decoding checks every count against the bytes left and the limits
  * before allocating, and refuses trailing bytes.
  */
 public final class MessageCodec {
@@ -121,23 +123,17 @@ public final class MessageCodec {
     } else if (m instanceof Offer o) {
       ranges(w, o.ranges(), refs);
     } else if (m instanceof Request q) {
-      ranges(w, q.ranges(), refs);
+      // The count's low bit says whether positions follow, so no prefix of a request is one.
+      w.varint((long) q.ranges().size() << 1 | (q.indexed().isEmpty() ? 0 : 1));
+      rangeList(w, q.ranges(), refs);
+      if (!q.indexed().isEmpty()) {
+        w.u8(q.tag());
+        indexed(w, q.indexed());
+      }
     } else if (SnapshotWire.handles(m)) {
       SnapshotWire.encode(w, m, refs);
     } else {
-      Deltas d = (Deltas) m;
-      {
-        w.varint(d.records().size());
-        for (DeltaRecord r : d.records()) {
-          w.varint(refs.get(r.origin()));
-          w.varint(r.seq());
-          vector(w, r.deps(), refs);
-          w.varint(r.hlc().wallMillis());
-          w.varint(r.hlc().logical());
-          w.bytes(r.object().getBytes(StandardCharsets.UTF_8));
-          w.bytes(r.payload());
-        }
-      }
+      RecordWire.write(w, ((Deltas) m).records(), refs);
     }
     return w.toBuffer();
   }
@@ -175,9 +171,9 @@ public final class MessageCodec {
         }
         case SUMMARY -> m = summary(in, ids, limits);
         case ACK -> m = ack(in, ids, limits);
-        case DELTAS -> m = new Deltas(records(in, ids, limits));
+        case DELTAS -> m = new Deltas(RecordWire.read(in, ids, limits));
         case OFFER -> m = new Offer(ranges(in, ids, limits));
-        case REQUEST -> m = new Request(ranges(in, ids, limits));
+        case REQUEST -> m = request(in, ids, limits);
         default -> m = SnapshotWire.decode(type, in, ids, limits);
       }
       if (in.remaining() != 0) {
@@ -262,6 +258,10 @@ public final class MessageCodec {
 
   private static void ranges(WireWriter w, List<Range> ranges, Map<ReplicaId, Integer> refs) {
     w.varint(ranges.size());
+    rangeList(w, ranges, refs);
+  }
+
+  private static void rangeList(WireWriter w, List<Range> ranges, Map<ReplicaId, Integer> refs) {
     for (Range r : ranges) {
       w.varint(refs.get(r.origin()));
       w.varint(r.from());
@@ -286,7 +286,7 @@ public final class MessageCodec {
     return ids;
   }
 
-  private static ReplicaId ref(WireReader in, ReplicaId[] ids) throws ProtocolException {
+  static ReplicaId ref(WireReader in, ReplicaId[] ids) throws ProtocolException {
     long i = in.varint();
     if (i < 0 || i >= ids.length) {
       throw new ProtocolException(Reason.MALFORMED, "replica ref " + i + " of " + ids.length);
@@ -389,33 +389,28 @@ public final class MessageCodec {
     return IndexedEntries.of(at, counters);
   }
 
-  private static List<DeltaRecord> records(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
+  private static Request request(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
       throws ProtocolException {
-    int n = in.count(7, limits.maxRecords(), "records");
-    List<DeltaRecord> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      ReplicaId origin = ref(in, ids);
-      long seq = in.positive(MAX_SEQ, "seq");
-      VersionVector deps = vector(in, ids, limits);
-      long wall = in.varint();
-      long logical = in.varint();
-      if (wall < 0 || logical < 0 || logical > Integer.MAX_VALUE) {
-        throw new ProtocolException(Reason.MALFORMED, "bad hlc " + wall + "." + logical);
-      }
-      String object = in.utf8(DeltaRecord.MAX_OBJECT_NAME_BYTES, "object name");
-      byte[] payload = in.bytes(limits.maxFrameBytes(), "payload");
-      if (deps.get(origin) != 0) {
-        throw new ProtocolException(Reason.VIOLATION, "record depends on its own feed");
-      }
-      out.add(new DeltaRecord(origin, seq, deps, new Hlc(wall, (int) logical, origin), object,
-          payload));
+    long head = in.varint();
+    if (head < 0 || head >>> 1 > limits.maxEntries()) {
+      throw new ProtocolException(Reason.LIMIT_EXCEEDED, "ranges count "
+          + Long.toUnsignedString(head >>> 1) + " above " + limits.maxEntries());
     }
-    return out;
+    List<Range> spelled = rangeList(in, ids, in.checkedCount(head >>> 1, 3, "ranges"));
+    if ((head & 1) == 0) {
+      return new Request(spelled);
+    }
+    int tag = in.u8();
+    return new Request(spelled, tag, indexed(in, limits));
   }
 
   private static List<Range> ranges(WireReader in, ReplicaId[] ids, ProtocolLimits limits)
       throws ProtocolException {
-    int n = in.count(3, limits.maxEntries(), "ranges");
+    return rangeList(in, ids, in.count(3, limits.maxEntries(), "ranges"));
+  }
+
+  private static List<Range> rangeList(WireReader in, ReplicaId[] ids, int n)
+      throws ProtocolException {
     List<Range> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       ReplicaId origin = ref(in, ids);

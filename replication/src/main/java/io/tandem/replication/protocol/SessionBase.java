@@ -3,9 +3,14 @@ package io.tandem.replication.protocol;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.protocol.Message.Ack;
+import io.tandem.replication.protocol.Message.Range;
+import io.tandem.replication.protocol.Message.Request;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.spi.SyncBase;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,6 +36,9 @@ final class SessionBase {
   /** The origins our acks name by position, and the hash the peer knows them by. */
   private VersionVector dictionary = VersionVector.empty();
   private long dictionaryHash = Summary.WHOLE;
+  /** The dictionary of the peer's latest summary, which our requests name origins in. */
+  private VersionVector peerDictionary = VersionVector.empty();
+  private long peerDictionaryHash = Summary.WHOLE;
   /**
    * Vectors the peer may name by hash: the base we saved and the last whole ones it sent. A
    * few at most, so a peer repeating huge summaries cannot make a session hold many.
@@ -88,7 +96,9 @@ final class SessionBase {
    */
   VersionVector resolve(Summary s) throws ProtocolException {
     if (s.isWhole()) {
-      peerDictionaries.put(VectorPatch.hash(s.vector()), s.vector());
+      peerDictionaryHash = VectorPatch.hash(s.vector());
+      peerDictionary = s.vector();
+      peerDictionaries.put(peerDictionaryHash, s.vector());
       // A whole vector supersedes every earlier statement of the peer, wrong beliefs included.
       heard = s.vector();
       save();
@@ -102,6 +112,8 @@ final class SessionBase {
     if (claimsTooMuch(v)) {
       return null;
     }
+    peerDictionaryHash = s.base();
+    peerDictionary = base;
     heard = heard.merge(v);
     save();
     return v;
@@ -137,6 +149,52 @@ final class SessionBase {
     VectorPatch.Split split = VectorPatch.split(grown, dictionary);
     return split.indexed().isEmpty() ? new Ack(grown)
         : new Ack(split.spelled(), dictionaryHash, split.indexed());
+  }
+
+  /**
+   * A request for {@code want}: origins the peer's latest summary dictionary holds named by
+   * position (from their first seq on, up to all the peer holds), others spelled out.
+   */
+  Request request(List<Range> want) {
+    List<Range> spelled = new ArrayList<>();
+    int[] at = new int[want.size()];
+    long[] from = new long[want.size()];
+    int n = 0;
+    for (Range r : want) {
+      int i = peerDictionary.indexOf(r.origin());
+      if (i >= 0 && (n == 0 || i > at[n - 1])) {
+        at[n] = i;
+        from[n++] = r.from();
+      } else {
+        spelled.add(r);
+      }
+    }
+    return n == 0 ? new Request(spelled) : new Request(spelled, tag(peerDictionaryHash),
+        IndexedEntries.of(Arrays.copyOf(at, n), Arrays.copyOf(from, n)));
+  }
+
+  /**
+   * What {@code q} asks for, ranges up to {@code mine}: positions resolved in our dictionary if
+   * its tag is ours, else dropped (our offer is resent, so that only delays), as are positions
+   * beyond it.
+   */
+  List<Range> resolve(Request q, VersionVector mine) {
+    if (q.indexed().isEmpty() || q.tag() != tag(dictionaryHash)) {
+      return q.ranges();
+    }
+    List<Range> out = new ArrayList<>(q.ranges());
+    IndexedEntries x = q.indexed();
+    for (int i = 0; i < x.size() && x.indexAt(i) < dictionary.size(); i++) {
+      ReplicaId origin = dictionary.replicaAt(x.indexAt(i));
+      if (x.counterAt(i) <= mine.get(origin)) {
+        out.add(new Range(origin, x.counterAt(i), mine.get(origin)));
+      }
+    }
+    return out;
+  }
+
+  private static int tag(long hash) {
+    return (int) (hash & 0xff);
   }
 
   /** Every entry of {@code a}, an ack this side sent, its positions resolved. */

@@ -62,6 +62,16 @@ public final class SyncSession {
     /** Keeps {@code base} for the next session with {@code peer}; losing it costs a fallback. */
     default void saveBase(ReplicaId peer, SyncBase base) {}
 
+    /**
+     * Claims, for the session {@code by}, the records {@code from..to} of {@code origin}'s feed
+     * that it is about to request, until {@code until}: returns the first of them no other
+     * session claimed (beyond {@code to} if all are), so a record offered by two peers at once
+     * is requested from one. A claim only defers: the other peer's offer is resent.
+     */
+    default long claim(ReplicaId origin, long from, long to, Object by, long now, long until) {
+      return from;
+    }
+
     /** The vector of the snapshot the log continues from; cheap, asked on every send. */
     default VersionVector snapshotVector() {
       return VersionVector.empty();
@@ -98,6 +108,11 @@ public final class SyncSession {
    * session is open, so over a lossy link a long cap costs minutes of latency (MVDS' world).
    */
   static final long HELLO_CAP_MILLIS = 2_000;
+  /**
+   * How long a request keeps others from requesting the same records, in shortest resend delays:
+   * long enough for the answer to come, short enough that a lost one is asked elsewhere soon.
+   */
+  static final int CLAIM_ROUND_TRIPS = 4;
 
   private final Local local;
   private final SessionConfig config;
@@ -105,18 +120,11 @@ public final class SyncSession {
 
   private ReplicaId peer;
   /**
-   * Whether the peer's first summary arrived. Before it, in interactive mode, once the peer's
-   * hello named it, records are offered at once (0-RTT) from what the base saved with it says it
-   * holds; with no base, only records that arrived or were written since the session began. A
-   * wrong guess costs a range in an offer, answered by an ack, never data. Batch mode waits for
-   * the summary: a wrong guess there costs whole records (measured: 1.27x became 1.50x in
-   * part 4's world (b)).
+   * Whether the peer's first summary arrived. Nothing is sent before it in either mode: a guess
+   * of what the peer holds costs whole records when wrong (measured: 1.27x became 1.50x in
+   * part 4's world (b)), and the summary comes with the peer's answer to our hello anyway.
    */
   private boolean summarized;
-  /** Whether a base saved with this peer seeded {@link #peerVector} at its hello. */
-  private boolean based;
-  /** What this replica held when the session began: with no base, the first summary decides. */
-  private VersionVector startVector;
   private long helloAt = Long.MIN_VALUE;
   private long helloBackoff;
   /** What the peer holds, as far as we know: never more than it has. */
@@ -150,7 +158,6 @@ public final class SyncSession {
 
   /** The messages that open the session. */
   public List<Message> start(long now) {
-    startVector = local.vector();
     helloAt = now;
     lastOffered = now;
     return sent(now, List.of(hello()));
@@ -175,7 +182,7 @@ public final class SyncSession {
     heard(now);
     List<Message> out = new ArrayList<>();
     if (m instanceof Hello h) {
-      onHello(h, out);
+      onHello(h, now, out);
     } else if (m instanceof Summary s) {
       onSummary(s, now, out);
     } else if (m instanceof Ack a) {
@@ -185,9 +192,9 @@ public final class SyncSession {
       onDeltas(d, received, out);
     } else if (m instanceof Offer o) {
       offered(now);
-      onOffer(o, out);
+      onOffer(o, now, out);
     } else if (m instanceof Request q) {
-      onRequest(q);
+      requested.addAll(base.resolve(q, local.vector()));
     } else if (m instanceof SnapshotOffer o) {
       learn(o.vector()); // the peer holds what its snapshot covers
       out.addAll(local.snapshotOffered(o, now));
@@ -248,7 +255,7 @@ public final class SyncSession {
       // mistaken through a hash collision). Tell it whole what we hold, replacing that belief.
       lastOffered = now;
       stallAfter = Math.min(stallAfter * 2, 64 * config.maxBackoffMillis());
-      return sent(now, List.of(base.whole(Summary.RESET)));
+      return sent(now, List.of(offering(base.whole(Summary.RESET), now)));
     }
     boolean due = false;
     if (offeredHash != null && now - offeredAt >= offerBackoff) {
@@ -272,7 +279,7 @@ public final class SyncSession {
     return due ? sent(now, pump(now)) : List.of();
   }
 
-  private void onHello(Hello h, List<Message> out) throws ProtocolException {
+  private void onHello(Hello h, long now, List<Message> out) throws ProtocolException {
     if (h.version() != Message.VERSION) {
       throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "peer speaks version "
           + h.version() + ", this is " + Message.VERSION);
@@ -290,29 +297,45 @@ public final class SyncSession {
         // Our hello or summary was lost: say both again, once per unanswered hello, and whole,
         // since the peer may also lack the base.
         out.add(hello(true));
-        out.add(base.whole(0));
+        out.add(offering(base.whole(0), now));
       }
       return;
     }
     // Our own hello went out at start; only a second unanswered hello means it was lost.
     peer = h.replica();
-    if (startVector == null) {
-      startVector = local.vector();
-    }
     VersionVector heard = local.base(peer).heard();
-    // What the peer stated in an earlier session it still holds (acks mean "stored"): push
-    // what it lacks beyond that now, not a round trip later. A base claiming more of our own
-    // feed than we hold is not trusted for this; the summary will tell.
+    // What the peer stated in an earlier session it still holds (acks mean "stored"), for the
+    // status shown until its summary comes. A base claiming more of our own feed than we hold
+    // is not trusted; the summary will tell.
     if (!heard.isEmpty() && heard.get(local.id()) <= local.vector().get(local.id())) {
       peerVector = peerVector.merge(heard);
-      based = true;
     }
-    out.add(base.open(peer));
+    out.add(offering(base.open(peer), now));
+  }
+
+  /**
+   * {@code s}, about to be sent. In interactive mode a summary is also an offer of everything it
+   * states the peer may lack: the peer requests from it, so no separate offer goes for that, and
+   * what is not requested is offered again after the usual delay.
+   */
+  private Summary offering(Summary s, long now) {
+    if (config.interactive()) {
+      VersionVector mine = local.vector();
+      for (int i = 0; i < mine.size(); i++) {
+        ReplicaId origin = mine.replicaAt(i);
+        if (mine.counterAt(i) > Math.max(peerVector.get(origin),
+            sentUpTo.getOrDefault(origin, 0L))) {
+          sentUpTo.put(origin, mine.counterAt(i));
+          retryAt.putIfAbsent(origin, now + delay(origin));
+        }
+      }
+    }
+    return s;
   }
 
   private void onSummary(Summary s, long now, List<Message> out) throws ProtocolException {
     if ((s.flags() & Summary.WANT_WHOLE) != 0) {
-      out.add(base.whole(0));
+      out.add(offering(base.whole(0), now));
       return;
     }
     VersionVector v = base.resolve(s);
@@ -326,18 +349,20 @@ public final class SyncSession {
       reset(v);
     }
     learn(v);
-    if (!summarized && !based) {
-      // Records pushed before this summary skipped what we held at the start; what the peer
-      // lacks of that goes now, from where it stands.
-      for (Map.Entry<ReplicaId, Long> e : sentUpTo.entrySet()) {
-        long has = peerVector.get(e.getKey());
-        if (has < startVector.get(e.getKey()) && e.getValue() > has) {
-          e.setValue(has);
-          retryAt.remove(e.getKey());
-        }
+    summarized = true;
+    if (config.interactive()) {
+      // The summary offers what it states: ask for what we lack of it.
+      List<Range> want = new ArrayList<>();
+      VersionVector mine = local.vector();
+      for (int i = 0; i < v.size(); i++) {
+        want(v.replicaAt(i), mine.get(v.replicaAt(i)) + 1, v.counterAt(i), now, want);
+      }
+      if (!want.isEmpty()) {
+        // Named in the dictionary of this very summary: the peer holds it unless it sent
+        // another since, which a lossy link makes likely only for requests answering offers.
+        out.add(base.request(want));
       }
     }
-    summarized = true;
     offered(now);
   }
 
@@ -415,7 +440,7 @@ public final class SyncSession {
     }
   }
 
-  private void onOffer(Offer o, List<Message> out) throws ProtocolException {
+  private void onOffer(Offer o, long now, List<Message> out) throws ProtocolException {
     VersionVector mine = local.vector();
     List<Range> want = new ArrayList<>();
     VersionVector have = VersionVector.empty();
@@ -429,7 +454,7 @@ public final class SyncSession {
       }
       long from = Math.max(r.from(), mine.get(r.origin()) + 1);
       if (from <= r.to()) {
-        want.add(new Range(r.origin(), from, r.to()));
+        want(r.origin(), from, r.to(), now, want);
       } else {
         have = have.with(r.origin(), mine.get(r.origin()));
       }
@@ -442,8 +467,20 @@ public final class SyncSession {
     }
   }
 
-  private void onRequest(Request q) {
-    requested.addAll(q.ranges());
+  /**
+   * Adds to {@code want} what of {@code from..to} no other session is about to receive: a record
+   * two peers offer at once is requested from one (measured in part 4: a third of the records
+   * phones got through the relay they had already had from each other).
+   */
+  private void want(ReplicaId origin, long from, long to, long now, List<Range> want) {
+    if (from > to) {
+      return;
+    }
+    long free = local.claim(origin, from, to, this, now, now + CLAIM_ROUND_TRIPS
+        * config.minBackoffMillis());
+    if (free <= to) {
+      want.add(new Range(origin, free, to));
+    }
   }
 
   private void onSnapshotFetch(SnapshotFetch f, long now, List<Message> out)
@@ -487,14 +524,12 @@ public final class SyncSession {
 
   /** What the peer lacks and the window allows, in feed order. */
   private List<Message> pump(long now) {
-    if (peer == null || !(summarized || config.interactive())) {
+    if (peer == null || !summarized) {
       return List.of();
     }
     List<Message> out = new ArrayList<>();
     VersionVector mine = local.vector();
-    if (summarized) {
-      offerSnapshot(now, out); // before the summary we cannot tell whether the peer lacks it
-    }
+    offerSnapshot(now, out);
     if (config.interactive()) {
       offer(mine, out, now);
       serveRequests(mine, out, now);
@@ -552,8 +587,7 @@ public final class SyncSession {
       if (peerVector.get(origin) < covered.get(origin)) {
         continue; // compacted away: the peer gets the snapshot first
       }
-      long from = Math.max(floor(origin),
-          Math.max(peerVector.get(origin), sentUpTo.getOrDefault(origin, 0L))) + 1;
+      long from = Math.max(peerVector.get(origin), sentUpTo.getOrDefault(origin, 0L)) + 1;
       if (from <= mine.counterAt(i)) {
         ranges.add(new Range(origin, from, mine.counterAt(i)));
         sentUpTo.put(origin, mine.counterAt(i));
@@ -588,17 +622,16 @@ public final class SyncSession {
           bytes += d.payload().length;
           next = d.seq() + 1;
         }
+        // The offer was answered: give the ack the shortest delay from now, not from the
+        // offer; no more, since over a lossy link these records are as likely lost as it was.
+        retryAt.computeIfPresent(r.origin(),
+            (o, t) -> Math.max(t, now + config.minBackoffMillis()));
       }
     }
     requested.clear();
     if (!batch.isEmpty()) {
       out.add(new Deltas(batch));
     }
-  }
-
-  /** Below this, records of {@code origin} wait for the peer's summary. */
-  private long floor(ReplicaId origin) {
-    return summarized || based ? 0 : startVector.get(origin);
   }
 
   private long inFlight() {

@@ -63,6 +63,11 @@ final class WireReader {
       throw new ProtocolException(Reason.LIMIT_EXCEEDED, what + " count " + Long.toUnsignedString(n)
           + " above " + limit);
     }
+    return checkedCount(n, minBytes, what);
+  }
+
+  /** {@code n}, already within its limit, if the frame can hold that many items. */
+  int checkedCount(long n, int minBytes, String what) throws ProtocolException {
     if (n * minBytes > in.remaining()) {
       throw new ProtocolException(Reason.TRUNCATED, what + " count " + n + " exceeds the "
           + in.remaining() + " bytes left");

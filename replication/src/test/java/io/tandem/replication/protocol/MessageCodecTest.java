@@ -96,7 +96,11 @@ class MessageCodecTest {
         new Deltas(List.of(edge, small)),
         new Offer(List.of(new Range(low, 1, 1), new Range(high, MAX_SEQ, 2 * MAX_SEQ - 1))),
         new Request(List.of()),
-        new Request(List.of(new Range(signed, 5, 9), new Range(signed, 2, 3))));
+        new Request(List.of(new Range(signed, 5, 9), new Range(signed, 2, 3))),
+        new Request(List.of(), 255, IndexedEntries.of(new int[] {0, 99_999},
+            new long[] {1, MAX_SEQ})),
+        new Request(List.of(new Range(low, 1, 1)), 0, IndexedEntries.of(new int[] {3},
+            new long[] {2})));
     for (Message m : messages) {
       assertThat(MessageCodec.decode(MessageCodec.encode(m), ProtocolLimits.DEFAULT))
           .as("%s", m).isEqualTo(m);
@@ -113,6 +117,103 @@ class MessageCodecTest {
     // One changed feed among thousands: position 9,000 and counter 5 take three bytes.
     assertThat(MessageCodec.encode(new Summary(7, VersionVector.empty(),
         IndexedEntries.of(new int[] {9_000}, new long[] {5}), 0)).remaining()).isEqualTo(15);
+  }
+
+  /**
+   * A run of one feed, as a replica sends what a peer lacks: after the first record, each costs
+   * its flags, two bytes of wall difference, its logical counter and its payload's length on top
+   * of the payload, whose author's replica table (nine bytes of a BinaryCodec value) is left out.
+   */
+  @Test
+  void aRunOfOneFeedCostsAFewBytesARecordBeyondItsPayload() throws Exception {
+    List<DeltaRecord> run = new ArrayList<>();
+    int payloads = 0;
+    for (int k = 1; k <= 10; k++) {
+      byte[] payload = io.tandem.crdt.codec.BinaryCodec.encode(io.tandem.crdt.OrSet.<String>empty()
+          .add(A, "message " + k + " " + "x".repeat(130)));
+      assertThat(RecordWire.elidable(payload, A)).as("an add's delta names only its author")
+          .isTrue();
+      run.add(new DeltaRecord(A, 100 + k, VersionVector.empty(),
+          new Hlc(1_763_900_000_000L + 5_000L * k, 0, A), "chat", payload));
+      payloads += payload.length;
+    }
+    byte[] frame = bytes(MessageCodec.encode(new Deltas(run)));
+    assertThat(decode(frame)).isEqualTo(new Deltas(run));
+    // type, table of A, count; what the first record spells beyond the others: ref, seq, four
+    // more bytes of absolute wall, name
+    int first = 1 + 9 + 1 + (1 + 1 + 4 + 5);
+    // each record: flags, wall difference (2), logical, payload length (2), payload less 9
+    assertThat(frame.length).isEqualTo(first + 10 * (1 + 2 + 1 + 2) + payloads - 10 * 9);
+  }
+
+  /**
+   * A request answering a summary names a changed feed by its position in the peer's
+   * dictionary, with the first seq it wants: seven bytes for one feed, three more a feed.
+   */
+  @Test
+  void requestByPositionIsSevenBytesForOneFeed() {
+    assertThat(MessageCodec.encode(new Request(List.of(), 0x5a,
+        IndexedEntries.of(new int[] {3}, new long[] {2}))).remaining()).isEqualTo(7);
+    assertThat(MessageCodec.encode(new Request(List.of(), 0x5a,
+        IndexedEntries.of(new int[] {3, 4, 90}, new long[] {2, 7, 100}))).remaining())
+        .isEqualTo(11);
+  }
+
+  /** Each record has one encoding: a frame that could say it shorter is refused. */
+  @Test
+  void recordsWrittenLongerThanTheirShortestFormAreMalformed() {
+    // A#1 then A#2 spelled in full where NEXT says it.
+    WireWriter spelled = deltasHeader();
+    varints(spelled, 2, 0, 0, 1, 5, 0);
+    spelled.bytes(new byte[] {'o'});
+    spelled.bytes(new byte[] {1});
+    varints(spelled, RecordWire.SAME_OBJECT, 0, 2, 0, 0);
+    spelled.bytes(new byte[] {1});
+    assertThat(reason(bytes(spelled.toBuffer()))).isEqualTo(Reason.MALFORMED);
+    // A#1 then A#2, its object name repeated where SAME_OBJECT says it.
+    WireWriter named = deltasHeader();
+    varints(named, 2, 0, 0, 1, 5, 0);
+    named.bytes(new byte[] {'o'});
+    named.bytes(new byte[] {1});
+    varints(named, RecordWire.NEXT, 0, 0);
+    named.bytes(new byte[] {'o'});
+    named.bytes(new byte[] {1});
+    assertThat(reason(bytes(named.toBuffer()))).isEqualTo(Reason.MALFORMED);
+    // A payload carrying its author's table, not elided.
+    WireWriter whole = deltasHeader();
+    varints(whole, 1, 0, 0, 1, 5, 0);
+    whole.bytes(new byte[] {'o'});
+    whole.bytes(withAuthor(new byte[] {7}, A));
+    assertThat(reason(bytes(whole.toBuffer()))).isEqualTo(Reason.MALFORMED);
+    // Deps flagged but empty; an elided payload too short to have had a head; unknown flags.
+    for (int[] bad : new int[][] {{RecordWire.DEPS, 0}, {RecordWire.ELIDED, 1}, {0x10, 1}}) {
+      WireWriter w = deltasHeader();
+      varints(w, 1, bad[0], 0, 1);
+      if ((bad[0] & RecordWire.DEPS) != 0) {
+        w.varint(0);
+      }
+      varints(w, 5, 0);
+      w.bytes(new byte[] {'o'});
+      w.bytes(new byte[bad[1]]);
+      assertThat(reason(bytes(w.toBuffer()))).as("flags %d", bad[0]).isEqualTo(Reason.MALFORMED);
+    }
+  }
+
+  /** The elided table is put back exactly, whatever follows it, and only for the author. */
+  @Test
+  void elidedPayloadsComeBackByteForByte() throws ProtocolException {
+    byte[] payload = withAuthor(new byte[] {9, 8, 7}, B);
+    DeltaRecord byB = new DeltaRecord(B, 1, VersionVector.empty(), new Hlc(5, 0, B), "o",
+        payload);
+    DeltaRecord byA = new DeltaRecord(A, 1, VersionVector.empty(), new Hlc(5, 0, A), "o",
+        payload);
+    ByteBuffer elided = MessageCodec.encode(new Deltas(List.of(byB)));
+    ByteBuffer kept = MessageCodec.encode(new Deltas(List.of(byA)));
+    assertThat(kept.remaining() - elided.remaining()).isEqualTo(9);
+    assertThat(((Deltas) MessageCodec.decode(elided, ProtocolLimits.DEFAULT)).records().get(0)
+        .payload()).isEqualTo(payload);
+    assertThat(((Deltas) MessageCodec.decode(kept, ProtocolLimits.DEFAULT)).records().get(0)
+        .payload()).isEqualTo(payload);
   }
 
   // ---- kindOf ----
@@ -253,7 +354,7 @@ class MessageCodecTest {
   @Test
   void payloadLengthAboveTheFrameLimitIsRefusedBeforeAllocation() {
     WireWriter w = deltasHeader();
-    varints(w, 1, 0, 1, 0, 1, 0); // one record: origin, seq, no deps, wall, logical
+    varints(w, 1, 0, 0, 1, 1, 0); // one record: flags, origin, seq, wall, logical
     w.bytes("x".getBytes(StandardCharsets.UTF_8));
     w.varint(0xffff_ffffL); // payload length
     byte[] frame = bytes(w.toBuffer());
@@ -429,7 +530,7 @@ class MessageCodecTest {
   @Test
   void recordDependingOnItsOwnFeedIsAViolation() {
     WireWriter w = deltasHeader();
-    varints(w, 1, 0, 2); // one record: A#2
+    varints(w, 1, RecordWire.DEPS, 0, 2); // one record, flagged with deps: A#2
     varints(w, 1, 0, 1); // deps: A=1, its own feed
     varints(w, 1, 0); // hlc
     w.bytes(new byte[] {'o'});
@@ -452,7 +553,7 @@ class MessageCodecTest {
   void hlcOutsideItsRangeIsMalformed() {
     for (long[] hlc : new long[][] {{-1, 0}, {1, 1L << 31}, {1, -1}, {(1L << 62) + 1, 0}}) {
       WireWriter w = deltasHeader();
-      varints(w, 1, 0, 1, 0, hlc[0], hlc[1]);
+      varints(w, 1, 0, 0, 1, hlc[0], hlc[1]);
       w.bytes(new byte[] {'o'});
       w.bytes(new byte[] {1});
       assertThat(reason(bytes(w.toBuffer()))).as("hlc %d.%d", hlc[0], hlc[1])
@@ -508,6 +609,8 @@ class MessageCodecTest {
       Map.entry("position-beyond-limit.bin", Reason.LIMIT_EXCEEDED),
       Map.entry("ack-dictionary-zero.bin", Reason.MALFORMED),
       Map.entry("want-whole-with-vector.bin", Reason.MALFORMED),
+      Map.entry("next-on-first-record.bin", Reason.MALFORMED),
+      Map.entry("wall-below-zero.bin", Reason.MALFORMED),
       Map.entry("self-dependency.bin", Reason.VIOLATION));
 
   @Test
@@ -609,6 +712,65 @@ class MessageCodecTest {
     };
   }
 
+  /**
+   * Records as replicas send them: runs of one feed, in order, mostly of one object, walls a
+   * little apart either way, payloads that often start like a BinaryCodec value of their author
+   * (whose replica table the wire leaves out), now and then a dependency or a jump to another
+   * feed.
+   */
+  static Gen<List<DeltaRecord>> runs() {
+    Gen<Integer> sizes = Generate.range(1, 12);
+    Gen<ReplicaId> ids = replicaIds();
+    Gen<Long> seqs = counters();
+    Gen<Integer> steps = Generate.range(-3_000, 10_000).mix(Generate.pick(List.of(0, 1, -1)));
+    Gen<Integer> events = Generate.range(0, 9);
+    Gen<String> names = objectNames();
+    Gen<byte[]> payloads = payloads();
+    Gen<VersionVector> deps = vectors();
+    return in -> {
+      int n = sizes.generate(in);
+      List<DeltaRecord> out = new ArrayList<>(n);
+      ReplicaId origin = ids.generate(in);
+      long seq = Math.min(seqs.generate(in), MAX_SEQ - 20);
+      long wall = 1_700_000_000_000L;
+      String object = names.generate(in);
+      for (int i = 0; i < n; i++) {
+        int event = events.generate(in);
+        if (event == 0) {
+          origin = ids.generate(in);
+          seq = Math.min(seqs.generate(in), MAX_SEQ - 20);
+        } else if (event == 1) {
+          object = names.generate(in);
+        } else if (event == 2) {
+          seq++; // a gap: the next record is not the next of the previous
+        }
+        wall += steps.generate(in);
+        byte[] payload = payloads.generate(in);
+        if (event >= 4) {
+          payload = withAuthor(payload, origin);
+        }
+        VersionVector d = event == 3 ? deps.generate(in).with(origin, 0) : VersionVector.empty();
+        out.add(new DeltaRecord(origin, seq, d, new Hlc(wall, event == 5 ? 3 : 0, origin),
+            object, payload));
+        seq++;
+      }
+      return out;
+    };
+  }
+
+  /** {@code payload} after a two-byte head and a replica table of just {@code author}. */
+  static byte[] withAuthor(byte[] payload, ReplicaId author) {
+    byte[] out = new byte[payload.length + 11];
+    out[0] = 3;
+    out[1] = 1;
+    out[2] = 1;
+    for (int i = 0; i < 8; i++) {
+      out[3 + i] = (byte) (author.value() >>> (56 - 8 * i));
+    }
+    System.arraycopy(payload, 0, out, 11, payload.length);
+    return out;
+  }
+
   static Gen<Range> ranges() {
     Gen<ReplicaId> ids = replicaIds();
     Gen<Long> counters = counters();
@@ -669,6 +831,18 @@ class MessageCodecTest {
     };
   }
 
+  /** Requests spelled out, by position, or both. */
+  static Gen<Request> requests() {
+    Gen<List<Range>> ranges = listsOf(ranges(), 4);
+    Gen<IndexedEntries> indexed = indexedEntries();
+    Gen<Integer> tags = Generate.range(0, 255);
+    return in -> {
+      IndexedEntries x = indexed.generate(in);
+      return x.isEmpty() ? new Request(ranges.generate(in))
+          : new Request(ranges.generate(in), tags.generate(in), x);
+    };
+  }
+
   static <T> Gen<List<T>> listsOf(Gen<T> items, int max) {
     Gen<Integer> sizes = Generate.range(0, max);
     return in -> {
@@ -689,10 +863,11 @@ class MessageCodecTest {
     Gen<ReplicaId> ids = replicaIds();
     Gen<Boolean> flags = Generate.booleans();
     Gen<VersionVector> vectors = vectors();
-    Gen<List<DeltaRecord>> records = listsOf(records(), 6);
+    Gen<List<DeltaRecord>> records = listsOf(records(), 6).mix(runs());
     Gen<List<Range>> ranges = listsOf(ranges(), 6);
     Gen<Summary> summaries = summaries();
     Gen<Ack> acks = acks();
+    Gen<Request> requests = requests();
     Gen<Message> gen = in -> switch (kinds.generate(in)) {
       case 0 -> new Hello(versions.generate(in), ids.generate(in), flags.generate(in),
           flags.generate(in));
@@ -700,7 +875,7 @@ class MessageCodecTest {
       case 2 -> acks.generate(in);
       case 3 -> new Deltas(records.generate(in));
       case 4 -> new Offer(ranges.generate(in));
-      case 5 -> new Request(ranges.generate(in));
+      case 5 -> requests.generate(in);
       case 6 -> {
         byte[] snapshot = new byte[sizes.generate(in)];
         new java.util.Random(snapshot.length).nextBytes(snapshot);
@@ -758,7 +933,7 @@ class MessageCodecTest {
 
   private static byte[] deltaWithName(byte[] name) {
     WireWriter w = deltasHeader();
-    varints(w, 1, 0, 1, 0, 1, 0);
+    varints(w, 1, 0, 0, 1, 1, 0);
     w.bytes(name);
     w.bytes(new byte[] {1, 2, 3});
     return bytes(w.toBuffer());

@@ -167,14 +167,82 @@ class SyncSessionTest {
   // ---- interactive mode ----
 
   @Test
-  void interactiveModeOffersRangesAndSendsOnlyWhatIsRequested() throws ProtocolException {
-    Feeds local = new Feeds(ME).write(ME, 6).write(X, 4);
+  void interactiveSummaryIsAnOfferAndSendsNothingUnrequested() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 6).write(X, 2);
     SyncSession s = new SyncSession(local, CONFIG.withInteractive(true), 1);
     List<Message> out = new ArrayList<>(s.start(T));
     out.addAll(s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1,
         new ArrayList<>()));
     out.addAll(s.receive(new Summary(VersionVector.of(ME, 2)), T + 2, new ArrayList<>()));
     out.addAll(s.tick(T + 3));
+
+    assertThat(ofType(out, Summary.class)).containsExactly(new Summary(local.vector()));
+    assertThat(ofType(out, Offer.class)).as("the summary offered it all").isEmpty();
+    assertThat(deltas(out)).as("nothing before a request").isEmpty();
+
+    List<Message> answer = s.receive(new Request(List.of(new Range(ME, 3, 6),
+        new Range(X, 1, 2))), T + 4, new ArrayList<>());
+    assertThat(deltas(answer)).containsExactlyElementsOf(
+        concat(local.read(ME, 3, 10), local.read(X, 1, 10)));
+  }
+
+  @Test
+  void interactiveSessionRequestsWhatThePeersSummaryHoldsByPositionInItsDictionary()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(X, 1);
+    SyncSession s = interactive(local);
+    VersionVector peerHolds = VersionVector.of(PEER, 3).with(X, 4).with(Y, 1);
+    List<Message> out = s.receive(new Summary(peerHolds), T + 2, new ArrayList<>());
+
+    long hash = VectorPatch.hash(peerHolds);
+    assertThat(ofType(out, Request.class)).containsExactly(new Request(List.of(),
+        (int) (hash & 0xff), IndexedEntries.of(new int[] {0, 1, 2}, new long[] {1, 2, 1})));
+  }
+
+  @Test
+  void interactiveRequestByPositionIsServedUpToAllWeHoldAndIgnoredUnderAnotherTag()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 3).write(X, 4);
+    SyncSession s = interactive(local);
+    s.receive(new Summary(VersionVector.empty()), T + 2, new ArrayList<>());
+    // Our dictionary is the whole summary we sent: ME at position 0, X at 1.
+    int tag = (int) (VectorPatch.hash(local.vector()) & 0xff);
+
+    List<Message> wrong = s.receive(new Request(List.of(), (tag + 1) & 0xff,
+        IndexedEntries.of(new int[] {1}, new long[] {2})), T + 3, new ArrayList<>());
+    assertThat(deltas(wrong)).as("another dictionary's positions").isEmpty();
+    List<Message> right = s.receive(new Request(List.of(), tag,
+        IndexedEntries.of(new int[] {1, 7}, new long[] {2, 1})), T + 4, new ArrayList<>());
+    assertThat(deltas(right)).as("X from 2 on; position 7 lies beyond the dictionary")
+        .containsExactlyElementsOf(local.read(X, 2, 10));
+  }
+
+  @Test
+  void recordsAnotherSessionClaimedAreNeitherRequestedNorAcknowledged()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(X, 1);
+    local.claimedElsewhere.put(X, 5L);
+    SyncSession s = interactive(local);
+    s.receive(new Summary(VersionVector.empty()), T + 2, new ArrayList<>());
+
+    List<Message> out = s.receive(new Offer(List.of(new Range(X, 2, 7), new Range(Y, 1, 2))),
+        T + 3, new ArrayList<>());
+
+    assertThat(ofType(out, Request.class)).as("X#2..5 come from elsewhere").containsExactly(
+        new Request(List.of(new Range(X, 6, 7), new Range(Y, 1, 2))));
+    assertThat(ofType(out, Ack.class)).as("nor do we claim to hold them").isEmpty();
+  }
+
+  @Test
+  void interactiveModeOffersWhatComesAfterTheSummaryAndSendsOnlyWhatIsRequested()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 2);
+    SyncSession s = interactive(local);
+    s.receive(new Summary(VersionVector.of(ME, 2)), T + 2, new ArrayList<>());
+    local.write(ME, 4).write(X, 3);
+
+    List<Message> out = s.afterChange(T + 3);
+    out.addAll(s.tick(T + 4));
 
     assertThat(deltas(out)).as("nothing is pushed before a request").isEmpty();
     List<Range> offered = ofType(out, Offer.class).stream()
@@ -186,18 +254,19 @@ class SyncSessionTest {
       });
     }
 
-    List<Message> answer = s.receive(new Request(List.of(new Range(ME, 4, 5))), T + 4,
+    List<Message> answer = s.receive(new Request(List.of(new Range(ME, 4, 5))), T + 5,
         new ArrayList<>());
     assertThat(deltas(answer)).containsExactlyElementsOf(local.read(ME, 4, 2));
 
-    answer = s.receive(new Request(List.of(new Range(X, 2, 3), new Range(ME, 6, 6))), T + 5,
+    answer = s.receive(new Request(List.of(new Range(X, 2, 3), new Range(ME, 6, 6))), T + 6,
         new ArrayList<>());
     assertThat(deltas(answer)).containsExactlyElementsOf(
         concat(local.read(X, 2, 2), local.read(ME, 6, 1)));
   }
 
   @Test
-  void interactiveModeOffersFromTheSavedBaseBeforeThePeersSummary() throws ProtocolException {
+  void interactiveModeGuessesNothingFromTheSavedBaseBeforeThePeersSummary()
+      throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 6).write(X, 4);
     // Last time the peer said it held ME#1..2 and all of X.
     local.bases.put(PEER, new SyncBase(VersionVector.empty(), VersionVector.of(ME, 2).with(X, 4)));
@@ -205,27 +274,20 @@ class SyncSessionTest {
     s.start(T);
     List<Message> out = s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1,
         new ArrayList<>());
+    local.write(ME, 1);
+    out.addAll(s.afterChange(T + 2));
 
-    assertThat(ofType(out, Offer.class)).as("offered with the hello's answer, no round trip")
-        .containsExactly(new Offer(List.of(new Range(ME, 3, 6))));
+    assertThat(ofType(out, Offer.class)).as("the summary, sent, offers; the peer's will tell")
+        .isEmpty();
+    assertThat(deltas(out)).isEmpty();
   }
 
-  @Test
-  void withNoBaseOnlyRecordsNewerThanTheSessionAreOfferedBeforeTheSummary()
-      throws ProtocolException {
-    Feeds local = new Feeds(ME).write(ME, 4);
+  /** An interactive session over {@code local} that has heard the peer's hello. */
+  private static SyncSession interactive(Feeds local) throws ProtocolException {
     SyncSession s = new SyncSession(local, CONFIG.withInteractive(true), 1);
     s.start(T);
     s.receive(new Hello(Message.VERSION, PEER, true, false), T + 1, new ArrayList<>());
-    local.write(ME, 2);
-    List<Message> early = s.afterChange(T + 2);
-    assertThat(ofType(early, Offer.class)).as("the peer may hold ME#1..4; it cannot hold 5..6")
-        .containsExactly(new Offer(List.of(new Range(ME, 5, 6))));
-
-    List<Message> out = s.receive(new Summary(VersionVector.of(ME, 1)), T + 3,
-        new ArrayList<>());
-    assertThat(ofType(out, Offer.class)).as("what the summary says it lacks of the rest")
-        .containsExactly(new Offer(List.of(new Range(ME, 2, 6))));
+    return s;
   }
 
   // ---- receiving ----
@@ -367,8 +429,9 @@ class SyncSessionTest {
 
   @Test
   void unsupportedVersionIsRefused() {
-    // 1 is the version before sync bases: its summaries would be misread, so it is refused.
-    for (int version : new int[] {0, 1, Message.VERSION + 1, Integer.MAX_VALUE}) {
+    // 1 is the version before sync bases: its summaries would be misread; 2 spelled every record
+    // in full, which version 3 would misread as its compact records. Both are refused.
+    for (int version : new int[] {0, 1, 2, Message.VERSION + 1, Integer.MAX_VALUE}) {
       SyncSession s = new SyncSession(new Feeds(ME), CONFIG, 1);
       s.start(T);
       assertThatThrownBy(() -> s.receive(new Hello(version, PEER, false, false), T + 1,
@@ -508,6 +571,8 @@ class SyncSessionTest {
     private VersionVector vector = VersionVector.empty();
     /** The sync bases sessions saved, by peer, as a replica's store keeps them. */
     final Map<ReplicaId, SyncBase> bases = new HashMap<>();
+    /** Per feed, the highest seq another session is about to receive. */
+    final Map<ReplicaId, Long> claimedElsewhere = new HashMap<>();
 
     Feeds(ReplicaId id) {
       this.id = id;
@@ -543,6 +608,11 @@ class SyncSessionTest {
     @Override
     public SyncBase base(ReplicaId peer) {
       return bases.getOrDefault(peer, SyncBase.NONE);
+    }
+
+    @Override
+    public long claim(ReplicaId origin, long from, long to, Object by, long now, long until) {
+      return Math.max(from, claimedElsewhere.getOrDefault(origin, 0L) + 1);
     }
 
     @Override
