@@ -75,6 +75,31 @@ final class HashTrie<K, V> {
     return new Builder<>();
   }
 
+  /** The trie holding one entry; what a mutator's delta holds. */
+  static <K, V> HashTrie<K, V> of(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    return new HashTrie<>(new Node(null, bit(hash(key), 0), 0, new Object[] {key, value}, 1));
+  }
+
+  /** The key of a one-entry trie (a one-entry root holds it inline). */
+  @SuppressWarnings("unchecked")
+  K onlyKey() {
+    if (root.size != 1) {
+      throw new IllegalStateException("not a one-entry trie");
+    }
+    return (K) root.content[0];
+  }
+
+  /** The value of a one-entry trie. */
+  @SuppressWarnings("unchecked")
+  V onlyValue() {
+    if (root.size != 1) {
+      throw new IllegalStateException("not a one-entry trie");
+    }
+    return (V) root.content[1];
+  }
+
   /** The number of entries, in O(1). */
   int size() {
     return root.size;
