@@ -299,6 +299,16 @@ final class HashTrie<K, V> {
   }
 
   /**
+   * Whether the stored key {@code k} equals {@code key}, whose spread hash is {@code hash}. A
+   * lookup of an absent key mostly ends at a stranger's slot; the stranger's cached hash (a
+   * String keeps it in its header) rules it out without reading its characters, a cache miss
+   * less per lookup in a large trie.
+   */
+  private static boolean same(Object key, int hash, Object k) {
+    return key == k || hash(k) == hash && key.equals(k);
+  }
+
+  /**
    * A transient builder: it edits the nodes it created in place, so a put allocates O(1) objects
    * (the grown node array, now and then a new node) instead of copying its path.
    */
@@ -379,7 +389,7 @@ final class HashTrie<K, V> {
         int bit = bit(hash, shift);
         if ((n.dataMap & bit) != 0) {
           int i = 2 * index(n.dataMap, bit);
-          return eq(key, n.content[i]) ? n.content[i + 1] : null;
+          return same(key, hash, n.content[i]) ? n.content[i + 1] : null;
         }
         if ((n.nodeMap & bit) == 0) {
           return null;
@@ -400,7 +410,7 @@ final class HashTrie<K, V> {
       if ((dataMap & bit) != 0) {
         int i = 2 * index(dataMap, bit);
         Object k = content[i];
-        if (eq(key, k)) {
+        if (same(key, hash, k)) {
           return setValue(owner, i, value);
         }
         Node child = pair(owner, k, content[i + 1], hash(k), key, value, hash, shift + BITS);
@@ -423,7 +433,7 @@ final class HashTrie<K, V> {
       int bit = bit(hash, shift);
       if ((dataMap & bit) != 0) {
         int i = 2 * index(dataMap, bit);
-        return !eq(key, content[i]) ? this
+        return !same(key, hash, content[i]) ? this
             : with(owner, dataMap ^ bit, nodeMap, removeEntry(i), size - 1);
       }
       if ((nodeMap & bit) == 0) {
