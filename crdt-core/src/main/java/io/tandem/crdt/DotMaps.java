@@ -101,16 +101,17 @@ final class DotMaps {
       HashTrie<K, Object> big, CausalContext cBig, boolean bigComplete,
       K key, Object theirs, CausalContext cSmall, boolean smallComplete,
       boolean bigIsLeft, Slots slots) {
-    Object mine = big.get(key);
-    Object joined;
-    if (mine == null) {
-      joined = slots.keepUnseen(theirs, cBig);
-    } else if (bigIsLeft) {
-      joined = slots.join(mine, cBig, bigComplete, theirs, cSmall, smallComplete);
-    } else {
-      joined = slots.join(theirs, cSmall, smallComplete, mine, cBig, bigComplete);
-    }
-    return slots.isEmpty(joined) ? big.remove(key) : joined == mine ? big : big.put(key, joined);
+    return big.update(key, mine -> {
+      Object joined;
+      if (mine == null) {
+        joined = slots.keepUnseen(theirs, cBig);
+      } else if (bigIsLeft) {
+        joined = slots.join(mine, cBig, bigComplete, theirs, cSmall, smallComplete);
+      } else {
+        joined = slots.join(theirs, cSmall, smallComplete, mine, cBig, bigComplete);
+      }
+      return slots.isEmpty(joined) ? null : joined;
+    });
   }
 
   /** What a key maps to, and how two of them join. */

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * An immutable, persistent hash map: a CHAMP trie [1], the storage under the immutable CRDTs.
@@ -132,6 +133,18 @@ final class HashTrie<K, V> {
     Objects.requireNonNull(value, "value");
     Node n = root.put(null, key, value, hash(key), 0);
     return n == root ? this : new HashTrie<>(n);
+  }
+
+  /**
+   * This trie with the value of {@code key} replaced by {@code f} of its current value (null when
+   * absent), in one walk down: a null result removes the key, and the result is {@code this}
+   * when f returns the current value itself.
+   */
+  @SuppressWarnings("unchecked")
+  HashTrie<K, V> update(K key, UnaryOperator<V> f) {
+    Objects.requireNonNull(key, "key");
+    Node n = root.update(key, hash(key), 0, (UnaryOperator<Object>) f);
+    return n == root ? this : wrap(n);
   }
 
   /** This trie without {@code key}; {@code this} when key is absent. */
@@ -423,6 +436,47 @@ final class HashTrie<K, V> {
       }
       Object[] c = insertEntry(2 * index(dataMap, bit), key, value);
       return with(owner, dataMap | bit, nodeMap, c, size + 1);
+    }
+
+    /** {@link HashTrie#update}: persistent, so every changed node is a copy. */
+    Node update(Object key, int hash, int shift, UnaryOperator<Object> f) {
+      if (shift > LAST_SHIFT) {
+        int i = collisionIndex(key);
+        Object cur = i < 0 ? null : content[i + 1];
+        Object v = f.apply(cur);
+        if (v == cur) {
+          return this;
+        }
+        return v == null ? with(null, 0, 0, removeEntry(i), size - 1)
+            : i < 0 ? with(null, 0, 0, insertEntry(content.length, key, v), size + 1)
+            : setValue(null, i, v);
+      }
+      int bit = bit(hash, shift);
+      if ((nodeMap & bit) != 0) {
+        Node child = child(bit);
+        Node updated = child.update(key, hash, shift + BITS, f);
+        if (updated.size == 1) {
+          // A removal left one entry below: it moves up, as in remove.
+          Object[] c = childToEntry(childSlot(bit), 2 * index(dataMap, bit), updated.content[0],
+              updated.content[1]);
+          return with(null, dataMap | bit, nodeMap ^ bit, c, size - 1);
+        }
+        return setChild(null, bit, child.size, updated);
+      }
+      int i = 2 * index(dataMap, bit);
+      boolean here = (dataMap & bit) != 0;
+      Object cur = here && same(key, hash, content[i]) ? content[i + 1] : null;
+      Object v = f.apply(cur);
+      if (v == cur) {
+        return this;
+      }
+      if (cur != null) {
+        return v == null ? with(null, dataMap ^ bit, nodeMap, removeEntry(i), size - 1)
+            : setValue(null, i, v);
+      }
+      // Absent and given a value: a free slot takes it, or it shares a subnode with a stranger.
+      return here ? put(null, key, v, hash, shift) : with(null, dataMap | bit, nodeMap,
+          insertEntry(i, key, v), size + 1);
     }
 
     Node remove(Object owner, Object key, int hash, int shift) {
