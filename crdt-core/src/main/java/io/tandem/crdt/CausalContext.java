@@ -61,7 +61,14 @@ public final class CausalContext {
   }
 
   public static CausalContext ofDots(Dot... dots) {
-    return of(VersionVector.empty(), Arrays.asList(dots));
+    return dots.length == 1 ? ofDot(dots[0]) : of(VersionVector.empty(), Arrays.asList(dots));
+  }
+
+  /** The context holding exactly {@code dot}: what every add or update delta carries. */
+  static CausalContext ofDot(Dot dot) {
+    return dot.counter() == 1
+        ? new CausalContext(VersionVector.of(dot.replica(), 1), NO_DOTS)
+        : new CausalContext(VersionVector.empty(), new Dot[] {dot});
   }
 
   /** The compact part: per replica, the gap-free prefix seen. */
@@ -124,6 +131,13 @@ public final class CausalContext {
     if (isEmpty()) {
       return other;
     }
+    // A one-dot delta (every local add or update) into a state: no sort, no compaction pass.
+    if (other.cloud.length == 1 && other.vector.isEmpty()) {
+      return add(other.cloud[0]);
+    }
+    if (other.cloud.length == 0 && other.vector.size() == 1 && cloud.length == 0) {
+      return addPrefix(other.vector);
+    }
     VersionVector v = vector.merge(other.vector);
     if (cloud.length == 0 && other.cloud.length == 0) {
       return v == vector ? this : v == other.vector ? other : new CausalContext(v, NO_DOTS);
@@ -134,6 +148,14 @@ public final class CausalContext {
     Arrays.sort(c);
     CausalContext r = compact(v, c);
     return r.equals(this) ? this : r;
+  }
+
+  /** This gap-free context joined with the one-entry vector {@code one}. */
+  private CausalContext addPrefix(VersionVector one) {
+    ReplicaId r = one.replicaAt(0);
+    long n = one.counterAt(0);
+    long have = vector.get(r);
+    return n <= have ? this : new CausalContext(vector.with(r, n), NO_DOTS);
   }
 
   /** Whether every dot of {@code other} is in this context. */

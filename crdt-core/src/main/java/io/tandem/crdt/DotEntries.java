@@ -101,7 +101,12 @@ final class DotEntries {
   }
 
   DotEntries keepUnseen(CausalContext seen) {
-    return join(CausalContext.empty(), EMPTY, seen, (a, b) -> a);
+    for (Dot d : dots) {
+      if (seen.contains(d)) {
+        return join(CausalContext.empty(), EMPTY, seen, (a, b) -> a);
+      }
+    }
+    return this;
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 
@@ -21,16 +22,40 @@ import java.util.function.Consumer;
  */
 public final class DotFun<V extends Crdt<V>> extends DotStore {
 
-  private final DotEntries entries; // values are V
+  /*
+   * Almost every map value was last written by one update, so the store holds one entry; it
+   * keeps that entry in two fields of its own rather than in a DotEntries and its two arrays
+   * (64 bytes less per map entry). The form is canonical: exactly one entry is always held in
+   * the fields, so equals can compare field by field.
+   */
+
+  private final DotEntries many; // null when the store holds exactly one entry
+  private final Dot dot; // the one entry's dot, when many is null
+  private final Object one; // the one entry's value, a V, when many is null
   private final int kind;
 
-  private DotFun(DotEntries entries, int kind) {
-    this.entries = entries;
+  private DotFun(Dot dot, Object value, int kind) {
+    this.many = null;
+    this.dot = dot;
+    this.one = value;
     this.kind = kind;
   }
 
+  private DotFun(DotEntries many, int kind) {
+    this.many = many;
+    this.dot = null;
+    this.one = null;
+    this.kind = kind;
+  }
+
+  /** The canonical store for {@code entries}: fields for one entry, the entries otherwise. */
+  private static DotFun<?> of(DotEntries entries, int kind) {
+    return entries.size() == 1 ? new DotFun<>(entries.dots[0], entries.values[0], kind)
+        : new DotFun<>(entries, kind);
+  }
+
   static DotFun<?> single(Dot dot, Object value) {
-    return new DotFun<>(DotEntries.of(dot, value), kindOf(value));
+    return new DotFun<>(dot, value, kindOf(value));
   }
 
   /**
@@ -55,7 +80,9 @@ public final class DotFun<V extends Crdt<V>> extends DotStore {
       dots.add(e.getKey());
       values.add(e.getValue());
     }
-    return new DotFun<>(DotEntries.of(dots, values, join()), kind);
+    @SuppressWarnings("unchecked")
+    DotFun<V> f = (DotFun<V>) of(DotEntries.of(dots, values, join()), kind);
+    return f;
   }
 
   /** Whether {@code value} is a CRDT that a map holds through a dot function. */
@@ -88,11 +115,19 @@ public final class DotFun<V extends Crdt<V>> extends DotStore {
     return ((Crdt) a).merge((Crdt) b);
   }
 
+  /** The entries as sorted arrays, made on the fly for the one-entry form. */
+  private DotEntries asEntries() {
+    return many != null ? many : DotEntries.of(dot, one);
+  }
+
   /** The join of every entry's value. */
   @SuppressWarnings("unchecked")
   public V value() {
+    if (many == null) {
+      return (V) one;
+    }
     V v = null;
-    for (Object o : entries.values) {
+    for (Object o : many.values) {
       v = v == null ? (V) o : v.merge((V) o);
     }
     return v;
@@ -101,15 +136,18 @@ public final class DotFun<V extends Crdt<V>> extends DotStore {
   /** Each entry's value under its dot, in dot order. */
   @SuppressWarnings("unchecked")
   public Map<Dot, V> entries() {
+    if (many == null) {
+      return Collections.singletonMap(dot, (V) one);
+    }
     Map<Dot, V> m = new LinkedHashMap<>();
-    for (int i = 0; i < entries.dots.length; i++) {
-      m.put(entries.dots[i], (V) entries.values[i]);
+    for (int i = 0; i < many.dots.length; i++) {
+      m.put(many.dots[i], (V) many.values[i]);
     }
     return Collections.unmodifiableMap(m);
   }
 
   List<Dot> dots() {
-    return entries.dotList();
+    return many == null ? List.of(dot) : many.dotList();
   }
 
   @Override
@@ -119,24 +157,38 @@ public final class DotFun<V extends Crdt<V>> extends DotStore {
 
   @Override
   DotStore joinStore(CausalContext mine, DotStore other, CausalContext theirs) {
-    DotEntries e = entries.join(mine, ((DotFun<?>) other).entries, theirs, join());
-    return e == entries ? this : new DotFun<>(e, kind);
+    DotFun<?> o = (DotFun<?>) other;
+    if (many == null && o.many == null && dot.equals(o.dot)) {
+      // The same update on both sides, the common case of a full merge.
+      Object v = one == o.one ? one : mergeValues(one, o.one);
+      return v.equals(one) ? this : new DotFun<>(dot, v, kind);
+    }
+    DotEntries mineE = asEntries();
+    DotEntries e = mineE.join(mine, o.asEntries(), theirs, join());
+    return e == mineE ? this : of(e, kind);
   }
 
   @Override
   DotStore keepUnseen(CausalContext seen) {
-    DotEntries e = entries.keepUnseen(seen);
-    return e == entries ? this : new DotFun<>(e, kind);
+    if (many == null) {
+      return seen.contains(dot) ? new DotFun<>(DotEntries.EMPTY, kind) : this;
+    }
+    DotEntries e = many.keepUnseen(seen);
+    return e == many ? this : of(e, kind);
   }
 
   @Override
   boolean isBottom() {
-    return entries.isEmpty();
+    return many != null && many.isEmpty();
   }
 
   @Override
   void forEachDot(Consumer<Dot> action) {
-    entries.forEachDot(action);
+    if (many == null) {
+      action.accept(dot);
+    } else {
+      many.forEachDot(action);
+    }
   }
 
   @Override
@@ -161,16 +213,17 @@ public final class DotFun<V extends Crdt<V>> extends DotStore {
 
   @Override
   public boolean equals(Object o) {
-    return o == this || o instanceof DotFun<?> f && kind == f.kind && entries.equals(f.entries);
+    return o == this || o instanceof DotFun<?> f && kind == f.kind
+        && Objects.equals(many, f.many) && Objects.equals(dot, f.dot) && Objects.equals(one, f.one);
   }
 
   @Override
   public int hashCode() {
-    return 31 * kind + entries.hashCode();
+    return 31 * kind + Objects.hash(many, dot, one);
   }
 
   @Override
   public String toString() {
-    return "DotFun" + entries;
+    return "DotFun" + asEntries();
   }
 }

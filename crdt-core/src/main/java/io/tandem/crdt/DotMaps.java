@@ -82,22 +82,36 @@ final class DotMaps {
       HashTrie<K, Object> big, CausalContext cBig, boolean bigComplete,
       HashTrie<K, Object> small, CausalContext cSmall, boolean smallComplete,
       boolean bigIsLeft, Slots slots) {
+    if (small.size() == 1) {
+      // The common case, one add or update: no iterator, no entry object.
+      return absorbOne(big, cBig, bigComplete, small.onlyKey(), small.onlyValue(), cSmall,
+          smallComplete, bigIsLeft, slots);
+    }
     HashTrie<K, Object> out = big;
     for (java.util.Iterator<Map.Entry<K, Object>> it = small.iterator(); it.hasNext(); ) {
       Map.Entry<K, Object> e = it.next();
-      Object mine = big.get(e.getKey());
-      Object joined;
-      if (mine == null) {
-        joined = slots.keepUnseen(e.getValue(), cBig);
-      } else if (bigIsLeft) {
-        joined = slots.join(mine, cBig, bigComplete, e.getValue(), cSmall, smallComplete);
-      } else {
-        joined = slots.join(e.getValue(), cSmall, smallComplete, mine, cBig, bigComplete);
-      }
-      out = slots.isEmpty(joined) ? out.remove(e.getKey())
-          : joined == mine ? out : out.put(e.getKey(), joined);
+      out = absorbOne(out, cBig, bigComplete, e.getKey(), e.getValue(), cSmall, smallComplete,
+          bigIsLeft, slots);
     }
     return out;
+  }
+
+  /** {@code big} with the key of the small side joined in. */
+  private static <K> HashTrie<K, Object> absorbOne(
+      HashTrie<K, Object> big, CausalContext cBig, boolean bigComplete,
+      K key, Object theirs, CausalContext cSmall, boolean smallComplete,
+      boolean bigIsLeft, Slots slots) {
+    return big.update(key, mine -> {
+      Object joined;
+      if (mine == null) {
+        joined = slots.keepUnseen(theirs, cBig);
+      } else if (bigIsLeft) {
+        joined = slots.join(mine, cBig, bigComplete, theirs, cSmall, smallComplete);
+      } else {
+        joined = slots.join(theirs, cSmall, smallComplete, mine, cBig, bigComplete);
+      }
+      return slots.isEmpty(joined) ? null : joined;
+    });
   }
 
   /** What a key maps to, and how two of them join. */

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * An immutable, persistent hash map: a CHAMP trie [1], the storage under the immutable CRDTs.
@@ -75,6 +76,31 @@ final class HashTrie<K, V> {
     return new Builder<>();
   }
 
+  /** The trie holding one entry; what a mutator's delta holds. */
+  static <K, V> HashTrie<K, V> of(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    return new HashTrie<>(new Node(null, bit(hash(key), 0), 0, new Object[] {key, value}, 1));
+  }
+
+  /** The key of a one-entry trie (a one-entry root holds it inline). */
+  @SuppressWarnings("unchecked")
+  K onlyKey() {
+    if (root.size != 1) {
+      throw new IllegalStateException("not a one-entry trie");
+    }
+    return (K) root.content[0];
+  }
+
+  /** The value of a one-entry trie. */
+  @SuppressWarnings("unchecked")
+  V onlyValue() {
+    if (root.size != 1) {
+      throw new IllegalStateException("not a one-entry trie");
+    }
+    return (V) root.content[1];
+  }
+
   /** The number of entries, in O(1). */
   int size() {
     return root.size;
@@ -107,6 +133,18 @@ final class HashTrie<K, V> {
     Objects.requireNonNull(value, "value");
     Node n = root.put(null, key, value, hash(key), 0);
     return n == root ? this : new HashTrie<>(n);
+  }
+
+  /**
+   * This trie with the value of {@code key} replaced by {@code f} of its current value (null when
+   * absent), in one walk down: a null result removes the key, and the result is {@code this}
+   * when f returns the current value itself.
+   */
+  @SuppressWarnings("unchecked")
+  HashTrie<K, V> update(K key, UnaryOperator<V> f) {
+    Objects.requireNonNull(key, "key");
+    Node n = root.update(key, hash(key), 0, (UnaryOperator<Object>) f);
+    return n == root ? this : wrap(n);
   }
 
   /** This trie without {@code key}; {@code this} when key is absent. */
@@ -274,6 +312,16 @@ final class HashTrie<K, V> {
   }
 
   /**
+   * Whether the stored key {@code k} equals {@code key}, whose spread hash is {@code hash}. A
+   * lookup of an absent key mostly ends at a stranger's slot; the stranger's cached hash (a
+   * String keeps it in its header) rules it out without reading its characters, a cache miss
+   * less per lookup in a large trie.
+   */
+  private static boolean same(Object key, int hash, Object k) {
+    return key == k || hash(k) == hash && key.equals(k);
+  }
+
+  /**
    * A transient builder: it edits the nodes it created in place, so a put allocates O(1) objects
    * (the grown node array, now and then a new node) instead of copying its path.
    */
@@ -354,7 +402,7 @@ final class HashTrie<K, V> {
         int bit = bit(hash, shift);
         if ((n.dataMap & bit) != 0) {
           int i = 2 * index(n.dataMap, bit);
-          return eq(key, n.content[i]) ? n.content[i + 1] : null;
+          return same(key, hash, n.content[i]) ? n.content[i + 1] : null;
         }
         if ((n.nodeMap & bit) == 0) {
           return null;
@@ -375,7 +423,7 @@ final class HashTrie<K, V> {
       if ((dataMap & bit) != 0) {
         int i = 2 * index(dataMap, bit);
         Object k = content[i];
-        if (eq(key, k)) {
+        if (same(key, hash, k)) {
           return setValue(owner, i, value);
         }
         Node child = pair(owner, k, content[i + 1], hash(k), key, value, hash, shift + BITS);
@@ -390,6 +438,47 @@ final class HashTrie<K, V> {
       return with(owner, dataMap | bit, nodeMap, c, size + 1);
     }
 
+    /** {@link HashTrie#update}: persistent, so every changed node is a copy. */
+    Node update(Object key, int hash, int shift, UnaryOperator<Object> f) {
+      if (shift > LAST_SHIFT) {
+        int i = collisionIndex(key);
+        Object cur = i < 0 ? null : content[i + 1];
+        Object v = f.apply(cur);
+        if (v == cur) {
+          return this;
+        }
+        return v == null ? with(null, 0, 0, removeEntry(i), size - 1)
+            : i < 0 ? with(null, 0, 0, insertEntry(content.length, key, v), size + 1)
+            : setValue(null, i, v);
+      }
+      int bit = bit(hash, shift);
+      if ((nodeMap & bit) != 0) {
+        Node child = child(bit);
+        Node updated = child.update(key, hash, shift + BITS, f);
+        if (updated.size == 1) {
+          // A removal left one entry below: it moves up, as in remove.
+          Object[] c = childToEntry(childSlot(bit), 2 * index(dataMap, bit), updated.content[0],
+              updated.content[1]);
+          return with(null, dataMap | bit, nodeMap ^ bit, c, size - 1);
+        }
+        return setChild(null, bit, child.size, updated);
+      }
+      int i = 2 * index(dataMap, bit);
+      boolean here = (dataMap & bit) != 0;
+      Object cur = here && same(key, hash, content[i]) ? content[i + 1] : null;
+      Object v = f.apply(cur);
+      if (v == cur) {
+        return this;
+      }
+      if (cur != null) {
+        return v == null ? with(null, dataMap ^ bit, nodeMap, removeEntry(i), size - 1)
+            : setValue(null, i, v);
+      }
+      // Absent and given a value: a free slot takes it, or it shares a subnode with a stranger.
+      return here ? put(null, key, v, hash, shift) : with(null, dataMap | bit, nodeMap,
+          insertEntry(i, key, v), size + 1);
+    }
+
     Node remove(Object owner, Object key, int hash, int shift) {
       if (shift > LAST_SHIFT) {
         int i = collisionIndex(key);
@@ -398,7 +487,7 @@ final class HashTrie<K, V> {
       int bit = bit(hash, shift);
       if ((dataMap & bit) != 0) {
         int i = 2 * index(dataMap, bit);
-        return !eq(key, content[i]) ? this
+        return !same(key, hash, content[i]) ? this
             : with(owner, dataMap ^ bit, nodeMap, removeEntry(i), size - 1);
       }
       if ((nodeMap & bit) == 0) {

@@ -16,13 +16,22 @@ import java.util.Objects;
  */
 public final class LwwRegister<T> implements Crdt<LwwRegister<T>> {
 
-  private static final LwwRegister<?> EMPTY = new LwwRegister<>(null, null);
+  /*
+   * The timestamp's three parts are fields of the register rather than an Hlc of its own: a map
+   * of registers holds one per key, and the separate object cost 32 bytes of each entry.
+   */
 
-  private final Hlc timestamp; // null only when empty
+  private static final LwwRegister<?> EMPTY = new LwwRegister<>(0, 0, null, null);
+
+  private final long wallMillis;
+  private final int logical;
+  private final ReplicaId replica; // null only when empty
   private final T value;
 
-  private LwwRegister(Hlc timestamp, T value) {
-    this.timestamp = timestamp;
+  private LwwRegister(long wallMillis, int logical, ReplicaId replica, T value) {
+    this.wallMillis = wallMillis;
+    this.logical = logical;
+    this.replica = replica;
     this.value = value;
   }
 
@@ -37,7 +46,9 @@ public final class LwwRegister<T> implements Crdt<LwwRegister<T>> {
    * @throws IllegalArgumentException if value is not a supported scalar
    */
   public static <T> LwwRegister<T> of(Hlc timestamp, T value) {
-    return new LwwRegister<>(Objects.requireNonNull(timestamp, "timestamp"), Values.check(value));
+    Objects.requireNonNull(timestamp, "timestamp");
+    return new LwwRegister<>(timestamp.wallMillis(), timestamp.logical(), timestamp.replica(),
+        Values.check(value));
   }
 
   /**
@@ -48,26 +59,36 @@ public final class LwwRegister<T> implements Crdt<LwwRegister<T>> {
    * @return the delta; the state is unchanged
    */
   public LwwRegister<T> assign(Hlc now, T value) {
-    Hlc ts = timestamp == null || now.compareTo(timestamp) > 0
-        ? now : timestamp.successor(now.replica());
+    Hlc ts = replica == null || compareStamp(now.wallMillis(), now.logical(), now.replica()) < 0
+        ? now : timestamp().successor(now.replica());
     return of(ts, value);
   }
 
   @Override
   public LwwRegister<T> merge(LwwRegister<T> other) {
-    if (other.timestamp == null || other == this) {
+    if (other.replica == null || other == this) {
       return this;
     }
-    if (timestamp == null) {
+    if (replica == null) {
       return other;
     }
-    int c = timestamp.compareTo(other.timestamp);
+    int c = compareStamp(other.wallMillis, other.logical, other.replica);
     if (c == 0) {
       // Only a replica that reused a timestamp (a bug or a forgery) gets here; decide alike
       // everywhere rather than by arrival order.
       c = Values.compare(value, other.value);
     }
     return c >= 0 ? this : other;
+  }
+
+  /** This register's timestamp against the given one, in {@link Hlc} order. */
+  private int compareStamp(long wall, int log, ReplicaId r) {
+    int c = Long.compare(wallMillis, wall);
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(logical, log);
+    return c != 0 ? c : replica.compareTo(r);
   }
 
   /** The value, or null if nothing was written. */
@@ -77,26 +98,27 @@ public final class LwwRegister<T> implements Crdt<LwwRegister<T>> {
 
   /** The timestamp of the value, or null if nothing was written. */
   public Hlc timestamp() {
-    return timestamp;
+    return replica == null ? null : new Hlc(wallMillis, logical, replica);
   }
 
   public boolean isEmpty() {
-    return timestamp == null;
+    return replica == null;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o == this || o instanceof LwwRegister<?> r
-        && Objects.equals(timestamp, r.timestamp) && Objects.equals(value, r.value);
+    return o == this || o instanceof LwwRegister<?> r && wallMillis == r.wallMillis
+        && logical == r.logical && Objects.equals(replica, r.replica)
+        && Objects.equals(value, r.value);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(timestamp, value);
+    return Objects.hash(wallMillis, logical, replica, value);
   }
 
   @Override
   public String toString() {
-    return timestamp == null ? "LwwRegister()" : "LwwRegister(" + value + "@" + timestamp + ")";
+    return replica == null ? "LwwRegister()" : "LwwRegister(" + value + "@" + timestamp() + ")";
   }
 }

@@ -126,39 +126,49 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
     Values.check(key);
     Objects.requireNonNull(self, "self");
     Object slot = slots.get(key);
-    DotStore[] stores = slot == null ? NO_STORES : Clash.storesOf(slot);
     Object e = Objects.requireNonNull(empty, "empty");
     if (e instanceof DotFun || !(e instanceof DotStore) && !DotFun.embeds(e)) {
       DotFun.kindOf(e); // throws with the reason
     }
-    if (empty instanceof DotStore bottom) {
-      if (!bottom.isBottom() || !bottom.ctx().isEmpty()) {
-        throw new IllegalArgumentException("not an empty value: " + empty);
-      }
-      DotStore current = find(stores, bottom.kind());
-      W value = (W) (current != null ? current : bottom).attach(context);
-      DotStore result = (DotStore) mutator.apply(value);
-      CausalContext own = result.ctx();
-      CausalContext ctx = own;
-      if (!result.complete()) {
-        // A full value's context is the whole map's; keep only the dots under this key, so the
-        // delta stays complete and cannot remove anything elsewhere.
-        List<Dot> dots = new ArrayList<>();
-        result.forEachDot(dots::add);
-        if (current != null) {
-          current.forEachDot(d -> {
-            if (own.contains(d)) {
-              dots.add(d);
-            }
-          });
-        }
-        ctx = CausalContext.ofDots(dots);
-      }
-      DotStore store = result.detach();
-      Object newSlot = store.isBottom() ? Clash.MARKER : store;
-      return new OrMap<>(HashTrie.<K, Object>empty().put(key, newSlot), ctx, true);
+    if (!(empty instanceof DotStore)) {
+      return updateEmbedded(self, key, slot, empty, mutator);
     }
-    DotFun<?> current = (DotFun<?>) find(stores, DotFun.kindOf(empty));
+    DotStore[] stores = slot == null ? NO_STORES : Clash.storesOf(slot);
+    DotStore bottom = (DotStore) empty;
+    if (!bottom.isBottom() || !bottom.ctx().isEmpty()) {
+      throw new IllegalArgumentException("not an empty value: " + empty);
+    }
+    DotStore current = find(stores, bottom.kind());
+    W value = (W) (current != null ? current : bottom).attach(context);
+    DotStore result = (DotStore) mutator.apply(value);
+    CausalContext own = result.ctx();
+    CausalContext ctx = own;
+    if (!result.complete()) {
+      // A full value's context is the whole map's; keep only the dots under this key, so the
+      // delta stays complete and cannot remove anything elsewhere.
+      List<Dot> dots = new ArrayList<>();
+      result.forEachDot(dots::add);
+      if (current != null) {
+        current.forEachDot(d -> {
+          if (own.contains(d)) {
+            dots.add(d);
+          }
+        });
+      }
+      ctx = CausalContext.ofDots(dots);
+    }
+    DotStore store = result.detach();
+    Object newSlot = store.isBottom() ? Clash.MARKER : store;
+    return new OrMap<>(HashTrie.of(key, newSlot), ctx, true);
+  }
+
+  /** {@link #update} of a value without dots of its own, held in a {@link DotFun}. */
+  @SuppressWarnings("unchecked")
+  private <W extends V> OrMap<K, V> updateEmbedded(ReplicaId self, K key, Object slot, W empty,
+      UnaryOperator<W> mutator) {
+    int kind = DotFun.kindOf(empty);
+    DotFun<?> current = slot instanceof DotFun<?> f && f.kind() == kind ? f
+        : slot == null ? null : (DotFun<?>) find(Clash.storesOf(slot), kind);
     W value = current != null ? (W) current.value() : empty;
     Object updated = DotFun.mergeValues(value, mutator.apply(value));
     if (updated.equals(value)) {
@@ -166,11 +176,15 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
       return new OrMap<>(HashTrie.empty(), CausalContext.empty(), true);
     }
     Dot dot = context.nextDot(self);
-    List<Dot> seen = new ArrayList<>(current != null ? current.dots() : List.of());
-    seen.add(dot);
-    DotFun<?> store = DotFun.single(dot, updated);
-    return new OrMap<>(HashTrie.<K, Object>empty().put(key, store), CausalContext.ofDots(seen),
-        true);
+    CausalContext seen;
+    if (current == null) {
+      seen = CausalContext.ofDot(dot);
+    } else {
+      List<Dot> dots = new ArrayList<>(current.dots());
+      dots.add(dot);
+      seen = CausalContext.ofDots(dots);
+    }
+    return new OrMap<>(HashTrie.of(key, DotFun.single(dot, updated)), seen, true);
   }
 
   /**
@@ -187,7 +201,7 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
     for (DotStore s : Clash.storesOf(slot)) {
       s.forEachDot(dots::add);
     }
-    return new OrMap<>(HashTrie.<K, Object>empty().put(key, Clash.MARKER),
+    return new OrMap<>(HashTrie.of(key, Clash.MARKER),
         CausalContext.ofDots(dots), true);
   }
 

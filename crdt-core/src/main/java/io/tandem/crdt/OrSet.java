@@ -85,13 +85,15 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     Values.check(element);
     Dot dot = context.nextDot(self);
     Object old = entries.get(element);
-    CausalContext ctx = CausalContext.ofDots(dot);
-    if (old != null && !Dots.isEmpty(old)) {
+    CausalContext ctx;
+    if (old == null || Dots.isEmpty(old)) {
+      ctx = CausalContext.ofDot(dot);
+    } else {
       List<Dot> seen = new ArrayList<>(Dots.list(old));
       seen.add(dot);
       ctx = CausalContext.ofDots(seen);
     }
-    return new OrSet<>(HashTrie.<E, Object>empty().put(element, dot), ctx, true);
+    return new OrSet<>(HashTrie.of(element, dot), ctx, true);
   }
 
   /**

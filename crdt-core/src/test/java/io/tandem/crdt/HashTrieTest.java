@@ -258,6 +258,38 @@ class HashTrieTest {
   }
 
   @Test
+  void updateSeesTheCurrentValueOnceAndLeavesTheTriePutOrRemoveWouldLeave() {
+    qt().withExamples(EXAMPLES).forAll(ops(100)).checkAssert(ops -> {
+      HashTrie<Key, Integer> trie = HashTrie.empty();
+      Map<Key, Integer> model = new HashMap<>();
+      for (Op<Key> op : ops) {
+        Integer before = trie.get(op.key());
+        List<Integer> seen = new ArrayList<>();
+        HashTrie<Key, Integer> next = trie.update(op.key(), v -> {
+          seen.add(v);
+          return op.value();
+        });
+        assertThat(seen).containsExactly(before);
+        HashTrie<Key, Integer> viaPut = op.value() == null
+            ? trie.remove(op.key()) : trie.put(op.key(), op.value());
+        if (viaPut == trie) {
+          assertThat(next).isSameAs(trie);
+        }
+        assertThat(trie.get(op.key())).as("the old version is untouched").isEqualTo(before);
+        if (op.value() == null) {
+          model.remove(op.key());
+        } else {
+          model.put(op.key(), op.value());
+        }
+        assertMatches(next, model, UNIVERSE);
+        // Canonical shape, so structural equality holds with a trie built another way.
+        assertThat(next).isEqualTo(fromMap(model)).isEqualTo(viaPut);
+        trie = next;
+      }
+    });
+  }
+
+  @Test
   void putsAndRemovesOfManyIntegersAgreeWithHashMap() {
     Gen<Op<Integer>> op = integers().between(0, 5000).zip(integers().between(-50, 100),
         (k, v) -> new Op<>(k, v < 0 ? null : v));
