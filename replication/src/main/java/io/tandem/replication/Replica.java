@@ -35,8 +35,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -77,6 +80,10 @@ public final class Replica implements AutoCloseable {
   /** Per peer, what a session start is written against; kept in the store as well. */
   private final Map<ReplicaId, SyncBase> bases = new HashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  /** Per session, frames handed to its transport that it has not taken yet. */
+  private final Map<SyncSession, AtomicInteger> unsent = new WeakHashMap<>();
+  /** Frames a transport could not take, told to their sessions at the next tick. */
+  private final ConcurrentLinkedQueue<LostFrame> lostFrames = new ConcurrentLinkedQueue<>();
   private final SyncSession.Local local;
   private Scheduler.Cancellable tickTask;
   private long sessionSeeds;
@@ -102,6 +109,9 @@ public final class Replica implements AutoCloseable {
 
   /** A fetched snapshot installed, as listeners hear of it. */
   private record Installed(VersionVector before, VersionVector after, Set<String> objects) {}
+
+  /** A message whose frame the transport failed to take. */
+  private record LostFrame(SyncSession session, Message message) {}
 
   /** A connection: a peer as one of the replica's transports knows it. */
   private record Link(Transport transport, PeerId peer) {
@@ -633,12 +643,28 @@ public final class Replica implements AutoCloseable {
 
     @Override
     public void frame(PeerId peer, ByteBuffer frame) {
+      frames(peer, List.of(frame));
+    }
+
+    /**
+     * Frames that arrived together are stored as one: their records are buffered frame by frame
+     * and applied, stored (one commit) and acknowledged (one ack per peer) once, after the last.
+     */
+    @Override
+    public void frames(PeerId peer, List<ByteBuffer> frames) {
       List<Change> changes = new ArrayList<>();
       List<Installed> installed;
       lock.lock();
       try {
         if (!closed) {
-          onFrame(new Link(transport, peer), frame, changes);
+          Link link = new Link(transport, peer);
+          boolean received = false;
+          for (ByteBuffer f : frames) {
+            received |= onFrame(link, f, changes, false);
+          }
+          if (received && !closed) {
+            applyDeliverable(clock.millis(), changes);
+          }
         }
         installed = new ArrayList<>(installedEvents);
         installedEvents.clear();
@@ -651,9 +677,19 @@ public final class Replica implements AutoCloseable {
   }
 
   private void onFrame(Link peer, ByteBuffer frame, List<Change> changes) {
+    onFrame(peer, frame, changes, true);
+  }
+
+  /**
+   * Handles one frame; with {@code applyNow} false, records it brought wait in the buffer for the
+   * caller to apply.
+   *
+   * @return whether the frame brought records to apply
+   */
+  private boolean onFrame(Link peer, ByteBuffer frame, List<Change> changes, boolean applyNow) {
     SyncSession s = sessions.get(peer);
     if (s == null) {
-      return; // a frame from a session that ended; nothing in it is owed
+      return false; // a frame from a session that ended; nothing in it is owed
     }
     framesIn++;
     bytesIn += frame.remaining();
@@ -678,11 +714,13 @@ public final class Replica implements AutoCloseable {
           duplicates++;
         }
       }
-      if (!deltas.isEmpty()) {
+      if (!deltas.isEmpty() && applyNow) {
         applyDeliverable(now, changes);
       }
+      return !deltas.isEmpty();
     } catch (ProtocolException e) {
       endSession(peer, e);
+      return false;
     }
   }
 
@@ -783,14 +821,31 @@ public final class Replica implements AutoCloseable {
   }
 
   private void send(Link peer, List<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    SyncSession s = sessions.get(peer);
+    AtomicInteger pending = s == null ? null
+        : unsent.computeIfAbsent(s, k -> new AtomicInteger());
     for (Message m : messages) {
       ByteBuffer frame = MessageCodec.encode(m);
       framesOut++;
       bytesOut += frame.remaining();
-      peer.transport().send(peer.peer(), frame).exceptionally(t -> {
-        // A frame that cannot go is a lost frame: resends and the next session cover it.
-        LOG.log(Level.DEBUG, "frame to {0} not sent: {1}", peer, t.getMessage());
-        return null;
+      if (pending != null) {
+        pending.incrementAndGet();
+      }
+      // Runs on whichever thread completes the send: no lock here, the next tick handles it.
+      peer.transport().send(peer.peer(), frame).whenComplete((v, t) -> {
+        if (pending != null) {
+          pending.decrementAndGet();
+        }
+        if (t != null) {
+          // A frame that cannot go is a lost frame: its session sends its records again.
+          LOG.log(Level.DEBUG, "frame to {0} not sent: {1}", peer, t.getMessage());
+          if (s != null) {
+            lostFrames.add(new LostFrame(s, m));
+          }
+        }
       });
     }
   }
@@ -809,8 +864,12 @@ public final class Replica implements AutoCloseable {
         return;
       }
       long now = clock.millis();
+      for (LostFrame l = lostFrames.poll(); l != null; l = lostFrames.poll()) {
+        l.session().lost(l.message());
+      }
       for (Map.Entry<Link, SyncSession> e : new ArrayList<>(sessions.entrySet())) {
-        send(e.getKey(), e.getValue().tick(now));
+        AtomicInteger pending = unsent.get(e.getValue());
+        send(e.getKey(), e.getValue().tick(now, pending != null && pending.get() > 0));
       }
       if (buffer.size() > 0) {
         applyDeliverable(now, changes);
