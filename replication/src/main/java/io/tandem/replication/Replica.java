@@ -18,14 +18,17 @@ import io.tandem.replication.protocol.SessionConfig;
 import io.tandem.replication.protocol.SyncSession;
 import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;
+import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
 import io.tandem.replication.spi.Scheduler;
+import io.tandem.replication.spi.StoreException;
 import io.tandem.replication.spi.SyncBase;
 import io.tandem.replication.spi.Transport;
 import io.tandem.replication.spi.WallClock;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -34,12 +37,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -58,6 +63,8 @@ public final class Replica implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Replica.class.getName());
 
   private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled whenever own records are published or a write fails. */
+  private final Condition published = lock.newCondition();
   private final ReplicaId id;
   private final ReplicaStore store;
   private final List<Transport> transports;
@@ -74,6 +81,24 @@ public final class Replica implements AutoCloseable {
   /** The vector, less our own feed, when we last wrote: deps are what grew since. */
   private VersionVector lastDeps;
   private Hlc hlc;
+  /**
+   * The last sequence number given to an own record. Records above {@code vector.get(id)} are
+   * queued in the store and neither readable nor sent until durable and published in order.
+   */
+  private long issued;
+  /** Own records durable but not yet published, waiting for an earlier one. */
+  private final TreeMap<Long, Queued> durable = new TreeMap<>();
+  /** Per object, the join of its queued own deltas, so the next write sees them. */
+  private final Map<String, Crdt<?>> queuedJoin = new HashMap<>();
+  private final Map<String, Integer> queuedCount = new HashMap<>();
+  /** Why own writes are refused until the replica is reopened; null while they are not. */
+  private RuntimeException writesFailed;
+  /** The lowest own sequence number that failed: it and every later one never publish. */
+  private long failedSeq = Long.MAX_VALUE;
+  /** Changes published and not yet told to listeners, in publication order. */
+  private final ArrayDeque<Change> unfired = new ArrayDeque<>();
+  /** Whether a thread is telling listeners: one at a time, so they hear one order. */
+  private boolean firing;
   private final CausalBuffer buffer;
   private final Map<Link, SyncSession> sessions = new LinkedHashMap<>();
   private final Receipts receipts = new Receipts();
@@ -113,6 +138,9 @@ public final class Replica implements AutoCloseable {
   /** A message whose frame the transport failed to take. */
   private record LostFrame(SyncSession session, Message message) {}
 
+  /** An own write queued in the store. */
+  private record Queued(DeltaRecord record, Crdt<?> delta, PendingAppend append) {}
+
   /** A connection: a peer as one of the replica's transports knows it. */
   private record Link(Transport transport, PeerId peer) {
     @Override
@@ -146,6 +174,7 @@ public final class Replica implements AutoCloseable {
     Replay replay = Replay.of(store, id);
     objects.putAll(replay.objects());
     vector = replay.vector();
+    issued = vector.get(id);
     hlc = replay.clock();
     snapshotVector = replay.snapshotVector();
     store.peerVectors().forEach(receipts::learn);
@@ -170,19 +199,34 @@ public final class Replica implements AutoCloseable {
 
   /**
    * Writes to {@code object}: {@code mutation} gets its current value (or {@code empty}) and
-   * returns one mutator's delta. Returns once the delta is stored.
+   * returns one mutator's delta. Returns once the delta is durable and visible to reads.
+   *
+   * <p>Writes from several threads overlap: each takes its dot and queues its record under the
+   * lock, awaits durability outside it (so the store can commit many in one go), then the
+   * durable records are published in dot order. A record is read or sent to peers only once it
+   * is durable. If the store fails a write, that write and every later one queued throw, and the
+   * replica refuses writes until it is reopened: no dot is left out or given twice.
    *
    * @throws IllegalArgumentException if the object holds another type than {@code empty}'s
    * @throws IllegalStateException if the replica is closed
+   * @throws StoreException if the store failed this write or an earlier one
    */
   public <T extends Crdt<T>> Write update(String object, T empty, Mutation<T> mutation) {
     DeltaRecord.checkObjectName(object);
-    List<Change> changes = new ArrayList<>();
-    Write write;
+    Queued q;
     lock.lock();
     try {
       ensureOpen();
+      if (writesFailed != null) {
+        throw new StoreException("replica " + id + " refuses writes until reopened: write "
+            + failedSeq + " failed", writesFailed);
+      }
       T current = typed(object, empty);
+      @SuppressWarnings("unchecked")
+      T queued = (T) queuedJoin.get(object);
+      if (queued != null) {
+        current = current.merge(queued);
+      }
       long now = clock.millis();
       Hlc stamp = hlc.tick(now);
       T delta = mutation.apply(current, new WriteContext(id, stamp));
@@ -190,23 +234,109 @@ public final class Replica implements AutoCloseable {
       if (next == current) {
         return new Write(this, null);
       }
-      long seq = vector.get(id) + 1;
+      long seq = issued + 1;
       VersionVector others = vector.with(id, 0);
       VersionVector deps = lastDeps == null ? others : grown(others, lastDeps);
       DeltaRecord r = new DeltaRecord(id, seq, deps, stamp, object, BinaryCodec.encode(delta));
-      store.append(List.of(r));
+      PendingAppend append;
+      try {
+        append = store.appendQueued(List.of(r));
+      } catch (RuntimeException e) {
+        refuseWrites(seq, e);
+        throw e;
+      }
+      issued = seq;
       hlc = stamp;
-      vector = vector.with(id, seq);
       lastDeps = others;
-      objects.put(object, next);
-      changes.add(new Change(object, id, seq, true));
-      write = new Write(this, new Dot(id, seq));
-      afterChange(now);
+      queuedJoin.merge(object, delta, Crdts::merge);
+      queuedCount.merge(object, 1, Integer::sum);
+      q = new Queued(r, delta, append);
     } finally {
       lock.unlock();
     }
-    fire(changes);
-    return write;
+    long seq = q.record().seq();
+    RuntimeException failure = null;
+    try {
+      q.append().await();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    lock.lock();
+    try {
+      if (failure != null) {
+        refuseWrites(seq, failure);
+        if (failedSeq < seq) {
+          throw new StoreException("write " + seq + " of replica " + id + " not kept: write "
+              + failedSeq + " before it failed", failure);
+        }
+        throw failure;
+      }
+      durable.put(seq, q);
+      publishDurable();
+      while (vector.get(id) < seq && failedSeq > seq) {
+        published.awaitUninterruptibly();
+      }
+      if (vector.get(id) < seq) {
+        throw new StoreException("write " + seq + " of replica " + id + " not kept: write "
+            + failedSeq + " before it failed", writesFailed);
+      }
+    } finally {
+      lock.unlock();
+    }
+    fireUnfired();
+    return new Write(this, new Dot(id, seq));
+  }
+
+  /**
+   * Publishes the durable own records that continue the vector without a gap: their deltas are
+   * joined into the objects (so the order of concurrent writes does not matter), listeners are
+   * queued, peers told. Called under the lock.
+   */
+  private void publishDurable() {
+    long now = -1;
+    while (!durable.isEmpty() && durable.firstKey() == vector.get(id) + 1
+        && durable.firstKey() < failedSeq) {
+      Queued q = durable.pollFirstEntry().getValue();
+      DeltaRecord r = q.record();
+      Crdt<?> current = objects.get(r.object());
+      if (current != null && current.getClass() != q.delta().getClass()) {
+        // A peer created the object with another type while this write was queued.
+        rejected++;
+        LOG.log(Level.ERROR, "object {0} holds a {1}; own {2} carries a {3}; not applied",
+            r.object(), current.getClass().getSimpleName(), r,
+            q.delta().getClass().getSimpleName());
+      } else {
+        objects.put(r.object(), current == null
+            ? Crdts.merge(Crdts.emptyLike(q.delta()), q.delta()) : Crdts.merge(current, q.delta()));
+      }
+      vector = vector.with(id, r.seq());
+      if (queuedCount.merge(r.object(), -1, Integer::sum) == 0) {
+        queuedCount.remove(r.object());
+        queuedJoin.remove(r.object());
+      }
+      unfired.add(new Change(r.object(), id, r.seq(), true));
+      now = clock.millis();
+    }
+    if (now >= 0) {
+      afterChange(now);
+      published.signalAll();
+    }
+  }
+
+  /** Own write {@code seq} failed: it and every later one are dropped, and writes refused. */
+  private void refuseWrites(long seq, RuntimeException why) {
+    if (seq < failedSeq) {
+      failedSeq = seq;
+    }
+    if (writesFailed == null) {
+      writesFailed = why;
+      LOG.log(Level.ERROR, "replica {0} refuses writes until reopened: write {1} failed: {2}",
+          id, seq, why.getMessage());
+    }
+    durable.tailMap(failedSeq, true).clear();
+    queuedJoin.clear();
+    queuedCount.clear();
+    published.signalAll();
   }
 
   /** The current value of {@code object}, or {@code empty} if nothing was written to it. */
@@ -417,7 +547,8 @@ public final class Replica implements AutoCloseable {
         ReplicaId origin = vector.replicaAt(i);
         long next = peerHas.get(origin) + 1;
         while (next <= vector.counterAt(i)) {
-          List<DeltaRecord> run = store.readFeed(origin, next, sessionConfig.batchRecords());
+          List<DeltaRecord> run = store.readFeed(origin, next,
+              (int) Math.min(sessionConfig.batchRecords(), vector.counterAt(i) - next + 1));
           if (run.isEmpty()) {
             throw new IllegalStateException("feed " + origin + " from " + next
                 + " is no longer in the log; the peer needs a snapshot");
@@ -489,10 +620,11 @@ public final class Replica implements AutoCloseable {
       } finally {
         sessions.remove(link);
       }
+      unfired.addAll(changes);
     } finally {
       lock.unlock();
     }
-    fire(changes);
+    fireUnfired();
     return (int) (applied + rejected - before);
   }
 
@@ -516,7 +648,9 @@ public final class Replica implements AutoCloseable {
 
     @Override
     public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
-      return store.readFeed(origin, fromSeq, max);
+      // The store may hold own records durable but not yet published: they stay unsent.
+      long room = vector.get(origin) - fromSeq + 1;
+      return room <= 0 ? List.of() : store.readFeed(origin, fromSeq, (int) Math.min(max, room));
     }
 
     @Override
@@ -668,11 +802,12 @@ public final class Replica implements AutoCloseable {
         }
         installed = new ArrayList<>(installedEvents);
         installedEvents.clear();
+        unfired.addAll(changes);
       } finally {
         lock.unlock();
       }
       fireInstalled(installed);
-      fire(changes);
+      fireUnfired();
     }
   }
 
@@ -877,10 +1012,11 @@ public final class Replica implements AutoCloseable {
       saveLearnedPeers();
       compactor.tick(now);
       scheduleTick();
+      unfired.addAll(changes);
     } finally {
       lock.unlock();
     }
-    fire(changes);
+    fireUnfired();
     boolean compact;
     lock.lock();
     try {
@@ -922,6 +1058,49 @@ public final class Replica implements AutoCloseable {
           l.snapshotInstalled(e.before(), e.after(), e.objects());
         } catch (RuntimeException ex) {
           LOG.log(Level.WARNING, "change listener failed", ex);
+        }
+      }
+    }
+  }
+
+  /**
+   * Tells listeners the changes published so far, unless another thread is at it (it then tells
+   * these too): listeners hear every change once, one at a time, in publication order.
+   */
+  private void fireUnfired() {
+    lock.lock();
+    try {
+      if (firing || unfired.isEmpty()) {
+        return;
+      }
+      firing = true;
+    } finally {
+      lock.unlock();
+    }
+    boolean done = false;
+    try {
+      while (!done) {
+        List<Change> batch;
+        lock.lock();
+        try {
+          batch = new ArrayList<>(unfired);
+          unfired.clear();
+          done = batch.isEmpty();
+          if (done) {
+            firing = false;
+          }
+        } finally {
+          lock.unlock();
+        }
+        fire(batch);
+      }
+    } finally {
+      if (!done) {
+        lock.lock();
+        try {
+          firing = false;
+        } finally {
+          lock.unlock();
         }
       }
     }
