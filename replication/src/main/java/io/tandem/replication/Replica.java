@@ -75,6 +75,9 @@ public final class Replica implements AutoCloseable {
   /** Peers whose acknowledged vector grew since it was last saved. */
   private final Set<ReplicaId> unsavedPeers = new LinkedHashSet<>();
   private final SessionConfig sessionConfig;
+  /** The newest records of each feed, which sessions send without reading the store. */
+  private final RecentRecords recent;
+  private static final int RECENT_RECORDS = 64 * 1024;
 
   private final Map<String, Crdt<?>> objects = new HashMap<>();
   private VersionVector vector;
@@ -161,6 +164,7 @@ public final class Replica implements AutoCloseable {
     this.scheduler = scheduler;
     this.ownScheduler = ownScheduler;
     this.config = config;
+    this.recent = new RecentRecords(config.session().windowRecords(), RECENT_RECORDS);
     this.sessionConfig = config.session()
         .withInteractive(config.mode() == SyncMode.INTERACTIVE);
     this.buffer = new CausalBuffer(config.maxBufferedDeltas(), config.maxBufferedBytes());
@@ -310,6 +314,7 @@ public final class Replica implements AutoCloseable {
             ? Crdts.merge(Crdts.emptyLike(q.delta()), q.delta()) : Crdts.merge(current, q.delta()));
       }
       vector = vector.with(id, r.seq());
+      recent.add(r);
       if (queuedCount.merge(r.object(), -1, Integer::sum) == 0) {
         queuedCount.remove(r.object());
         queuedJoin.remove(r.object());
@@ -468,6 +473,7 @@ public final class Replica implements AutoCloseable {
         return snapshotVector; // nothing stable, or a fetched snapshot came first
       }
       store.saveSnapshot(next);
+      recent.clear();
       snapshotVector = next.vector();
       transfer.snapshotChanged();
       compactor.folded(next, target);
@@ -502,6 +508,7 @@ public final class Replica implements AutoCloseable {
     Snapshot next = SnapshotTransfer.join(store.snapshot(), got);
     try {
       store.installSnapshot(next);
+      recent.clear();
     } catch (IllegalArgumentException e) {
       LOG.log(Level.ERROR, "store cannot install the fetched snapshot: {0}", e.getMessage());
       return;
@@ -650,7 +657,12 @@ public final class Replica implements AutoCloseable {
     public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
       // The store may hold own records durable but not yet published: they stay unsent.
       long room = vector.get(origin) - fromSeq + 1;
-      return room <= 0 ? List.of() : store.readFeed(origin, fromSeq, (int) Math.min(max, room));
+      if (room <= 0) {
+        return List.of();
+      }
+      int n = (int) Math.min(max, room);
+      List<DeltaRecord> held = recent.read(origin, fromSeq, n);
+      return held != null ? held : store.readFeed(origin, fromSeq, n);
     }
 
     @Override
@@ -901,6 +913,7 @@ public final class Replica implements AutoCloseable {
       return;
     }
     store.append(ready);
+    recent.add(ready);
     for (DeltaRecord r : ready) {
       Crdt<?> delta;
       try {
