@@ -434,14 +434,15 @@ public final class SyncSession {
       }
       peerVector.forEach((origin, n) -> {
         if (n > before.get(origin)) {
-          // Progress: the next loss on this feed starts from the shortest delay again, and the
-          // resend timer restarts (as TCP's does on an ack of new data): records sent after
-          // the acked ones were sent later, so they are not yet overdue. Without the restart a
-          // feed written without pause was resent whole every first delay, acks or not.
+          // Progress: the next loss on this feed starts from the shortest delay again. Over an
+          // ordered transport the resend timer also restarts (as TCP's does on an ack of new
+          // data): records sent after the acked ones are not yet overdue, and without the
+          // restart a feed written without pause was resent whole every first delay. Over a
+          // lossy link (part 4's world (a)) the restart only delayed the resend of lost ones.
           backoff.remove(origin);
           if (sentUpTo.getOrDefault(origin, 0L) <= n) {
             retryAt.remove(origin);
-          } else if (retryAt.containsKey(origin)) {
+          } else if (config.ordered() && retryAt.containsKey(origin)) {
             retryAt.put(origin, now + delay(origin));
           }
         }
@@ -724,9 +725,15 @@ public final class SyncSession {
     lastHeard = now;
   }
 
-  /** The first resend delay: the least one configured, or more if acks take longer. */
+  /**
+   * The first resend delay: over an ordered transport the least one configured, or more if acks
+   * take longer; over a lossy link the configured one (measured in part 4's world (a): waiting
+   * for slow acks there only delayed the resends of what was lost).
+   */
   private long timeout() {
-    return roundTrip.timeout(config.minBackoffMillis(), config.maxBackoffMillis());
+    return config.ordered()
+        ? roundTrip.timeout(config.minBackoffMillis(), config.maxBackoffMillis())
+        : config.minBackoffMillis();
   }
 
   private long delay(ReplicaId origin) {

@@ -58,6 +58,18 @@ class ResendTest {
         .hasSize((int) (20 * MIN));
   }
 
+  /** Part 4's world (a) (90 % of sends lost) measured later resends when acks moved the timer. */
+  @Test
+  void overALossyLinkAPartialAckDoesNotPutTheResendOff() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 3);
+    SyncSession s = new SyncSession(local, CONFIG.withOrdered(false), 11);
+    long t = open(s, T);
+    s.receive(new Ack(VersionVector.of(ME, 1)), t + MIN * 9 / 10, new ArrayList<>());
+
+    assertThat(nextResend(s, t, t + 2 * MIN)).as("ms from the push to the resend")
+        .isBetween(MIN, MIN * 3 / 2);
+  }
+
   @Test
   void aRecordWaitsForItsAckAsLongAsAcksHaveTaken() throws ProtocolException {
     Feeds local = new Feeds(ME);
