@@ -18,14 +18,17 @@ import io.tandem.replication.protocol.SessionConfig;
 import io.tandem.replication.protocol.SyncSession;
 import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;
+import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
 import io.tandem.replication.spi.Scheduler;
+import io.tandem.replication.spi.StoreException;
 import io.tandem.replication.spi.SyncBase;
 import io.tandem.replication.spi.Transport;
 import io.tandem.replication.spi.WallClock;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -34,9 +37,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -55,6 +63,8 @@ public final class Replica implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Replica.class.getName());
 
   private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled whenever own records are published or a write fails. */
+  private final Condition published = lock.newCondition();
   private final ReplicaId id;
   private final ReplicaStore store;
   private final List<Transport> transports;
@@ -65,18 +75,43 @@ public final class Replica implements AutoCloseable {
   /** Peers whose acknowledged vector grew since it was last saved. */
   private final Set<ReplicaId> unsavedPeers = new LinkedHashSet<>();
   private final SessionConfig sessionConfig;
+  /** The newest records of each feed, which sessions send without reading the store. */
+  private final RecentRecords recent;
+  private static final int RECENT_RECORDS = 64 * 1024;
 
   private final Map<String, Crdt<?>> objects = new HashMap<>();
   private VersionVector vector;
   /** The vector, less our own feed, when we last wrote: deps are what grew since. */
   private VersionVector lastDeps;
   private Hlc hlc;
+  /**
+   * The last sequence number given to an own record. Records above {@code vector.get(id)} are
+   * queued in the store and neither readable nor sent until durable and published in order.
+   */
+  private long issued;
+  /** Own records durable but not yet published, waiting for an earlier one. */
+  private final TreeMap<Long, Queued> durable = new TreeMap<>();
+  /** Per object, the join of its queued own deltas, so the next write sees them. */
+  private final Map<String, Crdt<?>> queuedJoin = new HashMap<>();
+  private final Map<String, Integer> queuedCount = new HashMap<>();
+  /** Why own writes are refused until the replica is reopened; null while they are not. */
+  private RuntimeException writesFailed;
+  /** The lowest own sequence number that failed: it and every later one never publish. */
+  private long failedSeq = Long.MAX_VALUE;
+  /** Changes published and not yet told to listeners, in publication order. */
+  private final ArrayDeque<Change> unfired = new ArrayDeque<>();
+  /** Whether a thread is telling listeners: one at a time, so they hear one order. */
+  private boolean firing;
   private final CausalBuffer buffer;
   private final Map<Link, SyncSession> sessions = new LinkedHashMap<>();
   private final Receipts receipts = new Receipts();
   /** Per peer, what a session start is written against; kept in the store as well. */
   private final Map<ReplicaId, SyncBase> bases = new HashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  /** Per session, frames handed to its transport that it has not taken yet. */
+  private final Map<SyncSession, AtomicInteger> unsent = new WeakHashMap<>();
+  /** Frames a transport could not take, told to their sessions at the next tick. */
+  private final ConcurrentLinkedQueue<LostFrame> lostFrames = new ConcurrentLinkedQueue<>();
   private final SyncSession.Local local;
   /** Records one session is about to receive, so that no other session requests them too. */
   private final Claims claims = new Claims();
@@ -105,6 +140,12 @@ public final class Replica implements AutoCloseable {
   /** A fetched snapshot installed, as listeners hear of it. */
   private record Installed(VersionVector before, VersionVector after, Set<String> objects) {}
 
+  /** A message whose frame the transport failed to take. */
+  private record LostFrame(SyncSession session, Message message) {}
+
+  /** An own write queued in the store. */
+  private record Queued(DeltaRecord record, Crdt<?> delta, PendingAppend append) {}
+
   /** A connection: a peer as one of the replica's transports knows it. */
   private record Link(Transport transport, PeerId peer) {
     @Override
@@ -125,6 +166,7 @@ public final class Replica implements AutoCloseable {
     this.scheduler = scheduler;
     this.ownScheduler = ownScheduler;
     this.config = config;
+    this.recent = new RecentRecords(config.session().windowRecords(), RECENT_RECORDS);
     this.sessionConfig = config.session()
         .withInteractive(config.mode() == SyncMode.INTERACTIVE);
     this.buffer = new CausalBuffer(config.maxBufferedDeltas(), config.maxBufferedBytes());
@@ -138,6 +180,7 @@ public final class Replica implements AutoCloseable {
     Replay replay = Replay.of(store, id);
     objects.putAll(replay.objects());
     vector = replay.vector();
+    issued = vector.get(id);
     hlc = replay.clock();
     snapshotVector = replay.snapshotVector();
     store.peerVectors().forEach(receipts::learn);
@@ -162,19 +205,34 @@ public final class Replica implements AutoCloseable {
 
   /**
    * Writes to {@code object}: {@code mutation} gets its current value (or {@code empty}) and
-   * returns one mutator's delta. Returns once the delta is stored.
+   * returns one mutator's delta. Returns once the delta is durable and visible to reads.
+   *
+   * <p>Writes from several threads overlap: each takes its dot and queues its record under the
+   * lock, awaits durability outside it (so the store can commit many in one go), then the
+   * durable records are published in dot order. A record is read or sent to peers only once it
+   * is durable. If the store fails a write, that write and every later one queued throw, and the
+   * replica refuses writes until it is reopened: no dot is left out or given twice.
    *
    * @throws IllegalArgumentException if the object holds another type than {@code empty}'s
    * @throws IllegalStateException if the replica is closed
+   * @throws StoreException if the store failed this write or an earlier one
    */
   public <T extends Crdt<T>> Write update(String object, T empty, Mutation<T> mutation) {
     DeltaRecord.checkObjectName(object);
-    List<Change> changes = new ArrayList<>();
-    Write write;
+    Queued q;
     lock.lock();
     try {
       ensureOpen();
+      if (writesFailed != null) {
+        throw new StoreException("replica " + id + " refuses writes until reopened: write "
+            + failedSeq + " failed", writesFailed);
+      }
       T current = typed(object, empty);
+      @SuppressWarnings("unchecked")
+      T queued = (T) queuedJoin.get(object);
+      if (queued != null) {
+        current = current.merge(queued);
+      }
       long now = clock.millis();
       Hlc stamp = hlc.tick(now);
       T delta = mutation.apply(current, new WriteContext(id, stamp));
@@ -182,23 +240,110 @@ public final class Replica implements AutoCloseable {
       if (next == current) {
         return new Write(this, null);
       }
-      long seq = vector.get(id) + 1;
+      long seq = issued + 1;
       VersionVector others = vector.with(id, 0);
       VersionVector deps = lastDeps == null ? others : grown(others, lastDeps);
       DeltaRecord r = new DeltaRecord(id, seq, deps, stamp, object, BinaryCodec.encode(delta));
-      store.append(List.of(r));
+      PendingAppend append;
+      try {
+        append = store.appendQueued(List.of(r));
+      } catch (RuntimeException e) {
+        refuseWrites(seq, e);
+        throw e;
+      }
+      issued = seq;
       hlc = stamp;
-      vector = vector.with(id, seq);
       lastDeps = others;
-      objects.put(object, next);
-      changes.add(new Change(object, id, seq, true));
-      write = new Write(this, new Dot(id, seq));
-      afterChange(now);
+      queuedJoin.merge(object, delta, Crdts::merge);
+      queuedCount.merge(object, 1, Integer::sum);
+      q = new Queued(r, delta, append);
     } finally {
       lock.unlock();
     }
-    fire(changes);
-    return write;
+    long seq = q.record().seq();
+    RuntimeException failure = null;
+    try {
+      q.append().await();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    lock.lock();
+    try {
+      if (failure != null) {
+        refuseWrites(seq, failure);
+        if (failedSeq < seq) {
+          throw new StoreException("write " + seq + " of replica " + id + " not kept: write "
+              + failedSeq + " before it failed", failure);
+        }
+        throw failure;
+      }
+      durable.put(seq, q);
+      publishDurable();
+      while (vector.get(id) < seq && failedSeq > seq) {
+        published.awaitUninterruptibly();
+      }
+      if (vector.get(id) < seq) {
+        throw new StoreException("write " + seq + " of replica " + id + " not kept: write "
+            + failedSeq + " before it failed", writesFailed);
+      }
+    } finally {
+      lock.unlock();
+    }
+    fireUnfired();
+    return new Write(this, new Dot(id, seq));
+  }
+
+  /**
+   * Publishes the durable own records that continue the vector without a gap: their deltas are
+   * joined into the objects (so the order of concurrent writes does not matter), listeners are
+   * queued, peers told. Called under the lock.
+   */
+  private void publishDurable() {
+    long now = -1;
+    while (!durable.isEmpty() && durable.firstKey() == vector.get(id) + 1
+        && durable.firstKey() < failedSeq) {
+      Queued q = durable.pollFirstEntry().getValue();
+      DeltaRecord r = q.record();
+      Crdt<?> current = objects.get(r.object());
+      if (current != null && current.getClass() != q.delta().getClass()) {
+        // A peer created the object with another type while this write was queued.
+        rejected++;
+        LOG.log(Level.ERROR, "object {0} holds a {1}; own {2} carries a {3}; not applied",
+            r.object(), current.getClass().getSimpleName(), r,
+            q.delta().getClass().getSimpleName());
+      } else {
+        objects.put(r.object(), current == null
+            ? Crdts.merge(Crdts.emptyLike(q.delta()), q.delta()) : Crdts.merge(current, q.delta()));
+      }
+      vector = vector.with(id, r.seq());
+      recent.add(r);
+      if (queuedCount.merge(r.object(), -1, Integer::sum) == 0) {
+        queuedCount.remove(r.object());
+        queuedJoin.remove(r.object());
+      }
+      unfired.add(new Change(r.object(), id, r.seq(), true));
+      now = clock.millis();
+    }
+    if (now >= 0) {
+      afterChange(now);
+      published.signalAll();
+    }
+  }
+
+  /** Own write {@code seq} failed: it and every later one are dropped, and writes refused. */
+  private void refuseWrites(long seq, RuntimeException why) {
+    if (seq < failedSeq) {
+      failedSeq = seq;
+    }
+    if (writesFailed == null) {
+      writesFailed = why;
+      LOG.log(Level.ERROR, "replica {0} refuses writes until reopened: write {1} failed: {2}",
+          id, seq, why.getMessage());
+    }
+    durable.tailMap(failedSeq, true).clear();
+    queuedJoin.clear();
+    queuedCount.clear();
+    published.signalAll();
   }
 
   /** The current value of {@code object}, or {@code empty} if nothing was written to it. */
@@ -330,6 +475,7 @@ public final class Replica implements AutoCloseable {
         return snapshotVector; // nothing stable, or a fetched snapshot came first
       }
       store.saveSnapshot(next);
+      recent.clear();
       snapshotVector = next.vector();
       transfer.snapshotChanged();
       compactor.folded(next, target);
@@ -364,6 +510,7 @@ public final class Replica implements AutoCloseable {
     Snapshot next = SnapshotTransfer.join(store.snapshot(), got);
     try {
       store.installSnapshot(next);
+      recent.clear();
     } catch (IllegalArgumentException e) {
       LOG.log(Level.ERROR, "store cannot install the fetched snapshot: {0}", e.getMessage());
       return;
@@ -409,7 +556,8 @@ public final class Replica implements AutoCloseable {
         ReplicaId origin = vector.replicaAt(i);
         long next = peerHas.get(origin) + 1;
         while (next <= vector.counterAt(i)) {
-          List<DeltaRecord> run = store.readFeed(origin, next, sessionConfig.batchRecords());
+          List<DeltaRecord> run = store.readFeed(origin, next,
+              (int) Math.min(sessionConfig.batchRecords(), vector.counterAt(i) - next + 1));
           if (run.isEmpty()) {
             throw new IllegalStateException("feed " + origin + " from " + next
                 + " is no longer in the log; the peer needs a snapshot");
@@ -488,10 +636,11 @@ public final class Replica implements AutoCloseable {
       } finally {
         sessions.remove(link);
       }
+      unfired.addAll(changes);
     } finally {
       lock.unlock();
     }
-    fire(changes);
+    fireUnfired();
     return (int) (applied + rejected - before);
   }
 
@@ -515,7 +664,14 @@ public final class Replica implements AutoCloseable {
 
     @Override
     public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
-      return store.readFeed(origin, fromSeq, max);
+      // The store may hold own records durable but not yet published: they stay unsent.
+      long room = vector.get(origin) - fromSeq + 1;
+      if (room <= 0) {
+        return List.of();
+      }
+      int n = (int) Math.min(max, room);
+      List<DeltaRecord> held = recent.read(origin, fromSeq, n);
+      return held != null ? held : store.readFeed(origin, fromSeq, n);
     }
 
     @Override
@@ -647,27 +803,54 @@ public final class Replica implements AutoCloseable {
 
     @Override
     public void frame(PeerId peer, ByteBuffer frame) {
+      frames(peer, List.of(frame));
+    }
+
+    /**
+     * Frames that arrived together are stored as one: their records are buffered frame by frame
+     * and applied, stored (one commit) and acknowledged (one ack per peer) once, after the last.
+     */
+    @Override
+    public void frames(PeerId peer, List<ByteBuffer> frames) {
       List<Change> changes = new ArrayList<>();
       List<Installed> installed;
       lock.lock();
       try {
         if (!closed) {
-          onFrame(new Link(transport, peer), frame, changes);
+          Link link = new Link(transport, peer);
+          boolean received = false;
+          for (ByteBuffer f : frames) {
+            received |= onFrame(link, f, changes, false);
+          }
+          if (received && !closed) {
+            applyDeliverable(clock.millis(), changes);
+          }
         }
         installed = new ArrayList<>(installedEvents);
         installedEvents.clear();
+        unfired.addAll(changes);
       } finally {
         lock.unlock();
       }
       fireInstalled(installed);
-      fire(changes);
+      fireUnfired();
     }
   }
 
   private void onFrame(Link peer, ByteBuffer frame, List<Change> changes) {
+    onFrame(peer, frame, changes, true);
+  }
+
+  /**
+   * Handles one frame; with {@code applyNow} false, records it brought wait in the buffer for the
+   * caller to apply.
+   *
+   * @return whether the frame brought records to apply
+   */
+  private boolean onFrame(Link peer, ByteBuffer frame, List<Change> changes, boolean applyNow) {
     SyncSession s = sessions.get(peer);
     if (s == null) {
-      return; // a frame from a session that ended; nothing in it is owed
+      return false; // a frame from a session that ended; nothing in it is owed
     }
     framesIn++;
     bytesIn += frame.remaining();
@@ -692,11 +875,13 @@ public final class Replica implements AutoCloseable {
           duplicates++;
         }
       }
-      if (!deltas.isEmpty()) {
+      if (!deltas.isEmpty() && applyNow) {
         applyDeliverable(now, changes);
       }
+      return !deltas.isEmpty();
     } catch (ProtocolException e) {
       endSession(peer, e);
+      return false;
     }
   }
 
@@ -742,6 +927,7 @@ public final class Replica implements AutoCloseable {
       return;
     }
     store.append(ready);
+    recent.add(ready);
     for (DeltaRecord r : ready) {
       Crdt<?> delta;
       try {
@@ -797,14 +983,31 @@ public final class Replica implements AutoCloseable {
   }
 
   private void send(Link peer, List<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    SyncSession s = sessions.get(peer);
+    AtomicInteger pending = s == null ? null
+        : unsent.computeIfAbsent(s, k -> new AtomicInteger());
     for (Message m : messages) {
       ByteBuffer frame = MessageCodec.encode(m);
       framesOut++;
       bytesOut += frame.remaining();
-      peer.transport().send(peer.peer(), frame).exceptionally(t -> {
-        // A frame that cannot go is a lost frame: resends and the next session cover it.
-        LOG.log(Level.DEBUG, "frame to {0} not sent: {1}", peer, t.getMessage());
-        return null;
+      if (pending != null) {
+        pending.incrementAndGet();
+      }
+      // Runs on whichever thread completes the send: no lock here, the next tick handles it.
+      peer.transport().send(peer.peer(), frame).whenComplete((v, t) -> {
+        if (pending != null) {
+          pending.decrementAndGet();
+        }
+        if (t != null) {
+          // A frame that cannot go is a lost frame: its session sends its records again.
+          LOG.log(Level.DEBUG, "frame to {0} not sent: {1}", peer, t.getMessage());
+          if (s != null) {
+            lostFrames.add(new LostFrame(s, m));
+          }
+        }
       });
     }
   }
@@ -823,8 +1026,12 @@ public final class Replica implements AutoCloseable {
         return;
       }
       long now = clock.millis();
+      for (LostFrame l = lostFrames.poll(); l != null; l = lostFrames.poll()) {
+        l.session().lost(l.message());
+      }
       for (Map.Entry<Link, SyncSession> e : new ArrayList<>(sessions.entrySet())) {
-        send(e.getKey(), e.getValue().tick(now));
+        AtomicInteger pending = unsent.get(e.getValue());
+        send(e.getKey(), e.getValue().tick(now, pending != null && pending.get() > 0));
       }
       if (buffer.size() > 0) {
         applyDeliverable(now, changes);
@@ -832,10 +1039,11 @@ public final class Replica implements AutoCloseable {
       saveLearnedPeers();
       compactor.tick(now);
       scheduleTick();
+      unfired.addAll(changes);
     } finally {
       lock.unlock();
     }
-    fire(changes);
+    fireUnfired();
     boolean compact;
     lock.lock();
     try {
@@ -877,6 +1085,49 @@ public final class Replica implements AutoCloseable {
           l.snapshotInstalled(e.before(), e.after(), e.objects());
         } catch (RuntimeException ex) {
           LOG.log(Level.WARNING, "change listener failed", ex);
+        }
+      }
+    }
+  }
+
+  /**
+   * Tells listeners the changes published so far, unless another thread is at it (it then tells
+   * these too): listeners hear every change once, one at a time, in publication order.
+   */
+  private void fireUnfired() {
+    lock.lock();
+    try {
+      if (firing || unfired.isEmpty()) {
+        return;
+      }
+      firing = true;
+    } finally {
+      lock.unlock();
+    }
+    boolean done = false;
+    try {
+      while (!done) {
+        List<Change> batch;
+        lock.lock();
+        try {
+          batch = new ArrayList<>(unfired);
+          unfired.clear();
+          done = batch.isEmpty();
+          if (done) {
+            firing = false;
+          }
+        } finally {
+          lock.unlock();
+        }
+        fire(batch);
+      }
+    } finally {
+      if (!done) {
+        lock.lock();
+        try {
+          firing = false;
+        } finally {
+          lock.unlock();
         }
       }
     }

@@ -145,6 +145,16 @@ public final class SyncSession {
   private long offerBackoff;
   private long duplicateRecords;
   private long lastSent = Long.MIN_VALUE;
+  /** The ack round trip, measured; sets how long an unacknowledged record waits for a resend. */
+  private final RoundTrip roundTrip = new RoundTrip();
+  /** The record whose ack is timed, when it was pushed, and its feed; null while none is. */
+  private ReplicaId timedOrigin;
+  private long timedSeq;
+  private long timedAt;
+  /** Per feed, the highest record ever sent: only records sent once are timed (Karn). */
+  private final Map<ReplicaId, Long> highestSent = new HashMap<>();
+  /** A frame of records was lost on the way out: the next tick sends them again. */
+  private boolean repump;
 
   public SyncSession(Local local, SessionConfig config, long seed) {
     this.local = local;
@@ -186,7 +196,7 @@ public final class SyncSession {
     } else if (m instanceof Summary s) {
       onSummary(s, now, out);
     } else if (m instanceof Ack a) {
-      onAck(a);
+      onAck(a, now);
     } else if (m instanceof Deltas d) {
       offered(now);
       onDeltas(d, received, out);
@@ -196,7 +206,7 @@ public final class SyncSession {
     } else if (m instanceof Request q) {
       requested.addAll(base.resolve(q, local.vector()));
     } else if (m instanceof SnapshotOffer o) {
-      learn(o.vector()); // the peer holds what its snapshot covers
+      learn(o.vector(), now); // the peer holds what its snapshot covers
       out.addAll(local.snapshotOffered(o, now));
     } else if (m instanceof SnapshotFetch f) {
       onSnapshotFetch(f, now, out);
@@ -226,6 +236,16 @@ public final class SyncSession {
 
   /** Resends what went unanswered for too long. */
   public List<Message> tick(long now) {
+    return tick(now, false);
+  }
+
+  /**
+   * Resends what went unanswered for too long, or what the transport lost. While
+   * {@code sendsQueued} (the transport still holds frames of this session it has not taken) no
+   * record is resent for being late: its ack may wait behind those very frames, and a resend
+   * would only queue them twice.
+   */
+  public List<Message> tick(long now, boolean sendsQueued) {
     List<Message> hellos = List.of();
     if (peer == null || !summarized) {
       if (now - helloAt >= helloBackoff) {
@@ -240,7 +260,7 @@ public final class SyncSession {
         return sent(now, hellos);
       }
     }
-    List<Message> resends = resends(now);
+    List<Message> resends = resends(now, sendsQueued);
     if (hellos.isEmpty()) {
       return resends;
     }
@@ -249,7 +269,40 @@ public final class SyncSession {
     return sent(now, out);
   }
 
-  private List<Message> resends(long now) {
+  /**
+   * The transport could not take {@code m} (its queue for the peer was full, or the connection
+   * went): over a reliable transport that is the only way a record is lost, so its records are
+   * due again at the next tick, from the first one lost, without waiting for a timer.
+   */
+  public void lost(Message m) {
+    if (m instanceof Deltas d) {
+      Map<ReplicaId, Long> first = new HashMap<>();
+      for (DeltaRecord r : d.records()) {
+        first.merge(r.origin(), r.seq(), Math::min);
+      }
+      first.forEach((origin, seq) -> rewind(origin, seq - 1));
+    } else if (m instanceof Offer o) {
+      for (Range r : o.ranges()) {
+        rewind(r.origin(), r.from() - 1);
+      }
+    }
+  }
+
+  /** Sends {@code origin}'s feed again from after {@code upTo} (or what the peer confirmed). */
+  private void rewind(ReplicaId origin, long upTo) {
+    long sent = sentUpTo.getOrDefault(origin, 0L);
+    long from = Math.max(upTo, peerVector.get(origin));
+    if (sent > from) {
+      sentUpTo.put(origin, from);
+      retryAt.remove(origin);
+      if (origin.equals(timedOrigin)) {
+        timedOrigin = null;
+      }
+      repump = true;
+    }
+  }
+
+  private List<Message> resends(long now, boolean sendsQueued) {
     if (summarized && now - lastOffered >= stallAfter && pendingIn() > 0) {
       // The peer holds records we lack and sends none: it may believe we hold them (a base
       // mistaken through a hash collision). Tell it whole what we hold, replacing that belief.
@@ -257,7 +310,8 @@ public final class SyncSession {
       stallAfter = Math.min(stallAfter * 2, 64 * config.maxBackoffMillis());
       return sent(now, List.of(offering(base.whole(Summary.RESET), now)));
     }
-    boolean due = false;
+    boolean due = repump;
+    repump = false;
     if (offeredHash != null && now - offeredAt >= offerBackoff) {
       // No fetch since the offer: it, or the fetch, or a chunk, was lost. Offer again; the
       // peer resumes from its last verified chunk.
@@ -267,9 +321,13 @@ public final class SyncSession {
     }
     for (Map.Entry<ReplicaId, Long> e : new ArrayList<>(retryAt.entrySet())) {
       ReplicaId origin = e.getKey();
-      if (now >= e.getValue() && sentUpTo.getOrDefault(origin, 0L) > peerVector.get(origin)) {
+      if (!sendsQueued && now >= e.getValue()
+          && sentUpTo.getOrDefault(origin, 0L) > peerVector.get(origin)) {
         // Nothing acknowledged in time: start the feed over from what the peer confirmed.
         sentUpTo.put(origin, peerVector.get(origin));
+        if (origin.equals(timedOrigin)) {
+          timedOrigin = null; // an ack now could answer either send: no sample (Karn)
+        }
         backoff.put(origin, nextBackoff(backoff.getOrDefault(origin,
             config.minBackoffMillis())));
         retryAt.remove(origin);
@@ -348,7 +406,7 @@ public final class SyncSession {
     if ((s.flags() & Summary.RESET) != 0) {
       reset(v);
     }
-    learn(v);
+    learn(v, now);
     summarized = true;
     if (config.interactive()) {
       // The summary offers what it states: ask for what we lack of it.
@@ -366,8 +424,8 @@ public final class SyncSession {
     offered(now);
   }
 
-  private void onAck(Ack a) throws ProtocolException {
-    learn(base.resolve(a));
+  private void onAck(Ack a, long now) throws ProtocolException {
+    learn(base.resolve(a), now);
   }
 
   /** What the peer holds is {@code v}, whatever we believed: resend from there. */
@@ -387,7 +445,7 @@ public final class SyncSession {
     stallAfter = 2 * config.maxBackoffMillis();
   }
 
-  private void learn(VersionVector v) throws ProtocolException {
+  private void learn(VersionVector v, long now) throws ProtocolException {
     if (v.get(local.id()) > local.vector().get(local.id())) {
       throw new ProtocolException(Reason.VIOLATION, "peer claims " + v.get(local.id())
           + " records of this replica's feed, which has " + local.vector().get(local.id()));
@@ -395,12 +453,22 @@ public final class SyncSession {
     VersionVector before = peerVector;
     peerVector = peerVector.merge(v);
     if (before != peerVector) {
+      if (timedOrigin != null && peerVector.get(timedOrigin) >= timedSeq) {
+        roundTrip.sample(now - timedAt);
+        timedOrigin = null;
+      }
       peerVector.forEach((origin, n) -> {
         if (n > before.get(origin)) {
-          // Progress: the next loss on this feed starts from the shortest delay again.
+          // Progress: the next loss on this feed starts from the shortest delay again. Over an
+          // ordered transport the resend timer also restarts (as TCP's does on an ack of new
+          // data): records sent after the acked ones are not yet overdue, and without the
+          // restart a feed written without pause was resent whole every first delay. Over a
+          // lossy link (part 4's world (a)) the restart only delayed the resend of lost ones.
           backoff.remove(origin);
           if (sentUpTo.getOrDefault(origin, 0L) <= n) {
             retryAt.remove(origin);
+          } else if (config.ordered() && retryAt.containsKey(origin)) {
+            retryAt.put(origin, now + delay(origin));
           }
         }
       });
@@ -572,10 +640,23 @@ public final class SyncSession {
         }
         sentUpTo.put(origin, next - 1);
         retryAt.putIfAbsent(origin, now + delay(origin));
+        timeIfFirstSend(origin, next - 1, now);
       }
     }
     if (!batch.isEmpty()) {
       out.add(new Deltas(batch));
+    }
+  }
+
+  /** Times the ack of record {@code seq} if none is timed and it never went before. */
+  private void timeIfFirstSend(ReplicaId origin, long seq, long now) {
+    if (seq > highestSent.getOrDefault(origin, 0L)) {
+      highestSent.put(origin, seq);
+      if (timedOrigin == null) {
+        timedOrigin = origin;
+        timedSeq = seq;
+        timedAt = now;
+      }
     }
   }
 
@@ -592,6 +673,7 @@ public final class SyncSession {
         ranges.add(new Range(origin, from, mine.counterAt(i)));
         sentUpTo.put(origin, mine.counterAt(i));
         retryAt.putIfAbsent(origin, now + delay(origin));
+        timeIfFirstSend(origin, mine.counterAt(i), now);
       }
     }
     if (!ranges.isEmpty()) {
@@ -665,18 +747,30 @@ public final class SyncSession {
   }
 
   private void heard(long now) {
-    if (lastHeard != Long.MIN_VALUE && now - lastHeard > config.minBackoffMillis()) {
+    long timeout = timeout();
+    if (lastHeard != Long.MIN_VALUE && now - lastHeard > timeout) {
       // The peer is back after a silence: what waits for a resend goes soon, not after a long
       // backoff that grew while it was away (MVDS users saw messages never arrive).
-      long soon = now + config.minBackoffMillis();
+      long soon = now + timeout;
       retryAt.replaceAll((o, t) -> Math.min(t, soon));
       backoff.clear();
     }
     lastHeard = now;
   }
 
+  /**
+   * The first resend delay: over an ordered transport the least one configured, or more if acks
+   * take longer; over a lossy link the configured one (measured in part 4's world (a): waiting
+   * for slow acks there only delayed the resends of what was lost).
+   */
+  private long timeout() {
+    return config.ordered()
+        ? roundTrip.timeout(config.minBackoffMillis(), config.maxBackoffMillis())
+        : config.minBackoffMillis();
+  }
+
   private long delay(ReplicaId origin) {
-    long base = backoff.getOrDefault(origin, config.minBackoffMillis());
+    long base = Math.max(timeout(), backoff.getOrDefault(origin, config.minBackoffMillis()));
     // Jitter spreads resends of peers that lost the same frames: up to half the base on top,
     // never before the base; at the cap it folds below the cap, which it never exceeds.
     long d = base + random.nextLong(base / 2 + 1);

@@ -1,6 +1,7 @@
 package io.tandem.replication.spi;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * What a transport tells its replica. Calls for one peer never overlap; calls for different
@@ -16,4 +17,15 @@ public interface PeerListener {
 
   /** One whole frame from {@code peer}, as it was sent; the buffer belongs to the listener. */
   void frame(PeerId peer, ByteBuffer frame);
+
+  /**
+   * Whole frames from {@code peer} that arrived together, in the order sent; the buffers belong
+   * to the listener. A listener may handle them as one (a replica stores all their records in one
+   * commit and acknowledges them in one ack); by default each is handed to {@link #frame}.
+   */
+  default void frames(PeerId peer, List<ByteBuffer> frames) {
+    for (ByteBuffer f : frames) {
+      frame(peer, f);
+    }
+  }
 }

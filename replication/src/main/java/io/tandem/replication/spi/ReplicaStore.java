@@ -43,6 +43,23 @@ public interface ReplicaStore extends AutoCloseable {
    */
   void append(List<DeltaRecord> records);
 
+  /**
+   * Queues an append behind those queued before and returns at once; the handle's
+   * {@link PendingAppend#await} returns once the records are durable. Appends queued in call order
+   * become durable in that order, so a writer can take a sequence number and queue under its own
+   * lock, await outside it, and concurrent writers share the store's commits. A refused or failed
+   * append fails every later one of the same feed as well: the store never leaves a gap.
+   *
+   * <p>The default appends synchronously and returns a done handle.
+   *
+   * @throws IllegalArgumentException as {@link #append}, if the store checks at once
+   * @throws StoreException as {@link #append}, if the store appends at once
+   */
+  default PendingAppend appendQueued(List<DeltaRecord> records) {
+    append(records);
+    return PendingAppend.DONE;
+  }
+
   /** Up to {@code max} records of {@code origin}'s feed from {@code fromSeq} on, gap-free. */
   List<DeltaRecord> readFeed(ReplicaId origin, long fromSeq, int max);
 

@@ -31,14 +31,14 @@ import org.junit.jupiter.api.Test;
  */
 class SyncSessionTest {
 
-  private static final ReplicaId ME = ReplicaId.of(0x1);
-  private static final ReplicaId PEER = ReplicaId.of(0x2);
+  static final ReplicaId ME = ReplicaId.of(0x1);
+  static final ReplicaId PEER = ReplicaId.of(0x2);
   private static final ReplicaId X = ReplicaId.of(0x3);
   private static final ReplicaId Y = ReplicaId.of(0x4);
 
-  private static final long MIN = 100;
-  private static final long MAX = 1_600;
-  private static final long T = 1_700_000_000_000L;
+  static final long MIN = 100;
+  static final long MAX = 1_600;
+  static final long T = 1_700_000_000_000L;
   private static final SessionConfig CONFIG = SessionConfig.DEFAULT.withBackoff(MIN, MAX)
       .withBatch(3, 1 << 20, 8).withOrdered(true);
 
@@ -710,7 +710,7 @@ class SyncSessionTest {
   }
 
   /** Ticks every millisecond in (from, to]: how long after {@code from} the first resend went. */
-  private static long nextResend(SyncSession s, long from, long to) {
+  static long nextResend(SyncSession s, long from, long to) {
     for (long t = from + 1; t <= to; t++) {
       if (!deltas(s.tick(t)).isEmpty()) {
         return t - from;
@@ -741,7 +741,7 @@ class SyncSessionTest {
         "o", payload);
   }
 
-  private static <M> List<M> ofType(List<Message> out, Class<M> type) {
+  static <M> List<M> ofType(List<Message> out, Class<M> type) {
     return out.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
@@ -758,7 +758,7 @@ class SyncSessionTest {
     return vs;
   }
 
-  private static List<DeltaRecord> deltas(List<Message> out) {
+  static List<DeltaRecord> deltas(List<Message> out) {
     return ofType(out, Deltas.class).stream().flatMap(d -> d.records().stream()).toList();
   }
 

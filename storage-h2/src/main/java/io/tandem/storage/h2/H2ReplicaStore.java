@@ -4,6 +4,7 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.spi.PartialSnapshot;
+import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
 import io.tandem.replication.spi.StoreException;
@@ -268,6 +269,12 @@ public final class H2ReplicaStore implements ReplicaStore {
 
   void awaitAppend(GroupCommit.Request request) {
     commits.await(request);
+  }
+
+  @Override
+  public PendingAppend appendQueued(List<DeltaRecord> records) {
+    GroupCommit.Request request = enqueueAppend(records);
+    return () -> awaitAppend(request);
   }
 
   /** How many group commits wrote records so far, for tests of the grouping. */

@@ -28,7 +28,8 @@ final class Connection implements FrameDecoder.Sink {
   interface Owner {
     void up(Connection c);
 
-    void frame(Connection c, ByteBuffer frame);
+    /** Frames decoded from one read, in order: the listener may handle them as one. */
+    void frames(Connection c, List<ByteBuffer> frames);
 
     void refused(Connection c, RefusalReason reason, String detail);
 
@@ -45,6 +46,8 @@ final class Connection implements FrameDecoder.Sink {
   private final Owner owner;
   /** Listener calls found in the chunk being decoded, handed to a worker together. */
   private List<Runnable> pendingCalls = new ArrayList<>();
+  /** The frames of the chunk being decoded since the last other call, delivered as one call. */
+  private List<ByteBuffer> pendingFrames;
   private final FrameDecoder decoder;
   private final Outbox outbox;
   private final long helloNanos;
@@ -126,6 +129,7 @@ final class Connection implements FrameDecoder.Sink {
     }
     up = true;
     counters.connections.incrementAndGet();
+    pendingFrames = null;
     pendingCalls.add(() -> owner.up(this));
   }
 
@@ -140,11 +144,18 @@ final class Connection implements FrameDecoder.Sink {
       return;
     }
     ByteBuffer frame = ByteBuffer.wrap(body.getBytes());
+    if (pendingFrames != null) {
+      pendingFrames.add(frame);
+      return;
+    }
+    List<ByteBuffer> frames = new ArrayList<>();
+    frames.add(frame);
+    pendingFrames = frames;
     pendingCalls.add(() -> {
       // Counted when delivered: frames behind a violation in the same chunk are not.
       if (!closing) {
-        counters.framesIn.incrementAndGet();
-        owner.frame(this, frame);
+        counters.framesIn.addAndGet(frames.size());
+        owner.frames(this, frames);
       }
     });
   }
@@ -210,6 +221,7 @@ final class Connection implements FrameDecoder.Sink {
     }
     List<Runnable> calls = pendingCalls;
     pendingCalls = new ArrayList<>();
+    pendingFrames = null;
     socket.pause();
     context.executeBlocking(() -> {
       calls.forEach(Runnable::run);

@@ -332,9 +332,9 @@ public final class VertxTransport implements Transport {
     }
 
     @Override
-    public void frame(Connection c, ByteBuffer frame) {
+    public void frames(Connection c, List<ByteBuffer> frames) {
       if (!closed) {
-        listener.frame(c.id, frame);
+        listener.frames(c.id, frames);
       }
     }
 
