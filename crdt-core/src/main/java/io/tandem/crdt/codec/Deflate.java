@@ -17,10 +17,20 @@ final class Deflate {
   /** DEFLATE cannot unpack more than this many bytes from one: a larger claim is a lie. */
   static final long MAX_RATIO = 1032;
 
+  /*
+   * zlib's set-up (hundreds of KB of tables) costs more than packing a small value, so each
+   * thread keeps one deflater and one inflater and resets them between values.
+   */
+  private static final ThreadLocal<Deflater> DEFLATER =
+      ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_COMPRESSION, true));
+  private static final ThreadLocal<Inflater> INFLATER =
+      ThreadLocal.withInitial(() -> new Inflater(true));
+
   private Deflate() {}
 
   static byte[] pack(byte[] raw) {
-    Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
+    Deflater d = DEFLATER.get();
+    d.reset();
     try {
       d.setInput(raw);
       d.finish();
@@ -32,7 +42,7 @@ final class Deflate {
       }
       return out.toByteArray();
     } finally {
-      d.end();
+      d.reset();
     }
   }
 
@@ -55,7 +65,8 @@ final class Deflate {
     int packedAt = in.offset();
     byte[] packed = in.bytes(in.remaining(), "packed value");
     byte[] out = new byte[(int) n];
-    Inflater inflater = new Inflater(true);
+    Inflater inflater = INFLATER.get();
+    inflater.reset();
     try {
       inflater.setInput(packed);
       int got = 0;
@@ -88,7 +99,7 @@ final class Deflate {
       throw ByteReader.error(Reason.MALFORMED, "packed value is not DEFLATE data: "
           + e.getMessage(), packedAt);
     } finally {
-      inflater.end();
+      inflater.reset();
     }
     return new ByteReader(out, 0, out.length, in.budget());
   }
