@@ -52,7 +52,7 @@ final class CorePart {
   }
 
   Table run() {
-    for (int r = 0; r < s.rounds(); r++) {
+    for (int r = 0; r < (s.bytesOnly() ? 0 : s.rounds()); r++) {
       List<String> order = rotated(r);
       for (Bench b : BENCHES) {
         for (String peer : order) {
@@ -140,36 +140,42 @@ final class CorePart {
         "range over rounds", "target", "verdict");
     String n = String.format("%,d", s.n());
     String k = String.format("%,d", s.k());
-    timed(t, "setAdds", n + " set adds (µs/op)", "pekko", "setAdds", 3);
-    timed(t, "setAdds", n + " set adds (µs/op)", "automerge", "setAdds", 20);
-    timed(t, "mapPuts", n + " map puts (µs/op)", "pekko", "mapPuts", 3);
-    timed(t, "mapPuts", n + " map puts (µs/op)", "automerge", "mapPuts", 20);
-    String merge = "full merge, " + n + " ⋈ " + n + " diverged " + k + " + " + k + " (ms)";
-    timed(t, "fullMerge", merge, "pekko", "fullMerge", 5);
-    timed(t, "fullMerge", merge, "automerge", "fullMerge", 2);
-    String catchUp = "delta catch-up, " + k + " + " + k + " deltas (ms)";
-    timed(t, "catchUp", catchUp, "pekko", "fullMerge", 20);
-    timed(t, "catchUp", catchUp, "pekko", "catchUp", 0);
-    timed(t, "catchUp", catchUp, "automerge", "catchUp", 0);
+    if (!s.bytesOnly()) {
+      timed(t, "setAdds", n + " set adds (µs/op)", "pekko", "setAdds", 3);
+      timed(t, "setAdds", n + " set adds (µs/op)", "automerge", "setAdds", 20);
+      timed(t, "mapPuts", n + " map puts (µs/op)", "pekko", "mapPuts", 3);
+      timed(t, "mapPuts", n + " map puts (µs/op)", "automerge", "mapPuts", 20);
+      String merge = "full merge, " + n + " ⋈ " + n + " diverged " + k + " + " + k + " (ms)";
+      timed(t, "fullMerge", merge, "pekko", "fullMerge", 5);
+      timed(t, "fullMerge", merge, "automerge", "fullMerge", 2);
+      String catchUp = "delta catch-up, " + k + " + " + k + " deltas (ms)";
+      timed(t, "catchUp", catchUp, "pekko", "fullMerge", 20);
+      timed(t, "catchUp", catchUp, "pekko", "catchUp", 0);
+      timed(t, "catchUp", catchUp, "automerge", "catchUp", 0);
+    }
     sized(t, 0, "one delta: set add (B)", 3, true);
     sized(t, 1, "one delta: map field update (B)", 3, true);
     sized(t, 2, "full state: " + n + "-element set (B)", 0, false);
     sized(t, 3, "full state: " + n + "-key map (B)", 0, false);
-    remembered(t, "set");
-    remembered(t, "map");
+    if (!s.bytesOnly()) {
+      remembered(t, "set");
+      remembered(t, "map");
+    }
     t.note("Tandem vs peer is the peer's figure divided by Tandem's (lower is better for every"
         + " measure); under " + Table.TIE + "x either way it is reported as a tie.");
-    t.note("Times are medians over all measured iterations; the range is the spread of the"
-        + " per-round ratios (each round runs the peers back to back, in rotating order).");
-    t.note("The catch-up row against Pekko's full merge compares Tandem applying all "
-        + (2 * s.k()) + " deltas (both directions) with one Pekko merge (one direction).");
-    t.note("JMH single-shot invocations, one fork per peer and benchmark, -Xms2g -Xmx2g:"
-        + " adds and puts " + s.warmups() + " warmups + " + s.iterations() + " measured ("
-        + "Automerge " + s.slowWarmups() + " + " + s.slowIterations() + "); merges and catch-ups "
-        + s.mergeWarmups() + " + " + s.mergeIterations() + "; Pekko's catch-up, about a minute"
-        + " per invocation, " + s.longIterations() + " measured invocation per round.");
-    t.note("Heap: Java heap retained after full GCs, strings included, in a JVM of its own."
-        + " Automerge keeps its state in native memory: its figure is resident-set growth.");
+    if (!s.bytesOnly()) {
+      t.note("Times are medians over all measured iterations; the range is the spread of the"
+          + " per-round ratios (each round runs the peers back to back, in rotating order).");
+      t.note("The catch-up row against Pekko's full merge compares Tandem applying all "
+          + (2 * s.k()) + " deltas (both directions) with one Pekko merge (one direction).");
+      t.note("JMH single-shot invocations, one fork per peer and benchmark, -Xms2g -Xmx2g:"
+          + " adds and puts " + s.warmups() + " warmups + " + s.iterations() + " measured ("
+          + "Automerge " + s.slowWarmups() + " + " + s.slowIterations() + "); merges and catch-ups "
+          + s.mergeWarmups() + " + " + s.mergeIterations() + "; Pekko's catch-up, about a minute"
+          + " per invocation, " + s.longIterations() + " measured invocation per round.");
+      t.note("Heap: Java heap retained after full GCs, strings included, in a JVM of its own."
+          + " Automerge keeps its state in native memory: its figure is resident-set growth.");
+    }
     return t;
   }
 

@@ -140,7 +140,7 @@ final class Reconnect implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private static OrSet<String> feedDelta(DeltaRecord r) throws CodecException {
-    return BinaryCodec.decode(r.payload(), OrSet.class);
+    return (OrSet<String>) BinaryCodec.decode(r.payload(), r.origin());
   }
 
   private static void write(Replica w, String element) {

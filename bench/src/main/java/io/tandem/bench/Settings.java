@@ -22,12 +22,13 @@ import java.util.List;
  * @param mvds how long part 4 writes and waits, with its seed and message size
  * @param sockets how long and how hard part 2 writes, and at which durability levels
  * @param appendSeconds how long part 5 measures each cell (after half as long of warm-up)
+ * @param bytesOnly whether part 1 measures bytes alone (no JMH, no heap): seconds, not minutes
  */
 record Settings(int n, int k, int rounds, int warmups, int iterations, int slowWarmups,
     int slowIterations, int mergeWarmups, int mergeIterations, int longIterations, boolean fork,
     List<Integer> feeds,
     List<Integer> updated, List<Integer> parts, Experiment.Setting mvds,
-    ReplicationPart.Setting sockets, double appendSeconds) {
+    ReplicationPart.Setting sockets, double appendSeconds, boolean bytesOnly) {
 
   private static final long MINUTE = 60_000;
 
@@ -38,7 +39,7 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         new ReplicationPart.Setting(Duration.ofSeconds(5), Duration.ofSeconds(10), 2, 10_000,
             Duration.ofSeconds(3), Duration.ofSeconds(10),
             List.of(Durability.PROCESS_CRASH_SAFE, Durability.POWER_LOSS_SAFE)),
-        5.0);
+        5.0, false);
   }
 
   static Settings smoke() {
@@ -47,10 +48,10 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         new Experiment.Setting(4, MINUTE / 2, 6 * 60 * MINUTE, 150, MINUTE, 1),
         new ReplicationPart.Setting(Duration.ofMillis(200), Duration.ofMillis(500), 2, 1_000,
             Duration.ofMillis(100), Duration.ofMillis(400),
-            List.of(Durability.PROCESS_CRASH_SAFE)), 0.2);
+            List.of(Durability.PROCESS_CRASH_SAFE)), 0.2, false);
   }
 
-  /** {@code --smoke}, {@code --rounds N}, {@code --parts 1,2,3,4,5}. */
+  /** {@code --smoke}, {@code --rounds N}, {@code --parts 1,2,3,4,5}, {@code --bytes}. */
   static Settings parse(String... args) {
     Settings s = full();
     for (int i = 0; i < args.length; i++) {
@@ -59,8 +60,9 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         case "--rounds" -> s = s.withRounds(Integer.parseInt(args[++i]));
         case "--parts" -> s = s.withParts(List.of(args[++i].split(",")).stream()
             .map(Integer::valueOf).toList());
+        case "--bytes" -> s = s.withParts(List.of(1)).withBytesOnly();
         default -> throw new IllegalArgumentException("usage: [--smoke] [--rounds N] "
-            + "[--parts 1,2,3,4,5]; unknown " + args[i]);
+            + "[--parts 1,2,3,4,5] [--bytes]; unknown " + args[i]);
       }
     }
     return s;
@@ -69,12 +71,19 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
   Settings withRounds(int r) {
     return new Settings(n, k, r, warmups, iterations, slowWarmups, slowIterations, mergeWarmups,
         mergeIterations, longIterations, fork, feeds, updated, parts, mvds, sockets,
-        appendSeconds);
+        appendSeconds, bytesOnly);
   }
 
   Settings withParts(List<Integer> p) {
     return new Settings(n, k, rounds, warmups, iterations, slowWarmups, slowIterations,
         mergeWarmups, mergeIterations, longIterations, fork, feeds, updated, p, mvds,
-        sockets, appendSeconds);
+        sockets, appendSeconds, bytesOnly);
+  }
+
+  /** Part 1's byte rows alone: {@code --bytes}. */
+  Settings withBytesOnly() {
+    return new Settings(n, k, rounds, warmups, iterations, slowWarmups, slowIterations,
+        mergeWarmups, mergeIterations, longIterations, fork, feeds, updated, parts, mvds,
+        sockets, appendSeconds, true);
   }
 }

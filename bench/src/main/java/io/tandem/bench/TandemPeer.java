@@ -85,7 +85,8 @@ final class TandemPeer implements CorePeer {
   @SuppressWarnings("unchecked")
   public long setAddDeltaBytes(int n) {
     OrSet<String> s = (OrSet<String>) setAdds(Workload.elements(n));
-    return BinaryCodec.encode(s.add(Workload.BASE, "e" + n)).length;
+    // As a replica stores and sends it: the record of its origin's feed names the origin.
+    return BinaryCodec.encode(s.add(Workload.BASE, "e" + n), Workload.BASE).length;
   }
 
   @Override
@@ -95,7 +96,7 @@ final class TandemPeer implements CorePeer {
         (OrMap<String, LwwRegister<String>>) mapPuts(Workload.keys(n), Workload.values(n));
     Hlc now = m.get("k" + (n / 2)).timestamp().tick(System.currentTimeMillis());
     String key = "k" + (n / 2);
-    return BinaryCodec.encode(put(m, now, key, "w" + (n / 2))).length;
+    return BinaryCodec.encode(put(m, now, key, "w" + (n / 2)), Workload.BASE).length;
   }
 
   @Override

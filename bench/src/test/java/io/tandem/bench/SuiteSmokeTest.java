@@ -36,6 +36,21 @@ class SuiteSmokeTest {
   }
 
   @Test
+  void bytesAloneGivesPartOnesByteRowsForBothPeers() {
+    List<Table> tables = Suite.run(Settings.parse("--smoke", "--bytes"),
+        new PrintStream(System.err, true));
+
+    assertThat(tables).singleElement().satisfies(t -> {
+      assertThat(t.title).startsWith("Part 1");
+      assertThat(t.rows).hasSize(8).allSatisfy(r -> {
+        assertThat(r.cells().get(0)).as("measure").contains("(B)");
+        assertThat(Arrays.stream(r.figures()).allMatch(x -> Double.isFinite(x) && x > 0))
+            .as(r.cells() + " has positive figures").isTrue();
+      });
+    });
+  }
+
+  @Test
   void everyPeerJoinsDivergedReplicasToTheSameSize() {
     for (String name : CorePeer.NAMES) {
       try (CorePeer p = CorePeer.named(name)) {

@@ -34,6 +34,16 @@ public final class Generated {
     return History.of(Mutations.pnCounter(), 3, 40).map(History::values);
   }
 
+  /** As {@link #orSets()}, over runs long enough that states grow to hundreds of bytes. */
+  public static Gen<List<OrSet<Integer>>> longOrSets() {
+    return History.of(Mutations.orSet(), 3, 400).map(History::values);
+  }
+
+  /** As {@link #orMaps()}, over runs long enough that states grow to hundreds of bytes. */
+  public static Gen<List<OrMap<String, Crdt<?>>>> longOrMaps() {
+    return History.of(Mutations.orMap(), 3, 400).map(History::values);
+  }
+
   /** Note-like maps: nested maps, sets, registers, counters, removals and kind clashes. */
   public static Gen<List<OrMap<String, Crdt<?>>>> orMaps() {
     return History.of(Mutations.orMap(), 3, 40).map(History::values);

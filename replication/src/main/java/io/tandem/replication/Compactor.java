@@ -170,7 +170,7 @@ final class Compactor {
         if (r.seq() > upTo) {
           break;
         }
-        Crdt<?> delta = Replay.decode(r.payload(), r.object());
+        Crdt<?> delta = Replay.decode(r);
         objects.merge(r.object(), Crdts.merge(Crdts.emptyLike(delta), delta), Crdts::merge);
         clock = clock == null ? r.hlc() : clock.max(r.hlc());
       }

@@ -42,7 +42,7 @@ record Replay(Map<String, Crdt<?>> objects, VersionVector vector, Hlc clock,
               + held.counterAt(i) + " but holds nothing from " + next);
         }
         for (DeltaRecord r : run) {
-          Crdt<?> delta = decode(r.payload(), r.object());
+          Crdt<?> delta = decode(r);
           // Merge the delta itself into the state: bottom ⊔ delta would be a full state, and
           // merging a full state walks the whole object.
           objects.compute(r.object(), (k, current) -> current == null
@@ -59,10 +59,19 @@ record Replay(Map<String, Crdt<?>> objects, VersionVector vector, Hlc clock,
     return new Replay(objects, held, last, snapshot.vector());
   }
 
-  /** A stored value or delta; the store wrote it, so failing to read it back is damage. */
+  /** A stored value; the store wrote it, so failing to read it back is damage. */
   static Crdt<?> decode(byte[] bytes, String object) {
+    return decode(bytes, null, object);
+  }
+
+  /** A stored delta, whose payload leaves the record's origin implicit. */
+  static Crdt<?> decode(DeltaRecord r) {
+    return decode(r.payload(), r.origin(), r.object());
+  }
+
+  private static Crdt<?> decode(byte[] bytes, ReplicaId origin, String object) {
     try {
-      Object v = BinaryCodec.decode(bytes);
+      Object v = origin == null ? BinaryCodec.decode(bytes) : BinaryCodec.decode(bytes, origin);
       if (Crdts.emptyLike(v) == null) {
         throw new IllegalStateException("stored value of " + object + " is no CRDT: " + v);
       }

@@ -243,7 +243,9 @@ public final class Replica implements AutoCloseable {
       long seq = issued + 1;
       VersionVector others = vector.with(id, 0);
       VersionVector deps = lastDeps == null ? others : grown(others, lastDeps);
-      DeltaRecord r = new DeltaRecord(id, seq, deps, stamp, object, BinaryCodec.encode(delta));
+      // The record names its origin, so the payload need not: eight bytes less per delta.
+      DeltaRecord r = new DeltaRecord(id, seq, deps, stamp, object,
+          BinaryCodec.encode(delta, id));
       PendingAppend append;
       try {
         append = store.appendQueued(List.of(r));
@@ -892,7 +894,7 @@ public final class Replica implements AutoCloseable {
     for (DeltaRecord r : records) {
       Object v;
       try {
-        v = BinaryCodec.decode(r.payload());
+        v = BinaryCodec.decode(r.payload(), r.origin());
       } catch (CodecException e) {
         throw new ProtocolException(Reason.VIOLATION, "payload of " + r + " does not decode: "
             + e.getMessage(), e);
@@ -931,7 +933,7 @@ public final class Replica implements AutoCloseable {
     for (DeltaRecord r : ready) {
       Crdt<?> delta;
       try {
-        delta = (Crdt<?>) BinaryCodec.decode(r.payload());
+        delta = (Crdt<?>) BinaryCodec.decode(r.payload(), r.origin());
       } catch (CodecException e) {
         throw new IllegalStateException("validated payload stopped decoding", e);
       }

@@ -44,7 +44,8 @@ class HostileSnapshotTest {
   private static final ReplicaId VICTIM = ReplicaId.of(0x71c7);
   private static final ReplicaId MALLORY = ReplicaId.of(0x3a11);
   private static final PeerId TO_VICTIM = PeerId.of("victim");
-  private static final int CHUNK = 64;
+  /** Small enough that the honest snapshot, deflated by the codec, spans several chunks. */
+  private static final int CHUNK = 32;
 
   private SimulatedNetwork net;
   private Replica victim;

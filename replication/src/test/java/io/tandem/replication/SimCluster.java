@@ -191,7 +191,7 @@ final class SimCluster {
     Map<String, Crdt<?>> replay = new HashMap<>();
     for (Dot d : writeOrder) {
       DeltaRecord r = written.get(d);
-      Crdt<?> delta = decode(r.payload());
+      Crdt<?> delta = decode(r);
       replay.merge(r.object(), Crdts.merge(Crdts.emptyLike(delta), delta), Crdts::merge);
     }
     Map<String, Crdt<?>> fullStateMerge = new HashMap<>();
@@ -238,9 +238,9 @@ final class SimCluster {
       io.tandem.crdt.MvRegister.empty(), io.tandem.crdt.GCounter.empty(),
       io.tandem.crdt.PnCounter.empty());
 
-  static Crdt<?> decode(byte[] payload) {
+  static Crdt<?> decode(DeltaRecord r) {
     try {
-      return (Crdt<?>) BinaryCodec.decode(payload);
+      return (Crdt<?>) BinaryCodec.decode(r.payload(), r.origin());
     } catch (CodecException e) {
       throw new AssertionError(e);
     }

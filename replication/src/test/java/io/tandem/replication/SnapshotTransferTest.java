@@ -158,8 +158,18 @@ class SnapshotTransferTest {
   private static void pinsWhileR1IsAway(SimCluster c, int n) {
     c.net.setOnline("r1", false);
     for (int i = 0; i < n; i++) {
-      String pin = "element-with-a-long-name-" + i;
+      // Names as varied as real ones: the codec deflates large values, and "name-" + i alone
+      // would pack into a chunk or two.
+      String pin = "element-with-a-long-name-" + i + "-" + Long.toHexString(mix(i))
+          + Long.toHexString(mix(~i));
       c.replica(0).update("pins", OrSet.<String>empty(), (s, w) -> s.add(w.replica(), pin));
     }
+  }
+
+  /** SplitMix64's finalizer: a fixed, well-spread function of {@code z}. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 }

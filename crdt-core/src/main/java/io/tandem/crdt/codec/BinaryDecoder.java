@@ -16,6 +16,7 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.CodecException.Reason;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,9 +26,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Reads one value in binary format v1; see {@link BinaryCodec} for the grammar. It checks that the
- * input is the canonical encoding of its value, then builds the value through the types' public
- * factories, whose own checks decide what is valid.
+ * Reads one value in binary format v1 or v2; see {@link BinaryCodec} for the grammar. It checks
+ * that the input is the canonical encoding of its value, then builds the value through the types'
+ * public factories, whose own checks decide what is valid.
  */
 final class BinaryDecoder {
 
@@ -37,7 +38,21 @@ final class BinaryDecoder {
    * plain maps first ("pending"), and the stores are built bottom-up when the context is whole.
    */
 
-  private final ByteReader in;
+  /*
+   * Fields are read from five readers: keys, dots, clocks, values and the rest ("in"). In v1 and
+   * in v2's row form they are one reader; in the columnar form each is a column of its own.
+   */
+  private ByteReader in;
+  private ByteReader keys;
+  private ByteReader dots;
+  private ByteReader clocks;
+  private ByteReader values;
+  private boolean v2;
+  private boolean columnar;
+  private byte[] lastKey = new byte[0];
+  private byte[] lastValue = new byte[0];
+  private long lastCounter;
+  private long lastWall;
   private ReplicaId[] replicas;
   private boolean[] used;
   private final List<Dot> storeDots = new ArrayList<>();
@@ -48,10 +63,11 @@ final class BinaryDecoder {
 
   private BinaryDecoder(ByteReader in) {
     this.in = in;
+    keys = dots = clocks = values = in;
   }
 
   static Object decode(byte[] bytes, int offset, int length, CodecLimits limits,
-      Class<?> expected) throws CodecException {
+      Class<?> expected, ReplicaId origin) throws CodecException {
     Objects.checkFromIndexSize(offset, length, bytes.length);
     Objects.requireNonNull(limits, "limits");
     if (length > limits.maxBytes()) {
@@ -60,7 +76,7 @@ final class BinaryDecoder {
     }
     BinaryDecoder d = new BinaryDecoder(new ByteReader(bytes, offset, length, limits));
     try {
-      return d.value(expected);
+      return d.value(expected, origin);
     } catch (IllegalArgumentException e) {
       throw new CodecException(Reason.INVALID, e.getMessage() + " before byte " + d.in.offset(), e);
     } catch (RuntimeException e) {
@@ -71,22 +87,47 @@ final class BinaryDecoder {
     }
   }
 
-  private Object value(Class<?> expected) throws CodecException {
-    int tag = in.u8("type");
-    ValueType type = ValueType.ofTag(tag);
+  private Object value(Class<?> expected, ReplicaId origin) throws CodecException {
+    int head = in.u8("type");
+    v2 = (head & BinaryEncoder.V2) != 0;
+    int tag = v2 ? head & BinaryEncoder.TYPE_BITS : head;
+    ValueType type = v2 ? ValueType.ofCode(tag) : ValueType.ofTag(tag);
     if (type == null) {
       throw ByteReader.error(Reason.UNKNOWN_TYPE, "unknown type " + tag, 0);
     }
-    int version = in.u8("version");
-    if (version != ValueType.VERSION) {
-      throw ByteReader.error(Reason.UNSUPPORTED_VERSION,
-          type.jsonName + " in version " + version + ", only 1 is supported", 1);
+    if (!v2) {
+      int version = in.u8("version");
+      if (version != ValueType.VERSION) {
+        throw ByteReader.error(Reason.UNSUPPORTED_VERSION,
+            type.jsonName + " in version " + version + ", only 1 and 2 are supported", 1);
+      }
     }
     if (!type.fits(expected)) {
       throw ByteReader.error(Reason.INVALID,
           "a " + type.jsonName + " where a " + expected.getSimpleName() + " was expected", 0);
     }
-    readReplicas();
+    columnar = v2 && (head & BinaryEncoder.COLUMNAR) != 0;
+    if (columnar) {
+      ByteReader packed = in;
+      in = Deflate.unpack(packed);
+      if (!packed.atEnd()) {
+        throw packed.error(Reason.MALFORMED, packed.remaining() + " bytes after the value");
+      }
+    }
+    readReplicas(v2 && (head & BinaryEncoder.NO_IDS) != 0,
+        v2 && (head & BinaryEncoder.ORIGIN_IMPLICIT) != 0, origin);
+    if (columnar) {
+      int[] lengths = new int[4];
+      for (int i = 0; i < lengths.length; i++) {
+        lengths[i] = in.length("column " + i);
+      }
+      keys = in.split(lengths[0]);
+      dots = in.split(lengths[1]);
+      clocks = in.split(lengths[2]);
+      values = in.split(lengths[3]);
+    } else {
+      keys = dots = clocks = values = in;
+    }
     Object value = switch (type) {
       case LWW_REGISTER -> lwwRegister();
       case MV_REGISTER -> mvRegister();
@@ -100,8 +141,10 @@ final class BinaryDecoder {
         yield CausalContext.of(c.vector(), c.cloud());
       }
     };
-    if (!in.atEnd()) {
-      throw in.error(Reason.MALFORMED, in.remaining() + " bytes after the value");
+    for (ByteReader r : List.of(keys, dots, clocks, values, in)) {
+      if (!r.atEnd()) {
+        throw r.error(Reason.MALFORMED, r.remaining() + " bytes after the value");
+      }
     }
     for (int i = 0; i < used.length; i++) {
       if (!used[i]) {
@@ -112,21 +155,44 @@ final class BinaryDecoder {
     return value;
   }
 
-  private void readReplicas() throws CodecException {
-    int n = in.count("replicas", 8);
-    replicas = new ReplicaId[n];
-    used = new boolean[n];
+  /** The table of replicas; an implicit origin takes its place in the ascending order. */
+  private void readReplicas(boolean none, boolean implicit, ReplicaId origin)
+      throws CodecException {
+    int at = in.offset();
+    int n = none ? 0 : in.count("replicas", 8);
+    if (v2 && !none && n == 0) {
+      throw ByteReader.error(Reason.INVALID, "an empty replica table written out", at);
+    }
+    List<ReplicaId> ids = new ArrayList<>(n + 1);
     for (int i = 0; i < n; i++) {
-      int at = in.offset();
+      int idAt = in.offset();
       long id = in.u64("replica id");
       if (id == 0) {
-        throw ByteReader.error(Reason.INVALID, "replica id 0", at);
+        throw ByteReader.error(Reason.INVALID, "replica id 0", idAt);
       }
-      if (i > 0 && Long.compareUnsigned(id, replicas[i - 1].value()) <= 0) {
-        throw ByteReader.error(Reason.INVALID, "replica ids not in strictly ascending order", at);
+      if (i > 0 && Long.compareUnsigned(id, ids.get(i - 1).value()) <= 0) {
+        throw ByteReader.error(Reason.INVALID, "replica ids not in strictly ascending order",
+            idAt);
       }
-      replicas[i] = new ReplicaId(id);
+      ids.add(new ReplicaId(id));
     }
+    if (implicit) {
+      if (origin == null) {
+        throw ByteReader.error(Reason.INVALID,
+            "the value leaves its origin replica implicit, and the reader was given none", 0);
+      }
+      int i = 0;
+      while (i < ids.size() && ids.get(i).compareTo(origin) < 0) {
+        i++;
+      }
+      if (i < ids.size() && ids.get(i).equals(origin)) {
+        throw ByteReader.error(Reason.INVALID, "implicit origin " + origin + " is also listed",
+            at);
+      }
+      ids.add(i, origin);
+    }
+    replicas = ids.toArray(new ReplicaId[0]);
+    used = new boolean[replicas.length];
   }
 
   private LwwRegister<Object> lwwRegister() throws CodecException {
@@ -137,52 +203,88 @@ final class BinaryDecoder {
     if (present != 1) {
       throw in.error(Reason.MALFORMED, "presence flag " + present + " is neither 0 nor 1");
     }
-    return LwwRegister.of(hlc(), Scalars.read(in, "register value"));
+    return LwwRegister.of(hlc(), value("register value"));
   }
 
   private MvRegister<Object> mvRegister() throws CodecException {
-    boolean delta = flags();
-    Ctx ctx = context();
+    Shape s = shape();
     int at = in.offset();
-    Map<Dot, Object> entries = mvEntries();
-    CausalContext full = complete(ctx);
-    return valid(at, () -> MvRegister.restore(entries, full, delta));
+    Map<Dot, Object> entries = mvEntries(entries(s, dots, "register entries", 3));
+    CausalContext full = complete(s.ctx());
+    return valid(at, () -> MvRegister.restore(entries, full, s.delta()));
   }
 
   private OrSet<Object> orSet() throws CodecException {
-    boolean delta = flags();
-    Ctx ctx = context();
+    Shape s = shape();
     int at = in.offset();
-    Map<Object, List<Dot>> entries = setEntries(delta);
-    CausalContext full = complete(ctx);
-    return valid(at, () -> OrSet.restore(entries, full, delta));
+    Map<Object, List<Dot>> entries = setEntries(entries(s, keys, "set elements", 2), s.delta());
+    CausalContext full = complete(s.ctx());
+    return valid(at, () -> OrSet.restore(entries, full, s.delta()));
   }
 
   private OrMap<Object, Crdt<?>> orMap() throws CodecException {
-    boolean delta = flags();
-    Ctx ctx = context();
+    Shape s = shape();
     int at = in.offset();
-    Map<Object, List<Pending>> entries = mapEntries(delta, 1);
-    CausalContext full = complete(ctx);
+    Map<Object, List<Pending>> entries = mapEntries(entries(s, keys, "map keys", 2), s.delta(), 1);
+    CausalContext full = complete(s.ctx());
     Map<Object, List<DotStore>> stores = build(entries, full);
-    return valid(at, () -> OrMap.restore(stores, full, delta));
+    return valid(at, () -> OrMap.restore(stores, full, s.delta()));
   }
 
-  private boolean flags() throws CodecException {
-    int f = in.u8("flags");
-    if ((f & ~1) != 0) {
-      throw ByteReader.error(Reason.MALFORMED, "unknown flag bits " + f, in.offset() - 1);
+  /**
+   * What a store with a context starts with. In v1: flags, context, then (read by {@link
+   * #entries}) the entry count. In v2: one number with the count and flags for the delta, a
+   * vector and a cloud, then the parts flagged.
+   */
+  private Shape shape() throws CodecException {
+    int at = in.offset();
+    if (!v2) {
+      int f = in.u8("flags");
+      if ((f & ~1) != 0) {
+        throw ByteReader.error(Reason.MALFORMED, "unknown flag bits " + f, at);
+      }
+      return new Shape(f == 1, context(), -1, at);
     }
-    return f == 1;
+    long h = in.varint("shape");
+    VersionVector v = (h & 2) == 0 ? VersionVector.empty() : vector();
+    if ((h & 2) != 0 && v.size() == 0) {
+      throw ByteReader.error(Reason.INVALID, "an empty vector flagged as present", at);
+    }
+    List<Dot> cloud = (h & 4) == 0 ? List.of() : cloud(v);
+    if ((h & 4) != 0 && cloud.isEmpty()) {
+      throw ByteReader.error(Reason.INVALID, "an empty cloud flagged as present", at);
+    }
+    return new Shape((h & 1) != 0, new Ctx(v, cloud, at), h >>> 3, at);
   }
 
-  private Map<Dot, Object> mvEntries() throws CodecException {
-    int n = in.count("register entries", 3);
+  /** The start of a store with a context; {@code entries} is -1 where it follows (v1). */
+  private record Shape(boolean delta, Ctx ctx, long entries, int at) {}
+
+  /** A shape's entry count, checked against the reader {@code items} they are read from. */
+  private int entries(Shape s, ByteReader items, String what, int v1MinBytes)
+      throws CodecException {
+    return s.entries() < 0 ? in.count(what, v1MinBytes)
+        : items.checkCount(s.entries(), what, 1, s.at());
+  }
+
+  /**
+   * A count of items, read from {@code in} and checked against the reader the items come from;
+   * in v1 each item takes at least {@code v1MinBytes}, in v2 at least one byte of that reader.
+   */
+  private int count(ByteReader items, String what, int v1MinBytes) throws CodecException {
+    if (!v2) {
+      return in.count(what, v1MinBytes);
+    }
+    int at = in.offset();
+    return items.checkCount(in.varint(what + " count"), what, 1, at);
+  }
+
+  private Map<Dot, Object> mvEntries(int n) throws CodecException {
     Map<Dot, Object> m = new LinkedHashMap<>();
     Dot prev = null;
     for (int i = 0; i < n; i++) {
       Dot d = nextDot("entry dot", prev);
-      m.put(d, Scalars.read(in, "entry value"));
+      m.put(d, value("entry value"));
       storeDots.add(d);
       prev = d;
     }
@@ -190,13 +292,12 @@ final class BinaryDecoder {
   }
 
   /** Elements and their dots; an element without dots is a removal, allowed only in deltas. */
-  private Map<Object, List<Dot>> setEntries(boolean delta) throws CodecException {
-    int n = in.count("set elements", 2);
+  private Map<Object, List<Dot>> setEntries(int n, boolean delta) throws CodecException {
     Map<Object, List<Dot>> m = new LinkedHashMap<>();
     Key key = new Key();
     for (int i = 0; i < n; i++) {
       Object e = key.next("element");
-      int k = in.count("dots of an element", 2);
+      int k = count(dots, "dots of an element", 2);
       if (k == 0 && !delta) {
         throw in.error(Reason.INVALID, "element " + e + " without dots outside a delta");
       }
@@ -210,13 +311,13 @@ final class BinaryDecoder {
     return m;
   }
 
-  private Map<Object, List<Pending>> mapEntries(boolean delta, int depth) throws CodecException {
-    int n = in.count("map keys", 2);
+  private Map<Object, List<Pending>> mapEntries(int n, boolean delta, int depth)
+      throws CodecException {
     Map<Object, List<Pending>> m = new LinkedHashMap<>();
     Key key = new Key();
     for (int i = 0; i < n; i++) {
       Object k = key.next("key");
-      int s = in.count("stores of a key", 2);
+      int s = count(in, "stores of a key", 2);
       if (s == 0 && !delta) {
         throw in.error(Reason.INVALID, "key " + k + " without a value outside a delta");
       }
@@ -224,7 +325,8 @@ final class BinaryDecoder {
       int previous = 0;
       for (int j = 0; j < s; j++) {
         int at = in.offset();
-        int tag = in.u8("store kind");
+        long head = v2 ? in.varint("store kind and count") : in.u8("store kind");
+        int tag = v2 ? (int) (head & 0xF) : (int) head;
         StoreKind kind = StoreKind.ofTag(tag);
         if (kind == null) {
           throw ByteReader.error(Reason.UNKNOWN_TYPE, "unknown store kind " + tag, at);
@@ -234,43 +336,50 @@ final class BinaryDecoder {
               + " not in strictly ascending kind order", at);
         }
         previous = tag;
-        stores.add(nested(kind, depth, at));
+        stores.add(nested(kind, v2 ? (head >>> 4) + 1 : -1, depth, at));
       }
       key.put(m, k, stores);
     }
     return m;
   }
 
-  private Pending nested(StoreKind kind, int depth, int at) throws CodecException {
-    Object entries = switch (kind) {
-      case MV_REGISTER -> mvEntries();
-      case OR_SET -> setEntries(false);
+  /** A store's entries; v2 gave their count ({@code entries}) with the kind, v1 reads it. */
+  private Pending nested(StoreKind kind, long entries, int depth, int at) throws CodecException {
+    ByteReader items = kind == StoreKind.OR_SET || kind == StoreKind.OR_MAP ? keys : dots;
+    int v1MinBytes = switch (kind) {
+      case MV_REGISTER, G_COUNTER -> 3;
+      case LWW_REGISTER -> 6;
+      case PN_COUNTER -> 4;
+      default -> 2;
+    };
+    String what = kind.jsonName + " entries";
+    int n = entries < 0 ? in.count(what, v1MinBytes) : items.checkCount(entries, what, 1, at);
+    Object read = switch (kind) {
+      case MV_REGISTER -> mvEntries(n);
+      case OR_SET -> setEntries(n, false);
       case OR_MAP -> {
         if (depth >= in.limits().maxDepth()) {
           throw ByteReader.error(Reason.LIMIT_EXCEEDED,
               "maps nested deeper than " + in.limits().maxDepth(), at);
         }
-        yield mapEntries(false, depth + 1);
+        yield mapEntries(n, false, depth + 1);
       }
-      case LWW_REGISTER -> dotFun(kind, 6);
-      case G_COUNTER -> dotFun(kind, 3);
-      case PN_COUNTER -> dotFun(kind, 4);
+      default -> dotFun(kind, n);
     };
-    if (((Map<?, ?>) entries).isEmpty()) {
+    if (((Map<?, ?>) read).isEmpty()) {
       throw ByteReader.error(Reason.INVALID, "empty " + kind.jsonName + " inside a map", at);
     }
-    return new Pending(kind, entries, at);
+    return new Pending(kind, read, at);
   }
 
   /** A dot function's entries, each a dot and the embedded value it carries. */
-  private Map<Dot, Object> dotFun(StoreKind kind, int minBytesEach) throws CodecException {
-    int n = in.count(kind.jsonName + " entries", minBytesEach);
+  private Map<Dot, Object> dotFun(StoreKind kind, int n) throws CodecException {
     Map<Dot, Object> m = new LinkedHashMap<>();
     Dot prev = null;
     for (int i = 0; i < n; i++) {
       Dot d = nextDot("entry dot", prev);
       Object v = switch (kind) {
-        case LWW_REGISTER -> LwwRegister.of(hlc(), Scalars.read(in, "register value"));
+        case LWW_REGISTER -> LwwRegister.of(hlc(), value("register value"));
         case G_COUNTER -> GCounter.of(vector());
         default -> PnCounter.of(GCounter.of(vector()), GCounter.of(vector()));
       };
@@ -341,10 +450,14 @@ final class BinaryDecoder {
   private Ctx context() throws CodecException {
     int at = in.offset();
     VersionVector v = vector();
-    int n = in.count("cloud dots", 2);
+    return new Ctx(v, cloud(v), at);
+  }
+
+  private List<Dot> cloud(VersionVector v) throws CodecException {
+    int n = count(dots, "cloud dots", 2);
     List<Dot> cloud = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      int dotAt = in.offset();
+      int dotAt = dots.offset();
       Dot d = nextDot("cloud dot", i == 0 ? null : cloud.get(i - 1));
       if (d.counter() - 1 <= v.get(d.replica())) {
         throw ByteReader.error(Reason.INVALID, "cloud dot " + d
@@ -352,17 +465,17 @@ final class BinaryDecoder {
       }
       cloud.add(d);
     }
-    return new Ctx(v, cloud, at);
+    return cloud;
   }
 
   private VersionVector vector() throws CodecException {
-    int n = in.count("vector entries", 2);
+    int n = count(in, "vector entries", 2);
     List<ReplicaId> r = new ArrayList<>(n);
     List<Long> c = new ArrayList<>(n);
     int previous = -1;
     for (int i = 0; i < n; i++) {
       int at = in.offset();
-      int index = replicaIndex("vector replica");
+      int index = replicaIndex(in, "vector replica");
       if (index <= previous) {
         throw ByteReader.error(Reason.INVALID, "vector entries not in strictly ascending order",
             at);
@@ -379,11 +492,16 @@ final class BinaryDecoder {
     return Vectors.of(r, c);
   }
 
-  /** A dot that must come strictly after {@code prev} in dot order, if there is one. */
+  /**
+   * A dot that must come strictly after {@code prev} in dot order, if there is one. In v2 its
+   * counter is the step from the dot read before it.
+   */
   private Dot nextDot(String what, Dot prev) throws CodecException {
-    int at = in.offset();
-    ReplicaId r = replicas[replicaIndex(what + " replica")];
-    long counter = in.varint(what + " counter");
+    int at = dots.offset();
+    ReplicaId r = replicas[replicaIndex(dots, what + " replica")];
+    long counter = v2 ? Math.addExact(lastCounter, dots.signedVarint(what + " counter"))
+        : dots.varint(what + " counter");
+    lastCounter = counter;
     if (counter < 1) {
       throw ByteReader.error(Reason.INVALID, what + " counter " + Long.toUnsignedString(counter)
           + " is not in 1..2^63-1", at);
@@ -395,15 +513,18 @@ final class BinaryDecoder {
     return d;
   }
 
+  /** A clock; in v2 its wall time is the step from the clock read before it. */
   private Hlc hlc() throws CodecException {
-    int at = in.offset();
-    long wall = in.varint("clock wall time");
-    long logical = in.varint("clock logical counter");
+    int at = clocks.offset();
+    long wall = v2 ? Math.addExact(lastWall, clocks.signedVarint("clock wall time"))
+        : clocks.varint("clock wall time");
+    lastWall = wall;
+    long logical = clocks.varint("clock logical counter");
     if (logical < 0 || logical > Integer.MAX_VALUE) {
       throw ByteReader.error(Reason.MALFORMED, "clock logical counter "
           + Long.toUnsignedString(logical) + " exceeds 31 bits", at);
     }
-    ReplicaId r = replicas[replicaIndex("clock replica")];
+    ReplicaId r = replicas[replicaIndex(clocks, "clock replica")];
     if (wall < 0) {
       throw ByteReader.error(Reason.INVALID, "clock wall time " + Long.toUnsignedString(wall)
           + " exceeds 2^63-1", at);
@@ -411,10 +532,20 @@ final class BinaryDecoder {
     return new Hlc(wall, (int) logical, r);
   }
 
-  private int replicaIndex(String what) throws CodecException {
-    int i = in.index(what, replicas.length);
+  /** An index into the replica table, which v2 leaves out when the table has one entry. */
+  private int replicaIndex(ByteReader from, String what) throws CodecException {
+    int i = v2 && replicas.length == 1 ? 0 : from.index(what, replicas.length);
     used[i] = true;
     return i;
+  }
+
+  /** A register's value: a scalar, front-coded in the columnar form. */
+  private Object value(String what) throws CodecException {
+    if (!columnar) {
+      return Scalars.read(values, what, v2);
+    }
+    lastValue = FrontCoding.read(values, lastValue, what);
+    return FrontCoding.scalar(lastValue, in.budget(), what);
   }
 
   private static <T> T valid(int at, Supplier<T> factory) throws CodecException {
@@ -430,26 +561,31 @@ final class BinaryDecoder {
    * the input itself, and refuses one that repeats.
    */
   private final class Key {
-    private int from = -1;
-    private int to = -1;
+    private byte[] last;
 
     Object next(String what) throws CodecException {
-      int start = in.offset();
-      Object k = Scalars.read(in, what);
-      int end = in.offset();
-      if (from >= 0 && in.compare(from, to, start, end) >= 0) {
+      int start = keys.offset();
+      Object k;
+      byte[] b;
+      if (columnar) {
+        b = lastKey = FrontCoding.read(keys, lastKey, what);
+        k = FrontCoding.scalar(b, in.budget(), what);
+      } else {
+        k = Scalars.read(keys, what, v2);
+        b = keys.copy(start, keys.offset());
+      }
+      if (last != null && Arrays.compareUnsigned(last, b) >= 0) {
         throw ByteReader.error(Reason.INVALID, what + " " + k
             + " not after the previous one in canonical order", start);
       }
-      from = start;
-      to = end;
+      last = b;
       return k;
     }
 
     <V> void put(Map<Object, V> m, Object k, V v) throws CodecException {
       // Distinct bytes can still be equal keys: every NaN is equal to every other.
       if (m.put(k, v) != null) {
-        throw ByteReader.error(Reason.INVALID, "repeated key " + k, from);
+        throw ByteReader.error(Reason.INVALID, "repeated key " + k, keys.offset());
       }
     }
   }

@@ -21,11 +21,40 @@ final class ByteReader {
   private final Budget budget;
 
   ByteReader(byte[] buf, int offset, int length, CodecLimits limits) {
+    this(buf, offset, length, new Budget(limits));
+  }
+
+  /** A reader that counts entries against {@code budget}, shared with the other columns. */
+  ByteReader(byte[] buf, int offset, int length, Budget budget) {
     this.buf = buf;
     this.start = offset;
     this.end = offset + length;
     this.pos = offset;
-    this.budget = new Budget(limits);
+    this.budget = budget;
+  }
+
+  Budget budget() {
+    return budget;
+  }
+
+  /** A reader of the next {@code n} bytes, which this one skips; the caller checked n. */
+  ByteReader split(int n) {
+    ByteReader r = new ByteReader(buf, pos, n, budget);
+    pos += n;
+    return r;
+  }
+
+  /** A copy of the bytes between two earlier offsets. */
+  byte[] copy(int from, int to) {
+    return Arrays.copyOfRange(buf, start + from, start + to);
+  }
+
+  /** The next {@code n} bytes, which must remain. */
+  byte[] bytes(int n, String what) throws CodecException {
+    need(n, what);
+    byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
+    pos += n;
+    return b;
   }
 
   CodecLimits limits() {
@@ -102,11 +131,26 @@ final class ByteReader {
    */
   int count(String what, int minBytesEach) throws CodecException {
     int at = offset();
-    long n = varint(what + " count");
+    return checkCount(varint(what + " count"), what, minBytesEach, at);
+  }
+
+  /** As {@link #count}, for a count read elsewhere (at {@code at}) of items read from here. */
+  int checkCount(long n, String what, int minBytesEach, int at) throws CodecException {
     budget.take(n, what, "at byte " + at);
     if (n > remaining() / minBytesEach) {
       throw error(Reason.TRUNCATED, n + " " + what + " need at least " + n * minBytesEach
           + " bytes, " + remaining() + " remain", at);
+    }
+    return (int) n;
+  }
+
+  /** A length in bytes of what follows, which must all remain. */
+  int length(String what) throws CodecException {
+    int at = offset();
+    long n = varint(what + " length");
+    if (n < 0 || n > remaining()) {
+      throw error(Reason.TRUNCATED, what + " of " + Long.toUnsignedString(n) + " bytes, "
+          + remaining() + " remain", at);
     }
     return (int) n;
   }
@@ -129,8 +173,12 @@ final class ByteReader {
 
   /** A string: its UTF-8 byte length, then strictly valid UTF-8. */
   String utf8(String what) throws CodecException {
+    return utf8(what, varint(what + " length"));
+  }
+
+  /** A string of {@code n} bytes of strictly valid UTF-8, its length read before. */
+  String utf8(String what, long n) throws CodecException {
     int at = offset();
-    long n = varint(what + " length");
     if (n < 0 || n > limits().maxStringBytes()) {
       throw error(Reason.LIMIT_EXCEEDED, what + " of " + Long.toUnsignedString(n)
           + " bytes exceeds the limit of " + limits().maxStringBytes(), at);

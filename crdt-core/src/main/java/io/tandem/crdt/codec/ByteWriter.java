@@ -42,6 +42,17 @@ final class ByteWriter {
     size += b.length;
   }
 
+  /** Appends what {@code other} holds. */
+  void bytes(ByteWriter other) {
+    ensure(other.size);
+    System.arraycopy(other.buf, 0, buf, size, other.size);
+    size += other.size;
+  }
+
+  int size() {
+    return size;
+  }
+
   byte[] toByteArray() {
     return Arrays.copyOf(buf, size);
   }

@@ -35,18 +35,28 @@ final class Canonical {
   private static final Comparator<byte[]> UNSIGNED = Arrays::compareUnsigned;
 
   static List<Element> elements(OrSet<?> set) {
+    return elements(set, false);
+  }
+
+  /** The elements in the order of their binary form, of format v2 if {@code v2}. */
+  static List<Element> elements(OrSet<?> set, boolean v2) {
     List<Element> out = new ArrayList<>();
-    set.forEachEntry((e, dots) -> out.add(new Element(Scalars.bytes(e), e, sorted(dots))));
+    set.forEachEntry((e, dots) -> out.add(new Element(Scalars.bytes(e, v2), e, sorted(dots))));
     out.sort(Comparator.comparing(Element::keyBytes, UNSIGNED));
     return out;
   }
 
   static List<Slot> slots(OrMap<?, ?> map) {
+    return slots(map, false);
+  }
+
+  /** The keys in the order of their binary form, of format v2 if {@code v2}. */
+  static List<Slot> slots(OrMap<?, ?> map, boolean v2) {
     List<Slot> out = new ArrayList<>();
     map.forEachEntry((k, stores) -> {
       List<DotStore> s = new ArrayList<>(stores);
       s.sort(Comparator.comparingInt(x -> StoreKind.of(x).tag));
-      out.add(new Slot(Scalars.bytes(k), k, s));
+      out.add(new Slot(Scalars.bytes(k, v2), k, s));
     });
     out.sort(Comparator.comparing(Slot::keyBytes, UNSIGNED));
     return out;

@@ -21,7 +21,7 @@ public final class CodecException extends Exception {
     MALFORMED,
     /** A value type, nested store kind or scalar tag this version does not know. */
     UNKNOWN_TYPE,
-    /** A known type in a format version other than 1. */
+    /** A known type in a format version this build does not read (binary: 1 and 2; JSON: 1). */
     UNSUPPORTED_VERSION,
     /** The input is larger or deeper, or has more entries or longer strings, than limits allow. */
     LIMIT_EXCEEDED,

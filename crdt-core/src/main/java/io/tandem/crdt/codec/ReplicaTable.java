@@ -25,28 +25,50 @@ final class ReplicaTable {
 
   private final ReplicaId[] ids;
   private final Map<ReplicaId, Integer> index = new HashMap<>();
+  private final ReplicaId implicit;
 
-  private ReplicaTable(Set<ReplicaId> sorted) {
+  private ReplicaTable(Set<ReplicaId> sorted, ReplicaId origin) {
     ids = sorted.toArray(new ReplicaId[0]);
     for (int i = 0; i < ids.length; i++) {
       index.put(ids[i], i);
     }
+    implicit = origin != null && index.containsKey(origin) ? origin : null;
   }
 
-  static ReplicaTable of(Object value) {
+  /**
+   * The table of {@code value}; {@code origin}, if the value mentions it, is left implicit (the
+   * reader is told it by whatever carries the bytes, such as the record of the origin's feed).
+   */
+  static ReplicaTable of(Object value, ReplicaId origin) {
     Set<ReplicaId> all = new TreeSet<>();
     collect(value, all);
-    return new ReplicaTable(all);
+    return new ReplicaTable(all, origin);
   }
 
   int indexOf(ReplicaId replica) {
     return index.get(replica);
   }
 
+  int size() {
+    return ids.length;
+  }
+
+  /** Whether the origin is in the table but not written. */
+  boolean originImplicit() {
+    return implicit != null;
+  }
+
+  /** How many ids {@link #write} writes. */
+  int written() {
+    return implicit == null ? ids.length : ids.length - 1;
+  }
+
   void write(ByteWriter w) {
-    w.varint(ids.length);
+    w.varint(written());
     for (ReplicaId r : ids) {
-      w.u64(r.value());
+      if (!r.equals(implicit)) {
+        w.u64(r.value());
+      }
     }
   }
 

@@ -16,14 +16,25 @@ final class Scalars {
   static final int INT = 4;
   static final int LONG = 5;
   static final int DOUBLE = 6;
+  /** Format v2: a string of 0..127 UTF-8 bytes is one byte, this plus its length, then them. */
+  static final int SHORT_STRING = 0x80;
 
   private Scalars() {}
 
   static void write(ByteWriter w, Object v) {
+    write(w, v, false);
+  }
+
+  /** Writes {@code v}; in format v2 ({@code v2}) a short string has its length in its tag. */
+  static void write(ByteWriter w, Object v, boolean v2) {
     if (v instanceof String s) {
       byte[] b = utf8(s);
-      w.u8(STRING);
-      w.varint(b.length);
+      if (v2 && b.length < 0x80) {
+        w.u8(SHORT_STRING | b.length);
+      } else {
+        w.u8(STRING);
+        w.varint(b.length);
+      }
       w.bytes(b);
     } else if (v instanceof Boolean b) {
       w.u8(b ? TRUE : FALSE);
@@ -45,17 +56,34 @@ final class Scalars {
 
   /** The encoding of {@code v} alone: the key that orders elements and map keys. */
   static byte[] bytes(Object v) {
+    return bytes(v, false);
+  }
+
+  static byte[] bytes(Object v, boolean v2) {
     ByteWriter w = new ByteWriter();
-    write(w, v);
+    write(w, v, v2);
     return w.toByteArray();
   }
 
   static Object read(ByteReader in, String what) throws CodecException {
+    return read(in, what, false);
+  }
+
+  static Object read(ByteReader in, String what, boolean v2) throws CodecException {
     int at = in.offset();
     int tag = in.u8(what);
+    if (v2 && tag >= SHORT_STRING) {
+      return in.utf8(what, tag - SHORT_STRING);
+    }
     switch (tag) {
-      case STRING:
-        return in.utf8(what);
+      case STRING: {
+        long n = in.varint(what + " length");
+        if (v2 && n >= 0 && n < 0x80) {
+          // v2 writes such a string in the short form; each value has one encoding.
+          throw ByteReader.error(Reason.MALFORMED, what + ": short string in the long form", at);
+        }
+        return in.utf8(what, n);
+      }
       case TRUE:
         return Boolean.TRUE;
       case FALSE:

@@ -11,23 +11,26 @@ import io.tandem.crdt.VersionVector;
 
 /** The top-level types both codecs write, with their binary tag and JSON name. */
 enum ValueType {
-  LWW_REGISTER(1, "lww-register", LwwRegister.class),
-  MV_REGISTER(2, "mv-register", MvRegister.class),
-  OR_SET(3, "or-set", OrSet.class),
-  OR_MAP(4, "or-map", OrMap.class),
-  G_COUNTER(5, "g-counter", GCounter.class),
-  PN_COUNTER(6, "pn-counter", PnCounter.class),
-  VERSION_VECTOR(16, "version-vector", VersionVector.class),
-  CAUSAL_CONTEXT(17, "causal-context", CausalContext.class);
+  LWW_REGISTER(1, 1, "lww-register", LwwRegister.class),
+  MV_REGISTER(2, 2, "mv-register", MvRegister.class),
+  OR_SET(3, 3, "or-set", OrSet.class),
+  OR_MAP(4, 4, "or-map", OrMap.class),
+  G_COUNTER(5, 5, "g-counter", GCounter.class),
+  PN_COUNTER(6, 6, "pn-counter", PnCounter.class),
+  VERSION_VECTOR(7, 16, "version-vector", VersionVector.class),
+  CAUSAL_CONTEXT(8, 17, "causal-context", CausalContext.class);
 
-  /** The only format version so far, binary and JSON alike. */
+  /** The version of the JSON form, and of the binary form before v2 folded it into the head. */
   static final int VERSION = 1;
 
+  /** The type's number in the four low bits of a binary v2 head. */
+  final int code;
   final int tag;
   final String jsonName;
   final Class<?> javaType;
 
-  ValueType(int tag, String jsonName, Class<?> javaType) {
+  ValueType(int code, int tag, String jsonName, Class<?> javaType) {
+    this.code = code;
     this.tag = tag;
     this.jsonName = jsonName;
     this.javaType = javaType;
@@ -54,6 +57,16 @@ enum ValueType {
   static ValueType ofTag(int tag) {
     for (ValueType t : values()) {
       if (t.tag == tag) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** The type with this v2 code, or null. */
+  static ValueType ofCode(int code) {
+    for (ValueType t : values()) {
+      if (t.code == code) {
         return t;
       }
     }

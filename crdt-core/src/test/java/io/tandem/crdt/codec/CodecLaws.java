@@ -8,6 +8,8 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.crdt.Generated;
+import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.codec.CodecException.Reason;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,15 +32,20 @@ abstract class CodecLaws<T> {
 
   abstract T merge(T a, T b);
 
+  /** How many runs each law checks; long runs may check fewer. */
+  int examples() {
+    return EXAMPLES;
+  }
+
   @Test
   void roundTripIsIdentity() {
-    qt().withExamples(EXAMPLES).forAll(values())
+    qt().withExamples(examples()).forAll(values())
         .checkAssert(vs -> vs.forEach(Codecs::assertRoundTrips));
   }
 
   @Test
   void encodingIsCanonical() {
-    qt().withExamples(EXAMPLES).forAll(values(), longs().all()).checkAssert((vs, seed) -> {
+    qt().withExamples(examples()).forAll(values(), longs().all()).checkAssert((vs, seed) -> {
       List<T> shuffled = new ArrayList<>(vs);
       Collections.shuffle(shuffled, new Random(seed));
       T inOrder = join(vs);
@@ -53,7 +60,7 @@ abstract class CodecLaws<T> {
 
   @Test
   void anyBytesDecodeOrThrowCodecException() {
-    qt().withExamples(EXAMPLES).forAll(values(), integers().allPositive(), longs().all())
+    qt().withExamples(examples()).forAll(values(), integers().allPositive(), longs().all())
         .checkAssert((vs, pick, seed) -> {
           byte[] valid = BinaryCodec.encode(vs.get(pick % vs.size()));
           Random r = new Random(seed);
@@ -69,8 +76,25 @@ abstract class CodecLaws<T> {
   }
 
   @Test
+  void originLeftImplicitRoundTripsGivenTheOrigin() {
+    qt().withExamples(examples()).forAll(values(), integers().allPositive())
+        .checkAssert((vs, pick) -> {
+          ReplicaId origin = Generated.REPLICAS.get(pick % Generated.REPLICAS.size());
+          for (T v : vs) {
+            byte[] bytes = BinaryCodec.encode(v, origin);
+            assertThat(Codecs.binary(bytes, origin)).isEqualTo(v);
+            if ((bytes[0] & BinaryEncoder.ORIGIN_IMPLICIT) != 0) {
+              assertThat(Codecs.binaryFailure(bytes)).isEqualTo(Reason.INVALID);
+            } else {
+              assertThat(bytes).isEqualTo(BinaryCodec.encode(v));
+            }
+          }
+        });
+  }
+
+  @Test
   void anyJsonDecodesOrThrowsCodecException() {
-    qt().withExamples(EXAMPLES).forAll(values(), integers().allPositive(), longs().all())
+    qt().withExamples(examples()).forAll(values(), integers().allPositive(), longs().all())
         .checkAssert((vs, pick, seed) -> {
           T v = vs.get(pick % vs.size());
           String valid = JsonCodec.encode(v);

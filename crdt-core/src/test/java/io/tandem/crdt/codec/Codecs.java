@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.tandem.crdt.MvRegister;
 import io.tandem.crdt.OrMap;
 import io.tandem.crdt.OrSet;
+import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.codec.CodecException.Reason;
 
 /** Assertions shared by the codec tests. */
@@ -79,6 +80,14 @@ final class Codecs {
   static Object binary(byte[] bytes) {
     try {
       return BinaryCodec.decode(bytes);
+    } catch (CodecException e) {
+      throw new AssertionError("valid bytes failed to decode: " + e.getMessage(), e);
+    }
+  }
+
+  static Object binary(byte[] bytes, ReplicaId origin) {
+    try {
+      return BinaryCodec.decode(bytes, origin);
     } catch (CodecException e) {
       throw new AssertionError("valid bytes failed to decode: " + e.getMessage(), e);
     }

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The values behind the golden vectors in codec-vectors/v1: built from fixed replica ids and
+ * The values behind the golden vectors in codec-vectors/v1 and v2: built from fixed replica ids and
  * clocks through the public API, so they come out the same on every run. Changing one changes
  * its vector files; that is a format change and must be deliberate.
  */
@@ -48,6 +48,39 @@ final class GoldenValues {
     m.put("version-vector", VersionVector.of(PHONE, 3).with(TABLET, 5).with(LAPTOP, 1));
     m.put("causal-context", CausalContext.of(VersionVector.of(PHONE, 3),
         List.of(Dot.of(PHONE, 5), Dot.of(TABLET, 2))));
+    return m;
+  }
+
+  /**
+   * Values large enough that format v2 writes them in columns, deflated: there are no v1 vectors
+   * of them.
+   */
+  static Map<String, Object> columnar() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    OrSet<String> set = OrSet.empty();
+    for (int i = 0; i < 300; i++) {
+      ReplicaId by = i % 3 == 0 ? TABLET : PHONE;
+      set = set.merge(set.add(by, "item " + (i * 7919 % 1000)));
+    }
+    for (int i = 0; i < 300; i += 11) {
+      set = set.merge(set.remove("item " + i));
+    }
+    m.put("or-set-large", set);
+    OrMap<String, LwwRegister<String>> map = OrMap.empty();
+    for (int i = 0; i < 200; i++) {
+      ReplicaId by = i % 4 == 0 ? LAPTOP : PHONE;
+      Hlc at = new Hlc(T0 + i * 37L, i % 3, by);
+      map = map.merge(map.update(by, "field " + (i % 150), LwwRegister.<String>empty(),
+          r -> r.assign(at, "value of " + at.wallMillis())));
+    }
+    m.put("or-map-large", map);
+    return m;
+  }
+
+  /** Every value with a v2 vector. */
+  static Map<String, Object> v2() {
+    Map<String, Object> m = new LinkedHashMap<>(all());
+    m.putAll(columnar());
     return m;
   }
 

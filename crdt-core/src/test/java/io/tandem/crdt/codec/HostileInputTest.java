@@ -45,7 +45,14 @@ class HostileInputTest {
         Map.entry("logical-overflow", Reason.MALFORMED),
         Map.entry("trailing-bytes", Reason.MALFORMED),
         Map.entry("unknown-kind", Reason.UNKNOWN_TYPE),
-        Map.entry("deep-map", Reason.LIMIT_EXCEEDED))
+        Map.entry("deep-map", Reason.LIMIT_EXCEEDED),
+        Map.entry("v2-unpacked-length-lie", Reason.TRUNCATED),
+        Map.entry("v2-unpacked-over-limit", Reason.LIMIT_EXCEEDED),
+        Map.entry("v2-not-deflate", Reason.MALFORMED),
+        Map.entry("v2-origin-not-given", Reason.INVALID),
+        Map.entry("v2-short-string-long-form", Reason.MALFORMED),
+        Map.entry("v2-front-coding-not-longest", Reason.MALFORMED),
+        Map.entry("v2-bytes-after-packed", Reason.MALFORMED))
         .entrySet().stream().sorted(Map.Entry.comparingByKey())
         .map(e -> Arguments.of(e.getKey(), e.getValue()));
   }

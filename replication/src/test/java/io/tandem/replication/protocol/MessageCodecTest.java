@@ -122,7 +122,8 @@ class MessageCodecTest {
   /**
    * A run of one feed, as a replica sends what a peer lacks: after the first record, each costs
    * its flags, two bytes of wall difference, its logical counter and its payload's length on top
-   * of the payload, whose author's replica table (nine bytes of a BinaryCodec value) is left out.
+   * of the payload, which a replica writes without its author's id (BinaryCodec v2's
+   * {@code encode(delta, origin)}: the record names the author).
    */
   @Test
   void aRunOfOneFeedCostsAFewBytesARecordBeyondItsPayload() throws Exception {
@@ -130,20 +131,51 @@ class MessageCodecTest {
     int payloads = 0;
     for (int k = 1; k <= 10; k++) {
       byte[] payload = io.tandem.crdt.codec.BinaryCodec.encode(io.tandem.crdt.OrSet.<String>empty()
-          .add(A, "message " + k + " " + "x".repeat(130)));
-      assertThat(RecordWire.elidable(payload, A)).as("an add's delta names only its author")
-          .isTrue();
+          .add(A, "message " + k + " " + "x".repeat(130)), A);
+      assertThat(RecordWire.elidable(payload, A)).as("nothing left to elide").isFalse();
       run.add(new DeltaRecord(A, 100 + k, VersionVector.empty(),
           new Hlc(1_763_900_000_000L + 5_000L * k, 0, A), "chat", payload));
-      payloads += payload.length;
+      // each record: flags, wall difference (2), logical, payload length (a varint), payload
+      payloads += 1 + 2 + 1 + (payload.length < 128 ? 1 : 2) + payload.length;
     }
     byte[] frame = bytes(MessageCodec.encode(new Deltas(run)));
     assertThat(decode(frame)).isEqualTo(new Deltas(run));
     // type, table of A, count; what the first record spells beyond the others: ref, seq, four
     // more bytes of absolute wall, name
     int first = 1 + 9 + 1 + (1 + 1 + 4 + 5);
-    // each record: flags, wall difference (2), logical, payload length (2), payload less 9
-    assertThat(frame.length).isEqualTo(first + 10 * (1 + 2 + 1 + 2) + payloads - 10 * 9);
+    assertThat(frame.length).isEqualTo(first + payloads);
+  }
+
+  /**
+   * A payload in BinaryCodec's first format, whose replica table is just its author (bytes
+   * 2..10: a count of one and the author's id), as stores written before format v2 still hold
+   * and relay: the nine bytes are left out on the wire and put back exactly.
+   */
+  @Test
+  void anOldPayloadNamingOnlyItsAuthorTravelsNineBytesShorterAndArrivesWhole()
+      throws Exception {
+    long id = A.value();
+    byte[] payload = new byte[40];
+    payload[0] = 1;
+    payload[1] = 7;
+    payload[2] = 1;
+    for (int i = 0; i < 8; i++) {
+      payload[3 + i] = (byte) (id >>> (56 - 8 * i));
+    }
+    for (int i = 11; i < payload.length; i++) {
+      payload[i] = (byte) i;
+    }
+    assertThat(RecordWire.elidable(payload, A)).isTrue();
+    DeltaRecord r = new DeltaRecord(A, 5, VersionVector.empty(),
+        new Hlc(1_763_900_000_000L, 0, A), "chat", payload);
+    byte[] other = payload.clone();
+    other[2] = 2; // a table of two: not elidable, same length
+    DeltaRecord plain = new DeltaRecord(A, 5, VersionVector.empty(),
+        new Hlc(1_763_900_000_000L, 0, A), "chat", other);
+    byte[] elided = bytes(MessageCodec.encode(new Deltas(List.of(r))));
+    byte[] whole = bytes(MessageCodec.encode(new Deltas(List.of(plain))));
+    assertThat(decode(elided)).isEqualTo(new Deltas(List.of(r)));
+    assertThat(whole.length - elided.length).isEqualTo(9);
   }
 
   /**

@@ -234,7 +234,7 @@ class CrashTest {
       }
       String token = acked.get(r.seq());
       if (token != null) {
-        assertThat(decode(r.payload()).elements()).as("cycle %d: record %d", cycle, r.seq())
+        assertThat(decode(r).elements()).as("cycle %d: record %d", cycle, r.seq())
             .containsExactly(token);
       }
     }
@@ -280,9 +280,9 @@ class CrashTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static OrSet<String> decode(byte[] payload) {
+  private static OrSet<String> decode(DeltaRecord r) {
     try {
-      return (OrSet<String>) BinaryCodec.decode(payload);
+      return (OrSet<String>) BinaryCodec.decode(r.payload(), r.origin());
     } catch (Exception e) {
       throw new AssertionError(e);
     }
