@@ -52,6 +52,26 @@ final class Errors {
         + "from a trusted device", e);
   }
 
+  /**
+   * Whether {@code e} is H2 failing inside itself on what it read (an {@code assert} of its
+   * own, when assertions are on, or a recursion through a looping page tree) rather than a
+   * fault of this process: thrown from an {@code org.h2} frame, it says the file is damaged.
+   */
+  static boolean isH2ReadFailure(Error e) {
+    if (!(e instanceof AssertionError) && !(e instanceof StackOverflowError)) {
+      return false;
+    }
+    StackTraceElement[] trace = e.getStackTrace();
+    return trace.length > 0 && trace[0].getClassName().startsWith("org.h2.");
+  }
+
+  /** The typed error for {@link #isH2ReadFailure} while {@code doing} on {@code store}. */
+  static StoreCorruptedException h2ReadFailure(String store, String doing, Error e) {
+    return new StoreCorruptedException("store " + store + " is damaged (" + doing + ": H2 failed"
+        + " reading it: " + e + "); move it aside with H2ReplicaStore.quarantine and recover"
+        + " from a trusted device", e);
+  }
+
   /** What {@code e}, met while {@code doing} on {@code store}, means to a caller. */
   static StoreException map(String store, String doing, SQLException e) {
     int code = e.getErrorCode();

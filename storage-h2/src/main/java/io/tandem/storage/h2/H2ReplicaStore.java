@@ -799,6 +799,12 @@ public final class H2ReplicaStore implements ReplicaStore {
     } catch (StoreCorruptedException e) {
       damaged = true;
       throw e;
+    } catch (AssertionError | StackOverflowError e) {
+      if (!Errors.isH2ReadFailure(e)) {
+        throw e;
+      }
+      damaged = true;
+      throw Errors.h2ReadFailure(dir.toString(), "verifying", e);
     } finally {
       lock.unlock();
     }

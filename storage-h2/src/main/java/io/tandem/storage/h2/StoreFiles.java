@@ -83,7 +83,13 @@ final class StoreFiles {
     } catch (SQLException e) {
       OPEN.remove(key);
       throw Errors.mapOpening(abs.toString(), e);
-    } catch (RuntimeException | Error e) {
+    } catch (Error e) {
+      OPEN.remove(key);
+      if (Errors.isH2ReadFailure(e)) {
+        throw Errors.h2ReadFailure(abs.toString(), "opening", e);
+      }
+      throw e;
+    } catch (RuntimeException e) {
       OPEN.remove(key);
       throw e;
     }
