@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Loopback throughput of three replicas (phone, tablet, PC) in one JVM on 127.0.0.1, each on an
@@ -105,13 +104,8 @@ public final class LoopbackSync {
       for (Thread w : writers) {
         w.join();
       }
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-      while (!allSeeEverything(replicas, ops)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("no convergence within 5 minutes");
-        }
-        Thread.sleep(1);
-      }
+      TlsMesh.await("every replica holds every write", () -> allSeeEverything(replicas, ops),
+          Duration.ofMinutes(5));
       long end = System.nanoTime();
       double[] latencies = new double[written.size()];
       int k = 0;
