@@ -71,6 +71,15 @@ public final class CausalContext {
         : new CausalContext(VersionVector.empty(), new Dot[] {dot});
   }
 
+  /** Whether this context holds {@code dot} and no other dot, as an add's delta does. */
+  boolean isOnly(Dot dot) {
+    if (cloud.length == 1) {
+      return vector.isEmpty() && cloud[0].equals(dot);
+    }
+    return cloud.length == 0 && dot.counter() == 1 && vector.size() == 1
+        && vector.get(dot.replica()) == 1;
+  }
+
   /** The compact part: per replica, the gap-free prefix seen. */
   public VersionVector vector() {
     return vector;
@@ -111,11 +120,14 @@ public final class CausalContext {
 
   /** This context with {@code dot} added. */
   public CausalContext add(Dot dot) {
+    if (cloud.length == 0) {
+      // Gap-free, as a replica's state nearly always is: one search of the vector decides.
+      VersionVector v = vector.extend(dot);
+      return v == vector ? this
+          : v != null ? new CausalContext(v, NO_DOTS) : new CausalContext(vector, new Dot[] {dot});
+    }
     if (contains(dot)) {
       return this;
-    }
-    if (dot.counter() == vector.get(dot.replica()) + 1 && cloud.length == 0) {
-      return new CausalContext(vector.with(dot.replica(), dot.counter()), NO_DOTS);
     }
     Dot[] c = Arrays.copyOf(cloud, cloud.length + 1);
     c[cloud.length] = dot;

@@ -54,6 +54,11 @@ public final class DotFun<V extends Crdt<V>> extends DotStore {
         : new DotFun<>(entries, kind);
   }
 
+  /** The dot of the one entry, or null when there are several. */
+  Dot onlyDot() {
+    return dot;
+  }
+
   static DotFun<?> single(Dot dot, Object value) {
     return new DotFun<>(dot, value, kindOf(value));
   }

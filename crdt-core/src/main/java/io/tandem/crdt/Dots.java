@@ -74,6 +74,14 @@ final class Dots {
     return s instanceof Dot d ? d.equals(dot) : Arrays.binarySearch(((Dots) s).dots, dot) >= 0;
   }
 
+  /** The dots of {@code s} and {@code dot}, which is not among them. */
+  static Object with(Object s, Dot dot) {
+    List<Dot> all = new ArrayList<>(size(s) + 1);
+    forEach(s, all::add);
+    all.add(dot);
+    return of(all);
+  }
+
   /** The dots of {@code s} not in {@code seen}: joining with bottom under {@code seen}. */
   static Object keepUnseen(Object s, CausalContext seen) {
     if (s instanceof Dot d) {

@@ -72,7 +72,8 @@ final class HashTrie<K, V> {
   static <K, V> HashTrie<K, V> of(K key, V value) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    return new HashTrie<>(new TrieNode(null, TrieNode.bit(TrieNode.hash(key), 0), 0, new Object[] {key, value}, 1));
+    int bit = TrieNode.bit(TrieNode.hash(key), 0);
+    return new HashTrie<>(new TrieNode(null, bit, 0, new Object[] {key, value}, 1));
   }
 
   /** The key of a one-entry trie (a one-entry root holds it inline). */

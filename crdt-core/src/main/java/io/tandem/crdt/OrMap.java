@@ -210,6 +210,11 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
     if (other == this) {
       return this;
     }
+    if (!delta && other.delta && other.slots.size() == 1
+        && other.slots.onlyValue() instanceof DotFun<?> write && write.onlyDot() != null
+        && other.context.isOnly(write.onlyDot())) {
+      return absorbWrite(other.slots.onlyKey(), write, other.context);
+    }
     HashTrie<K, Object> joined =
         DotMaps.join(slots, context, delta, other.slots, other.context, other.delta, SLOTS);
     CausalContext ctx = context.merge(other.context);
@@ -218,6 +223,23 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
       return this;
     }
     return new OrMap<>(joined, ctx, d);
+  }
+
+  /**
+   * This state joined with the delta of one write to a key with no earlier value seen by the
+   * writer: {@code key -> write}, a dot function of one dot, under the context of that dot alone
+   * (every put of a new key). If the state has seen the dot, it holds that write or has removed
+   * it since, and the join is the state itself; otherwise one search of the context and one walk
+   * down the trie do it.
+   */
+  private OrMap<K, V> absorbWrite(K key, DotFun<?> write, CausalContext theirs) {
+    CausalContext ctx = context.add(write.onlyDot());
+    if (ctx == context) {
+      return this;
+    }
+    HashTrie<K, Object> s = slots.update(key,
+        mine -> mine == null ? write : SLOTS.join(mine, context, false, write, theirs, true));
+    return new OrMap<>(s, ctx, false);
   }
 
   /**

@@ -148,6 +148,10 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (other == this) {
       return this;
     }
+    if (!delta && other.delta && other.entries.size() == 1
+        && other.entries.onlyValue() instanceof Dot dot && other.context.isOnly(dot)) {
+      return absorbAdd(other.entries.onlyKey(), dot);
+    }
     HashTrie<E, Object> joined = DotMaps.join(
         entries, context, delta, other.entries, other.context, other.delta, SLOTS);
     CausalContext ctx = context.merge(other.context);
@@ -156,6 +160,23 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
       return this;
     }
     return new OrSet<>(joined, ctx, d);
+  }
+
+  /**
+   * This state joined with an add's delta, {@code element -> dot} under the context {@code {dot}}:
+   * nearly every merge a replica does, its own adds and every add it receives. If the state has
+   * seen the dot, it holds it under element or has removed it since, and the join is the state
+   * itself; otherwise none of element's dots here can be that add's (a dot names one write), so
+   * the join adds the dot to them. One search of the context and one walk down the trie.
+   */
+  private OrSet<E> absorbAdd(E element, Dot dot) {
+    CausalContext ctx = context.add(dot);
+    if (ctx == context) {
+      return this;
+    }
+    HashTrie<E, Object> e = entries.update(element,
+        mine -> mine == null || Dots.isEmpty(mine) ? dot : Dots.with(mine, dot));
+    return new OrSet<>(e, ctx, false);
   }
 
   public boolean contains(Object element) {

@@ -4,10 +4,11 @@ import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /**
- * A node of a {@link HashTrie}, with the walks down one trie: lookup, put, update, remove. (The
- * walk down two tries at once is {@link TrieMerge}.) Above LAST_SHIFT its content is [k0, v0, k1, v1, ..., child0, child1, ...],
- * entries and children each in bit order; below, it is a collision node holding only entries,
- * with both bitmaps 0. Only a node whose owner is the caller's may change after construction.
+ * A node of a {@link HashTrie}, with the walks down one trie: lookup, put, update, remove (the
+ * walk down two tries at once is {@link TrieMerge}). Above LAST_SHIFT its content is [k0, v0,
+ * k1, v1, ..., child0, child1, ...], entries and children each in bit order; below, it is a
+ * collision node holding only entries, with both bitmaps 0. Only a node whose owner is the
+ * caller's may change after construction.
  */
 final class TrieNode {
 

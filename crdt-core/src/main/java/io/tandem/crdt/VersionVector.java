@@ -110,6 +110,31 @@ public final class VersionVector {
     return new VersionVector(insertAt(ids, at, replica.value()), insertAt(counters, at, counter));
   }
 
+  /**
+   * This vector extended by {@code dot}, in one search: itself when it covers the dot, a copy
+   * whose entry for the dot's replica is the dot's counter when the dot directly follows it, and
+   * null when a gap would lie between them.
+   */
+  VersionVector extend(Dot dot) {
+    long c = dot.counter();
+    long id = dot.replica().value();
+    int i = indexOf(id);
+    long have = i >= 0 ? counters[i] : 0;
+    if (c <= have) {
+      return this;
+    }
+    if (c != have + 1) {
+      return null;
+    }
+    if (i >= 0) {
+      long[] n = counters.clone();
+      n[i] = c;
+      return new VersionVector(ids, n);
+    }
+    int at = -i - 1;
+    return new VersionVector(insertAt(ids, at, id), insertAt(counters, at, c));
+  }
+
   /** A copy whose entry for {@code replica} is one higher. */
   public VersionVector increment(ReplicaId replica) {
     return with(replica, Math.addExact(get(replica), 1));

@@ -92,6 +92,24 @@ abstract class CrdtLaws<T extends Crdt<T>> {
     });
   }
 
+  /**
+   * A state merging a delta (where OrSet and OrMap take short paths for one-dot deltas) gives
+   * what the delta merging the state gives (the general causal join), for deltas the state has
+   * seen, has not seen, or has seen and overwritten or removed since.
+   */
+  @Test
+  void aStateAbsorbsADeltaAsTheDeltaAbsorbsTheState() {
+    qt().withExamples(Examples.COUNT / 2).forAll(histories()).checkAssert(h -> {
+      for (History.Step<T> s : h.steps) {
+        for (T x : h.replicas) {
+          T state = x.merge(s.before());
+          assertThat(state.merge(s.delta())).as("%s ⊔ %s", state, s.delta())
+              .isEqualTo(s.delta().merge(state));
+        }
+      }
+    });
+  }
+
   /** Every replica's state is the fold of the deltas it applied, in the order it applied them. */
   @Test
   void stateIsTheFoldOfItsDeltas() {

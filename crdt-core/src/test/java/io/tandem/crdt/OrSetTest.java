@@ -110,4 +110,22 @@ class OrSetTest {
     s = s.merge(s.add(B, "x"));
     assertThat(s.dotsOf("x")).containsExactly(Dot.of(B, 1));
   }
+
+  /** A state that has seen an add, and kept or removed it since, is its own join with it. */
+  @Test
+  void mergingAnAddTheStateHasSeenReturnsTheStateItself() {
+    qt().withExamples(Examples.COUNT / 2).forAll(History.of(Mutations.orSet(), 3, 60))
+        .checkAssert(h -> {
+          for (History.Step<OrSet<Integer>> step : h.steps) {
+            OrSet<Integer> d = step.delta();
+            for (OrSet<Integer> x : h.replicas) {
+              OrSet<Integer> state = x.merge(step.before());
+              if (d.context().dotCount() == 1 && !d.elements().isEmpty()
+                  && state.context().includes(d.context())) {
+                assertThat(state.merge(d)).isSameAs(state);
+              }
+            }
+          }
+        });
+  }
 }
