@@ -122,7 +122,7 @@ public final class SyncSession {
    */
   static final int CLAIM_ROUND_TRIPS = 4;
   static final int LOSSY_CAP_DELAYS = 8;
-  static final int ACK_ECHO_WINDOWS = 30;
+  static final int ACK_ECHO_WINDOWS = 60;
 
   private final Local local;
   private final SessionConfig config;

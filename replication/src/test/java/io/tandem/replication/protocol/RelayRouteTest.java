@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * still lacks after a grace; and over a lossy link acks are said again while the peer resends
  * what we hold. Bench part 4 measured both: a record sent to the relay and to the other phone
  * crossed the author's link twice (world (b): 1.64x per phone, now 1.13x), and go-back-N resent
- * whole windows the peer held because nine acks in ten were lost (world (a): 46x, now 27x).
+ * whole windows the peer held because nine acks in ten were lost (world (a): 46x, now 25x).
  */
 class RelayRouteTest {
 
