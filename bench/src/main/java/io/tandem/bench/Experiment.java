@@ -3,11 +3,11 @@ package io.tandem.bench;
 import io.tandem.replication.sim.NetworkStats;
 import io.tandem.replication.sim.SimulatedNetwork;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -69,10 +69,18 @@ final class Experiment {
     return relay ? PHONES : NODES;
   }
 
-  /** The body of message {@code k} of {@code author}: its key, then filler, bodyBytes in all. */
+  /**
+   * The body of message {@code k} of {@code author}: its key, then printable filler drawn from a
+   * generator seeded by author and k, bodyBytes in all. The filler is random, not one repeated
+   * character, so that a system that compresses (Tandem's codec deflates strings) moves what a
+   * chat message of this size would cost, not a run of 'x' squeezed to a few bytes.
+   */
   static byte[] body(String author, int k, int bodyBytes) {
     byte[] b = new byte[bodyBytes];
-    Arrays.fill(b, (byte) 'x');
+    SplittableRandom filler = new SplittableRandom(((long) author.hashCode() << 32) ^ k);
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) ('!' + filler.nextInt('~' - '!' + 1));
+    }
     byte[] key = String.format("%-16s", author + "#" + k).getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(key, 0, b, 0, key.length);
     return b;

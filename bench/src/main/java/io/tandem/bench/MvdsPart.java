@@ -85,10 +85,10 @@ final class MvdsPart {
           long t0 = System.nanoTime();
           Outcome o = Experiment.run(row.system().get(), dropped, row.relay(), si);
           log.printf("part 4: %s, %s, seed %d: %d/%d delivered, %,d B, %.1fx, p50 %.1f s,"
-              + " %.0f s virtual, %.1f s wall%n", o.world(), o.system(), si.seed(),
-              o.delivered(), o.expected(), o.wireBytes(), o.multiplier(),
+              + " %.0f s virtual, %.1f s wall; bytes by link %s%n", o.world(), o.system(),
+              si.seed(), o.delivered(), o.expected(), o.wireBytes(), o.multiplier(),
               Outcome.percentile(o.latency(), 0.5), o.ranSeconds(),
-              (System.nanoTime() - t0) / 1e9);
+              (System.nanoTime() - t0) / 1e9, new TreeMap<>(o.wire()));
           if (o.system().equals("MVDS batch")) {
             mvdsBatch.add(o);
           }

@@ -27,11 +27,13 @@ final class TandemSystem implements SyncSystem {
 
   private final SyncMode mode;
   private final String label;
+  private final boolean relay;
   private final Map<String, Replica> replicas = new LinkedHashMap<>();
 
   TandemSystem(SyncMode mode, String label) {
     this.mode = mode;
     this.label = label;
+    this.relay = label.equals("relay");
   }
 
   @Override
@@ -52,7 +54,7 @@ final class TandemSystem implements SyncSystem {
       ReplicaId id = ReplicaId.of(0x7A4D_0000_0000_0001L + i);
       Replica r = Replica.builder().id(id).store(new InMemoryReplicaStore())
           .transport(transports.apply(n)).clock(net.clock()).scheduler(net.scheduler())
-          .config(ReplicaConfig.DEFAULT.withMode(mode).withSeed(seed + i)).build();
+          .config(config(n, seed + i)).build();
       r.addListener(c -> {
         if (!c.local() && c.object().equals(LOG)) {
           deliveries.delivered(nameOf.get(c.origin()), (int) c.seq() - 1, n);
@@ -60,6 +62,13 @@ final class TandemSystem implements SyncSystem {
       });
       replicas.put(n, r);
     }
+  }
+
+  /** X is a relay in the relay rows (it says so in its hello), a device otherwise. */
+  private ReplicaConfig config(String node, long seed) {
+    ReplicaConfig c = ReplicaConfig.DEFAULT.withMode(mode).withSeed(seed);
+    return relay && node.equals(Experiment.X)
+        ? c.withSession(c.session().withRelay(true)) : c;
   }
 
   @Override

@@ -690,6 +690,16 @@ public final class Replica implements AutoCloseable {
     }
 
     @Override
+    public boolean relayOpen() {
+      for (SyncSession s : sessions.values()) {
+        if (s.peerIsRelay()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
     public long claim(ReplicaId origin, long from, long to, Object by, long now, long until) {
       return keepsBases ? claims.claim(origin, from, to, by, now, until) : from;
     }

@@ -34,6 +34,40 @@ class ScenarioTest {
   }
 
   /**
+   * Two devices and a relay: what the devices write reaches each other through the relay, and
+   * their direct link carries no records; with the relay offline, it goes directly (the relay
+   * is never needed for correctness).
+   */
+  @Test
+  void devicesSendThroughARelayAndDirectlyWhileItIsGone() {
+    SimCluster c = new SimCluster(23, 3, SyncMode.BATCH, 2);
+    c.settle(10_000);
+    NetworkStats opened = c.net.stats();
+    for (int i = 0; i < 20; i++) {
+      Notes.put(c.replica(i % 2), "contacts", "k" + i, "v" + i);
+      c.net.runFor(50);
+    }
+    c.settle(60_000);
+    c.assertConverged();
+    NetworkStats s = c.net.stats().minus(opened);
+    NetworkStats.Traffic direct = s.link("r0", "r1").plus(s.link("r1", "r0"));
+    NetworkStats.Traffic relayed = s.link("r2", "r0").plus(s.link("r2", "r1"));
+    // An ack of one or two feeds is a dozen bytes; a frame with a record several dozen.
+    assertThat(direct.bytes()).as("acks only directly: %s; from the relay %s", direct, relayed)
+        .isLessThanOrEqualTo(16 * direct.frames());
+    assertThat(relayed.bytes()).isGreaterThan(16 * relayed.frames());
+
+    c.net.setOnline("r2", false);
+    Notes.put(c.replica(0), "contacts", "late", "Late");
+    c.net.runFor(30_000);
+    assertThat(Notes.get(c.replica(1), "contacts", "late")).isEqualTo("Late");
+    c.net.setOnline("r2", true);
+    c.settle(60_000);
+    c.assertConverged();
+    c.checker.assertNoViolation();
+  }
+
+  /**
    * The phone adds a contact; the tablet, having seen it, writes a draft to that contact. Under
    * any schedule, the PC never shows the draft without the contact.
    */

@@ -42,6 +42,8 @@ final class SimCluster {
   /** Every write's record, kept as it was stored: compaction may drop it from the log later. */
   final Map<Dot, DeltaRecord> written = new HashMap<>();
   private final ReplicaConfig config;
+  /** The replica that is a relay, or -1. */
+  private final int relay;
   private long[] offsets;
   int restarts;
 
@@ -51,6 +53,11 @@ final class SimCluster {
 
   SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets) {
     this(seed, n, mode, clockOffsets, c -> c);
+  }
+
+  /** A cluster in which replica {@code relay} is a relay (says so in its hello). */
+  SimCluster(long seed, int n, SyncMode mode, int relay) {
+    this(seed, n, mode, new long[n], c -> c, ClusterStores.IN_MEMORY, relay);
   }
 
   /**
@@ -65,6 +72,12 @@ final class SimCluster {
   /** @param storage where the replicas keep their records */
   SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets,
       UnaryOperator<ReplicaConfig> tweak, ClusterStores storage) {
+    this(seed, n, mode, clockOffsets, tweak, storage, -1);
+  }
+
+  private SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets,
+      UnaryOperator<ReplicaConfig> tweak, ClusterStores storage, int relay) {
+    this.relay = relay;
     this.storage = storage;
     net = new SimulatedNetwork(seed);
     net.setFrameKind(MessageCodec::kindOf);
@@ -84,7 +97,9 @@ final class SimCluster {
     long offset = offsets[i];
     WallClock clock = () -> net.clock().millis() + offset;
     Replica r = Replica.builder().id(ReplicaId.of(0x1000L + i)).store(store).transport(t)
-        .clock(clock).scheduler(net.scheduler()).config(config).build();
+        .clock(clock).scheduler(net.scheduler())
+        .config(i == relay ? config.withSession(config.session().withRelay(true)) : config)
+        .build();
     checker.watch(r);
     r.addListener(c -> {
       if (c.local()) {

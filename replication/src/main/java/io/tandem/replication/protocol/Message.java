@@ -25,17 +25,24 @@ import java.util.Objects;
 public sealed interface Message {
 
   /** The protocol version this build speaks. */
-  int VERSION = 3;
+  int VERSION = 4;
 
   /**
    * Opens a session: who is speaking and which protocol. {@code heardYou} says the sender has the
    * receiver's hello; a hello without it is answered with one, so a lost hello is recovered
-   * without two peers trading hellos for ever.
+   * without two peers trading hellos for ever. {@code relay} says the sender is a relay (an
+   * always-online replica that stores and forwards for devices), which peers prefer as the path
+   * of records between devices (see {@link SessionConfig#relay()}).
    */
-  record Hello(int version, ReplicaId replica, boolean interactive, boolean heardYou)
-      implements Message {
+  record Hello(int version, ReplicaId replica, boolean interactive, boolean heardYou,
+      boolean relay) implements Message {
     public Hello {
       Objects.requireNonNull(replica, "replica");
+    }
+
+    /** A hello of a device, not a relay. */
+    public Hello(int version, ReplicaId replica, boolean interactive, boolean heardYou) {
+      this(version, replica, interactive, heardYou, false);
     }
   }
 

@@ -102,7 +102,7 @@ public final class MessageCodec {
     if (m instanceof Hello h) {
       w.varint(h.version());
       w.varint(refs.get(h.replica()));
-      w.u8((h.interactive() ? 1 : 0) | (h.heardYou() ? 2 : 0));
+      w.u8((h.interactive() ? 1 : 0) | (h.heardYou() ? 2 : 0) | (h.relay() ? 4 : 0));
     } else if (m instanceof Summary s) {
       int flags = s.flags() | (s.isWhole() ? 0 : HAS_BASE) | present(s.vector(), s.indexed());
       w.u8(flags);
@@ -161,13 +161,12 @@ public final class MessageCodec {
           long version = in.varint();
           ReplicaId replica = ref(in, ids);
           int flags = in.u8();
-          if ((flags & ~3) != 0) {
+          if ((flags & ~7) != 0) {
             throw new ProtocolException(Reason.MALFORMED, "unknown hello flags " + flags);
           }
           // A version beyond int range is simply unknown; it must never wrap into a known one.
           int v = version < 0 || version > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) version;
-          m = new Hello(v, replica, (flags & 1) != 0,
-              (flags & 2) != 0);
+          m = new Hello(v, replica, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
         }
         case SUMMARY -> m = summary(in, ids, limits);
         case ACK -> m = ack(in, ids, limits);

@@ -81,6 +81,7 @@ class MessageCodecTest {
         "日本語 🗒", new byte[0]);
     List<Message> messages = List.of(
         new Hello(Message.VERSION, high, true, true),
+        new Hello(Message.VERSION, high, false, true, true),
         new Hello(0, low, false, false),
         new Hello(Integer.MAX_VALUE, signed, true, false),
         new Summary(VersionVector.empty()),
@@ -577,7 +578,7 @@ class MessageCodecTest {
     w.varint(1);
     w.u64(A.value());
     varints(w, Message.VERSION, 0);
-    w.u8(4);
+    w.u8(8); // 1 interactive, 2 heard you, 4 relay; 8 is unknown
     assertThat(reason(bytes(w.toBuffer()))).isEqualTo(Reason.MALFORMED);
   }
 
@@ -902,7 +903,7 @@ class MessageCodecTest {
     Gen<Request> requests = requests();
     Gen<Message> gen = in -> switch (kinds.generate(in)) {
       case 0 -> new Hello(versions.generate(in), ids.generate(in), flags.generate(in),
-          flags.generate(in));
+          flags.generate(in), flags.generate(in));
       case 1 -> summaries.generate(in);
       case 2 -> acks.generate(in);
       case 3 -> new Deltas(records.generate(in));
