@@ -36,7 +36,7 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
     return new Settings(100_000, 5_000, 3, 10, 5, 1, 2, 10, 10, 1, true, List.of(10, 10_000),
         List.of(0, 1, 10, 100), List.of(1, 2, 3, 4, 5),
         new Experiment.Setting(4, 30 * MINUTE, 12 * 60 * MINUTE, 150, MINUTE, 3),
-        new ReplicationPart.Setting(Duration.ofSeconds(5), Duration.ofSeconds(10), 2, 10_000,
+        new ReplicationPart.Setting(Duration.ofSeconds(5), Duration.ofSeconds(10), 2_000, 10_000,
             Duration.ofSeconds(3), Duration.ofSeconds(10),
             List.of(Durability.PROCESS_CRASH_SAFE, Durability.POWER_LOSS_SAFE)),
         5.0, false);
@@ -46,7 +46,7 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
     return new Settings(1_000, 50, 1, 0, 1, 0, 1, 0, 1, 1, false, List.of(10, 300),
         List.of(0, 1, 10, 100), List.of(1, 2, 3, 4, 5),
         new Experiment.Setting(4, MINUTE / 2, 6 * 60 * MINUTE, 150, MINUTE, 1),
-        new ReplicationPart.Setting(Duration.ofMillis(200), Duration.ofMillis(500), 2, 1_000,
+        new ReplicationPart.Setting(Duration.ofMillis(200), Duration.ofMillis(500), 100, 1_000,
             Duration.ofMillis(100), Duration.ofMillis(400),
             List.of(Durability.PROCESS_CRASH_SAFE)), 0.2, false);
   }
