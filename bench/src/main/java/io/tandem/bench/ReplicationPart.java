@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,14 +27,15 @@ import java.util.concurrent.atomic.LongAdder;
  * TLS 1.3 with pinned keys, 127.0.0.1), every write a small map field update.
  *
  * <ul>
- *   <li>Saturation: writers on all three devices write as fast as {@link Replica#update} returns
+ *   <li>Saturation: each device writes through {@link Replica#updateAsync} as fast as it takes
+ *       them, with a bounded number of writes in flight (not yet durable and visible locally),
  *       for a fixed time; the figure is writes that became visible (stored and applied) on all
  *       three devices per second, from the start of the window until the last write of the
  *       window is everywhere.</li>
- *   <li>Latency: writes offered at a fixed rate, open loop (a pacer hands each write, at its
- *       scheduled time, to a device's writer threads, whether or not earlier writes finished);
- *       each write's time from its call to the moment the last device holds it, and, stricter,
- *       from its scheduled time (which adds any wait for a writer thread).</li>
+ *   <li>Latency: writes offered at a fixed rate, open loop (a pacer calls
+ *       {@link Replica#updateAsync} for each write at its scheduled time, whether or not earlier
+ *       writes finished); each write's time from its call to the moment the last device holds
+ *       it, and, stricter, from its scheduled time (which adds any lateness of the pacer).</li>
  * </ul>
  * The peer is the published figure of the hand-rolled peer-sync module in our documents.
  */
@@ -41,13 +44,13 @@ final class ReplicationPart {
   /**
    * @param warmup how long writers run before the saturation window
    * @param saturation the saturation window
-   * @param writersPerDevice concurrent writer threads on each device
+   * @param inFlightPerDevice the most writes a device has in flight at saturation
    * @param offeredPerSecond the latency run's offered rate, over all three devices
    * @param latencyWarmup how long the latency run offers writes before it measures
    * @param latency how long the latency run measures
    * @param durabilities the store levels to run, each a run of its own
    */
-  record Setting(Duration warmup, Duration saturation, int writersPerDevice,
+  record Setting(Duration warmup, Duration saturation, int inFlightPerDevice,
       int offeredPerSecond, Duration latencyWarmup, Duration latency,
       List<Durability> durabilities) {}
 
@@ -60,6 +63,8 @@ final class ReplicationPart {
   private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
   private static final int KEYS = 1024;
 
+  private static final System.Logger LOG = System.getLogger(ReplicationPart.class.getName());
+
   private final Setting s;
   private final PrintStream log;
 
@@ -67,6 +72,8 @@ final class ReplicationPart {
   static final String DURABILITY_PROPERTY = "tandem.part2.durability";
   /** The latency run's offered writes/s instead of the setting's; 0 skips the latency run. */
   static final String OFFERED_PROPERTY = "tandem.part2.offered";
+  /** The most writes each device has in flight at saturation, instead of the setting's. */
+  static final String IN_FLIGHT_PROPERTY = "tandem.part2.inFlight";
 
   ReplicationPart(Settings settings, PrintStream log) {
     Setting given = settings.sockets();
@@ -74,7 +81,8 @@ final class ReplicationPart {
     List<Durability> levels = only == null ? given.durabilities()
         : List.of(Durability.valueOf(only));
     int offered = Integer.getInteger(OFFERED_PROPERTY, given.offeredPerSecond());
-    this.s = new Setting(given.warmup(), given.saturation(), given.writersPerDevice(), offered,
+    int inFlight = Integer.getInteger(IN_FLIGHT_PROPERTY, given.inFlightPerDevice());
+    this.s = new Setting(given.warmup(), given.saturation(), inFlight, offered,
         given.latencyWarmup(), given.latency(), levels);
     this.log = log;
   }
@@ -90,16 +98,18 @@ final class ReplicationPart {
         latency(d, t);
       }
     }
-    t.note("Saturation: " + s.writersPerDevice() + " writer threads per device, "
-        + secs(s.warmup()) + " s warm-up, " + secs(s.saturation()) + " s window; replicated ops/s "
+    t.note("Saturation: each device writes through Replica.updateAsync with at most "
+        + String.format(Locale.ROOT, "%,d", s.inFlightPerDevice()) + " writes in flight (not yet "
+        + "durable and visible on it), " + secs(s.warmup()) + " s warm-up, " + secs(s.saturation()) + " s window; replicated ops/s "
         + "= writes held by all three devices at the end ÷ time from the window's start until the "
         + "last write of the window is on all three (the drain is included).");
     t.note("Latency: " + String.format(Locale.ROOT, "%,d", s.offeredPerSecond())
         + " writes/s offered open loop over the three devices, " + secs(s.latencyWarmup())
         + " s warm-up, " + secs(s.latency()) + " s measured; a write counts when the last device's "
         + "change listener has seen it. Nearest-rank percentiles over every measured write. "
-        + "While 100 ms worth of writes waits for the writer threads (two per device) the "
-        + "pacer skips writes: the achieved rate is what was offered.");
+        + "The pacer calls Replica.updateAsync at each write's scheduled time; while 100 ms "
+        + "worth of writes is in flight (not yet durable and visible on its device) it skips "
+        + "writes: the achieved rate is what was offered.");
     t.note("Every write is an OrMap field update (an LwwRegister under one of " + KEYS
         + " keys); a device holds a write once it is stored in its H2 file and applied. "
         + "PROCESS_CRASH_SAFE commits to the file per group (survives kill -9); POWER_LOSS_SAFE "
@@ -119,9 +129,9 @@ final class ReplicationPart {
   // --- the ceiling: one device, no sockets ---
 
   /**
-   * The same writers on one device with no peers: what {@link Replica#update} on an H2 store
-   * allows on this machine at this moment, a ceiling for the three-device figures (which also
-   * store every other device's writes).
+   * The same writing on one device with no peers: what {@link Replica#updateAsync} on an H2
+   * store allows on this machine at this moment, a ceiling for the three-device figures (which
+   * also store every other device's writes).
    */
   private void alone(Durability d, Table t) {
     java.nio.file.Path dir;
@@ -134,18 +144,17 @@ final class ReplicationPart {
         .build()) {
       AtomicBoolean stop = new AtomicBoolean();
       LongAdder written = new LongAdder();
-      List<Thread> writers = new ArrayList<>();
-      for (int w = 0; w < s.writersPerDevice(); w++) {
-        writers.add(writer(r, "alone-" + w, stop, written));
-      }
-      writers.forEach(Thread::start);
+      Semaphore inFlight = new Semaphore(s.inFlightPerDevice());
+      Thread writer = writer(r, "alone", stop, written, inFlight);
+      writer.start();
       sleep(s.warmup().dividedBy(5));
       long before = written.sum();
       long t0 = System.nanoTime();
       sleep(s.saturation().dividedBy(5));
       double rate = (written.sum() - before) / secs(System.nanoTime() - t0);
       stop.set(true);
-      writers.forEach(ReplicationPart::join);
+      join(writer);
+      settled(inFlight, s.inFlightPerDevice());
       log.printf("part 2: %s: one device alone: %,.0f writes/s%n", d, rate);
       t.add(new double[] {rate}, "ceiling: one device alone, no sockets (writes/s)", level(d),
           String.format(Locale.ROOT, "%,.0f", rate), "—", "—", "—", "—", "—");
@@ -162,11 +171,11 @@ final class ReplicationPart {
       AtomicBoolean stop = new AtomicBoolean();
       LongAdder written = new LongAdder();
       List<Thread> writers = new ArrayList<>();
+      List<Semaphore> inFlight = new ArrayList<>();
       for (int device = 0; device < TlsMesh.DEVICES.size(); device++) {
         Replica r = mesh.replicas.get(device);
-        for (int w = 0; w < s.writersPerDevice(); w++) {
-          writers.add(writer(r, TlsMesh.DEVICES.get(device) + "-" + w, stop, written));
-        }
+        inFlight.add(new Semaphore(s.inFlightPerDevice()));
+        writers.add(writer(r, TlsMesh.DEVICES.get(device), stop, written, inFlight.get(device)));
       }
       writers.forEach(Thread::start);
       sleep(s.warmup());
@@ -177,6 +186,9 @@ final class ReplicationPart {
       stop.set(true);
       for (Thread th : writers) {
         join(th);
+      }
+      for (Semaphore f : inFlight) {
+        settled(f, s.inFlightPerDevice()); // every write taken is durable or failed locally
       }
       long stopped = System.nanoTime();
       long writeRate = Math.round((written.sum() - writtenBefore) / secs(stopped - t0));
@@ -229,10 +241,6 @@ final class ReplicationPart {
       for (Replica r : mesh.replicas) {
         r.addListener(arrivals.listener());
       }
-      List<ExecutorService> pools = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        pools.add(Executors.newFixedThreadPool(s.writersPerDevice()));
-      }
       double interval = 1e9 / s.offeredPerSecond();
       long start = System.nanoTime() + 10_000_000;
       long measureFrom = start + s.latencyWarmup().toNanos();
@@ -240,11 +248,12 @@ final class ReplicationPart {
       AtomicLong firstCall = new AtomicLong(Long.MAX_VALUE);
       AtomicLong lastCall = new AtomicLong(Long.MIN_VALUE);
       LongAdder measuredCalls = new LongAdder();
-      // Open loop, but not without bound: past 100 ms worth of writes waiting for a writer
-      // thread, the pacer skips writes (and the achieved rate shows it).
+      // Open loop, but not without bound: past 100 ms worth of writes in flight (not yet durable
+      // and visible on their device), the pacer skips writes (and the achieved rate shows it).
       AtomicLong backlog = new AtomicLong();
       long maxBacklog = Math.max(1, s.offeredPerSecond() / 10);
       LongAdder skipped = new LongAdder();
+      LongAdder failures = new LongAdder();
       ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
       pacer.scheduleAtFixedRate(() -> {
         long now = System.nanoTime();
@@ -254,38 +263,37 @@ final class ReplicationPart {
             return;
           }
           if (backlog.get() >= maxBacklog) {
-            skipped.increment(); // the writers are 100 ms behind: this write is not offered
+            skipped.increment(); // 100 ms worth of writes in flight: this one is not offered
             continue;
           }
           int device = (int) (k % n);
           Replica r = mesh.replicas.get(device);
           String who = TlsMesh.DEVICES.get(device);
-          long key = k;
           backlog.incrementAndGet();
-          pools.get(device).execute(() -> {
-            try {
-              long called = System.nanoTime();
-              Write w = write(r, who, key);
-              if (due - measureFrom >= 0) {
-                measuredCalls.increment();
-                firstCall.accumulateAndGet(called, Math::min);
-                lastCall.accumulateAndGet(called, Math::max);
-              }
+          long called = System.nanoTime();
+          if (due - measureFrom >= 0) {
+            measuredCalls.increment();
+            firstCall.accumulateAndGet(called, Math::min);
+            lastCall.accumulateAndGet(called, Math::max);
+          }
+          write(r, who, k).whenComplete((w, failed) -> {
+            backlog.decrementAndGet();
+            if (failed != null) {
+              failures.increment();
+            } else {
               arrivals.issued(r.id(), w.dot().counter(), due, called);
-            } finally {
-              backlog.decrementAndGet();
             }
           });
         }
       }, 0, 100, TimeUnit.MICROSECONDS);
       TlsMesh.await("every write offered", () -> next.get() >= total,
           Duration.ofNanos(Math.round(seconds * 1e9)).plus(DRAIN_TIMEOUT));
-      pacer.shutdownNow();
-      for (ExecutorService p : pools) {
-        p.shutdown();
-      }
-      for (ExecutorService p : pools) {
-        awaitTermination(p);
+      pacer.shutdown();
+      awaitTermination(pacer);
+      TlsMesh.await("every write durable and visible on its device", () -> backlog.get() == 0,
+          DRAIN_TIMEOUT);
+      if (failures.sum() > 0) {
+        throw new IllegalStateException(failures.sum() + " writes failed");
       }
       long pending = 0;
       try {
@@ -332,23 +340,48 @@ final class ReplicationPart {
         : "— (target is at 10,000/s)";
   }
 
-  /** A thread that writes to {@code r} as fast as it returns until {@code stop}, counting. */
-  private static Thread writer(Replica r, String who, AtomicBoolean stop, LongAdder written) {
+  /**
+   * A thread that writes to {@code r} as fast as it takes them until {@code stop}, each write
+   * holding a permit of {@code inFlight} until it is durable and visible there, counting the
+   * writes that were.
+   */
+  private static Thread writer(Replica r, String who, AtomicBoolean stop, LongAdder written,
+      Semaphore inFlight) {
     Thread th = new Thread(() -> {
       for (long k = 0; !stop.get(); k++) {
-        write(r, who, k);
-        written.increment();
+        inFlight.acquireUninterruptibly();
+        write(r, who, k).whenComplete((w, failed) -> {
+          inFlight.release();
+          if (failed != null) {
+            LOG.log(System.Logger.Level.ERROR, "write failed", failed);
+          } else {
+            written.increment();
+          }
+        });
       }
     }, "part2-writer-" + who);
     th.setDaemon(true);
     return th;
   }
 
+  /** Waits until the writes holding permits of {@code inFlight} are settled. */
+  private static void settled(Semaphore inFlight, int permits) {
+    try {
+      if (!inFlight.tryAcquire(permits, DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("writes in flight not settled within " + DRAIN_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    inFlight.release(permits);
+  }
+
   /** One small delta: a field of one of {@link #KEYS} notes set to a new value. */
-  private static Write write(Replica r, String who, long k) {
+  private static CompletableFuture<Write> write(Replica r, String who, long k) {
     String key = "note-" + (k % KEYS);
     String value = who + "-" + k;
-    return r.update("notes", OrMap.<String, LwwRegister<String>>empty(),
+    return r.updateAsync("notes", OrMap.<String, LwwRegister<String>>empty(),
         (m, w) -> m.update(w.replica(), key, LwwRegister.<String>empty(),
             reg -> reg.assign(w.hlc(), value)));
   }

@@ -39,7 +39,7 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         // held-out set of worlds to check that they were not fitted to those three.
         new Experiment.Setting(Long.getLong("tandem.part4.seed", 4), 30 * MINUTE,
             12 * 60 * MINUTE, 150, MINUTE, 3),
-        new ReplicationPart.Setting(Duration.ofSeconds(5), Duration.ofSeconds(10), 2, 10_000,
+        new ReplicationPart.Setting(Duration.ofSeconds(5), Duration.ofSeconds(10), 2_000, 10_000,
             Duration.ofSeconds(3), Duration.ofSeconds(10),
             List.of(Durability.PROCESS_CRASH_SAFE, Durability.POWER_LOSS_SAFE)),
         5.0, false);
@@ -49,7 +49,7 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
     return new Settings(1_000, 50, 1, 0, 1, 0, 1, 0, 1, 1, false, List.of(10, 300),
         List.of(0, 1, 10, 100), List.of(1, 2, 3, 4, 5),
         new Experiment.Setting(4, MINUTE / 2, 6 * 60 * MINUTE, 150, MINUTE, 1),
-        new ReplicationPart.Setting(Duration.ofMillis(200), Duration.ofMillis(500), 2, 1_000,
+        new ReplicationPart.Setting(Duration.ofMillis(200), Duration.ofMillis(500), 100, 1_000,
             Duration.ofMillis(100), Duration.ofMillis(400),
             List.of(Durability.PROCESS_CRASH_SAFE)), 0.2, false);
   }

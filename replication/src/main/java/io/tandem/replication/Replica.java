@@ -37,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -63,8 +62,6 @@ public final class Replica implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Replica.class.getName());
 
   private final ReentrantLock lock = new ReentrantLock();
-  /** Signalled whenever own records are published or a write fails. */
-  private final Condition published = lock.newCondition();
   private final ReplicaId id;
   private final ReplicaStore store;
   private final List<Transport> transports;
@@ -85,21 +82,14 @@ public final class Replica implements AutoCloseable {
   private VersionVector lastDeps;
   private Hlc hlc;
   /**
-   * The last sequence number given to an own record. Records above {@code vector.get(id)} are
-   * queued in the store and neither readable nor sent until durable and published in order.
+   * Own records above {@code vector.get(id)}: queued in the store and neither readable nor sent
+   * until durable and published in order.
    */
-  private long issued;
-  /** Own records durable but not yet published, waiting for an earlier one. */
-  private final TreeMap<Long, Queued> durable = new TreeMap<>();
-  /** Per object, the join of its queued own deltas, so the next write sees them. */
-  private final Map<String, Crdt<?>> queuedJoin = new HashMap<>();
-  private final Map<String, Integer> queuedCount = new HashMap<>();
-  /** Why own writes are refused until the replica is reopened; null while they are not. */
-  private RuntimeException writesFailed;
-  /** The lowest own sequence number that failed: it and every later one never publish. */
-  private long failedSeq = Long.MAX_VALUE;
+  private OwnWrites writes;
   /** Changes published and not yet told to listeners, in publication order. */
   private final ArrayDeque<Change> unfired = new ArrayDeque<>();
+  /** Own writes settled and not yet told to their callers, told after the listeners. */
+  private final ArrayDeque<Runnable> untold = new ArrayDeque<>();
   /** Whether a thread is telling listeners: one at a time, so they hear one order. */
   private boolean firing;
   private final CausalBuffer buffer;
@@ -143,9 +133,6 @@ public final class Replica implements AutoCloseable {
   /** A message whose frame the transport failed to take. */
   private record LostFrame(SyncSession session, Message message) {}
 
-  /** An own write queued in the store. */
-  private record Queued(DeltaRecord record, Crdt<?> delta, PendingAppend append) {}
-
   /** A connection: a peer as one of the replica's transports knows it. */
   private record Link(Transport transport, PeerId peer) {
     @Override
@@ -180,7 +167,7 @@ public final class Replica implements AutoCloseable {
     Replay replay = Replay.of(store, id);
     objects.putAll(replay.objects());
     vector = replay.vector();
-    issued = vector.get(id);
+    writes = new OwnWrites(id, vector.get(id));
     hlc = replay.clock();
     snapshotVector = replay.snapshotVector();
     store.peerVectors().forEach(receipts::learn);
@@ -218,29 +205,87 @@ public final class Replica implements AutoCloseable {
    * @throws StoreException if the store failed this write or an earlier one
    */
   public <T extends Crdt<T>> Write update(String object, T empty, Mutation<T> mutation) {
+    OwnWrites.Queued q = enqueue(object, empty, mutation);
+    if (q == null) {
+      return new Write(this, null);
+    }
+    if (q.append() != null) {
+      RuntimeException failure = null;
+      try {
+        q.append().await(); // on this thread: a lone writer commits without a hand-off
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      settle(q, failure);
+    } else {
+      fireUnfired(); // the store refused it at once: tell the writes it dropped
+    }
+    try {
+      return q.result().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw (RuntimeException) e.getCause();
+    }
+  }
+
+  /**
+   * Writes to {@code object} as {@link #update} does, without waiting: the mutation runs, and the
+   * write takes its dot and is queued, before this returns; the stage completes once the write
+   * is durable and visible to reads (listeners have heard of it), or exceptionally with the
+   * {@link StoreException} {@code update} would throw. Stages complete in dot order, on a thread
+   * of the store or of whichever write published them, never under the replica's lock. Many
+   * writes in flight share the store's commits; the caller bounds how many it keeps in flight
+   * (the store makes {@code updateAsync} wait when its queue is full).
+   *
+   * @throws IllegalArgumentException if the object holds another type than {@code empty}'s
+   * @throws IllegalStateException if the replica is closed
+   */
+  public <T extends Crdt<T>> CompletableFuture<Write> updateAsync(String object, T empty,
+      Mutation<T> mutation) {
+    OwnWrites.Queued q;
+    try {
+      q = enqueue(object, empty, mutation);
+    } catch (StoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (q == null) {
+      return CompletableFuture.completedFuture(new Write(this, null));
+    }
+    if (q.append() == null) {
+      fireUnfired(); // the store refused it at once: tell the writes it dropped
+      return q.result().copy();
+    }
+    q.append().whenDurable().whenComplete((v, t) -> settle(q, t == null ? null
+        : t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+            ? asRuntime(t.getCause()) : asRuntime(t)));
+    return q.result().copy();
+  }
+
+  private static RuntimeException asRuntime(Throwable t) {
+    return t instanceof RuntimeException re ? re
+        : new StoreException("append failed: " + t, t);
+  }
+
+  /**
+   * Applies {@code mutation} to what {@code object} holds with the queued own writes, takes the
+   * next dot and queues the record in the store; null if the mutation changed nothing.
+   */
+  private <T extends Crdt<T>> OwnWrites.Queued enqueue(String object, T empty,
+      Mutation<T> mutation) {
     DeltaRecord.checkObjectName(object);
-    Queued q;
     lock.lock();
     try {
       ensureOpen();
-      if (writesFailed != null) {
-        throw new StoreException("replica " + id + " refuses writes until reopened: write "
-            + failedSeq + " failed", writesFailed);
-      }
-      T current = typed(object, empty);
+      writes.checkWritable();
       @SuppressWarnings("unchecked")
-      T queued = (T) queuedJoin.get(object);
-      if (queued != null) {
-        current = current.merge(queued);
-      }
+      T current = (T) writes.working(object, typed(object, empty));
       long now = clock.millis();
       Hlc stamp = hlc.tick(now);
       T delta = mutation.apply(current, new WriteContext(id, stamp));
       T next = current.merge(delta);
       if (next == current) {
-        return new Write(this, null);
+        return null;
       }
-      long seq = issued + 1;
+      long seq = writes.nextSeq();
       VersionVector others = vector.with(id, 0);
       VersionVector deps = lastDeps == null ? others : grown(others, lastDeps);
       // The record names its origin, so the payload need not: eight bytes less per delta.
@@ -250,61 +295,57 @@ public final class Replica implements AutoCloseable {
       try {
         append = store.appendQueued(List.of(r));
       } catch (RuntimeException e) {
-        refuseWrites(seq, e);
-        throw e;
+        writes.refuse(seq, e).forEach(this::tellLost);
+        return new OwnWrites.Queued(r, delta, null, CompletableFuture.failedFuture(e));
       }
-      issued = seq;
       hlc = stamp;
       lastDeps = others;
-      queuedJoin.merge(object, delta, Crdts::merge);
-      queuedCount.merge(object, 1, Integer::sum);
-      q = new Queued(r, delta, append);
+      OwnWrites.Queued q = new OwnWrites.Queued(r, delta, append, new CompletableFuture<>());
+      writes.issued(q, next);
+      return q;
     } finally {
       lock.unlock();
     }
-    long seq = q.record().seq();
-    RuntimeException failure = null;
-    try {
-      q.append().await();
-    } catch (RuntimeException e) {
-      failure = e;
-    }
+  }
+
+  /**
+   * Own write {@code q} is durable, or failed with {@code failure}: publishes what now can be,
+   * then tells listeners and the callers of the writes settled, in order, outside the lock.
+   */
+  private void settle(OwnWrites.Queued q, RuntimeException failure) {
     lock.lock();
     try {
       if (failure != null) {
-        refuseWrites(seq, failure);
-        if (failedSeq < seq) {
-          throw new StoreException("write " + seq + " of replica " + id + " not kept: write "
-              + failedSeq + " before it failed", failure);
-        }
-        throw failure;
-      }
-      durable.put(seq, q);
-      publishDurable();
-      while (vector.get(id) < seq && failedSeq > seq) {
-        published.awaitUninterruptibly();
-      }
-      if (vector.get(id) < seq) {
-        throw new StoreException("write " + seq + " of replica " + id + " not kept: write "
-            + failedSeq + " before it failed", writesFailed);
+        writes.refuse(q.seq(), failure).forEach(this::tellLost);
+        RuntimeException why = writes.failure(q.seq(), failure);
+        untold.add(() -> q.result().completeExceptionally(why));
+      } else if (writes.lost(q.seq())) {
+        tellLost(q);
+      } else {
+        writes.durable(q);
+        publishDurable();
       }
     } finally {
       lock.unlock();
     }
     fireUnfired();
-    return new Write(this, new Dot(id, seq));
+  }
+
+  /** Queues telling the caller of {@code q} that it was dropped after an earlier write failed. */
+  private void tellLost(OwnWrites.Queued q) {
+    RuntimeException why = writes.failure(q.seq(), null);
+    untold.add(() -> q.result().completeExceptionally(why));
   }
 
   /**
    * Publishes the durable own records that continue the vector without a gap: their deltas are
    * joined into the objects (so the order of concurrent writes does not matter), listeners are
-   * queued, peers told. Called under the lock.
+   * queued, peers told, callers queued to be told. Called under the lock.
    */
   private void publishDurable() {
     long now = -1;
-    while (!durable.isEmpty() && durable.firstKey() == vector.get(id) + 1
-        && durable.firstKey() < failedSeq) {
-      Queued q = durable.pollFirstEntry().getValue();
+    for (OwnWrites.Queued q = writes.next(vector.get(id)); q != null;
+        q = writes.next(vector.get(id))) {
       DeltaRecord r = q.record();
       Crdt<?> current = objects.get(r.object());
       if (current != null && current.getClass() != q.delta().getClass()) {
@@ -319,33 +360,15 @@ public final class Replica implements AutoCloseable {
       }
       vector = vector.with(id, r.seq());
       recent.add(r);
-      if (queuedCount.merge(r.object(), -1, Integer::sum) == 0) {
-        queuedCount.remove(r.object());
-        queuedJoin.remove(r.object());
-      }
       unfired.add(new Change(r.object(), id, r.seq(), true));
+      Write w = new Write(this, new Dot(id, r.seq()));
+      CompletableFuture<Write> result = q.result();
+      untold.add(() -> result.complete(w));
       now = clock.millis();
     }
     if (now >= 0) {
       afterChange(now);
-      published.signalAll();
     }
-  }
-
-  /** Own write {@code seq} failed: it and every later one are dropped, and writes refused. */
-  private void refuseWrites(long seq, RuntimeException why) {
-    if (seq < failedSeq) {
-      failedSeq = seq;
-    }
-    if (writesFailed == null) {
-      writesFailed = why;
-      LOG.log(Level.ERROR, "replica {0} refuses writes until reopened: write {1} failed: {2}",
-          id, seq, why.getMessage());
-    }
-    durable.tailMap(failedSeq, true).clear();
-    queuedJoin.clear();
-    queuedCount.clear();
-    published.signalAll();
   }
 
   /** The current value of {@code object}, or {@code empty} if nothing was written to it. */
@@ -517,7 +540,10 @@ public final class Replica implements AutoCloseable {
       LOG.log(Level.ERROR, "store cannot install the fetched snapshot: {0}", e.getMessage());
       return;
     }
-    got.objects().forEach((name, v) -> objects.merge(name, v, Crdts::merge));
+    got.objects().forEach((name, v) -> {
+      objects.merge(name, v, Crdts::merge);
+      writes.changed(name);
+    });
     VersionVector before = vector;
     vector = vector.merge(got.snapshot().vector());
     if (got.snapshot().clock() != null) {
@@ -958,6 +984,7 @@ public final class Replica implements AutoCloseable {
       } else {
         objects.put(r.object(), current == null
             ? Crdts.merge(Crdts.emptyLike(delta), delta) : Crdts.merge(current, delta));
+        writes.changed(r.object());
         applied++;
       }
       vector = vector.with(r.origin(), r.seq());
@@ -1103,13 +1130,14 @@ public final class Replica implements AutoCloseable {
   }
 
   /**
-   * Tells listeners the changes published so far, unless another thread is at it (it then tells
-   * these too): listeners hear every change once, one at a time, in publication order.
+   * Tells listeners the changes published so far, then the callers of the own writes settled,
+   * unless another thread is at it (it then tells these too): listeners hear every change once,
+   * one at a time, in publication order, and write callers hear in dot order after the listeners.
    */
   private void fireUnfired() {
     lock.lock();
     try {
-      if (firing || unfired.isEmpty()) {
+      if (firing || unfired.isEmpty() && untold.isEmpty()) {
         return;
       }
       firing = true;
@@ -1120,11 +1148,14 @@ public final class Replica implements AutoCloseable {
     try {
       while (!done) {
         List<Change> batch;
+        List<Runnable> tell;
         lock.lock();
         try {
           batch = new ArrayList<>(unfired);
           unfired.clear();
-          done = batch.isEmpty();
+          tell = new ArrayList<>(untold);
+          untold.clear();
+          done = batch.isEmpty() && tell.isEmpty();
           if (done) {
             firing = false;
           }
@@ -1132,6 +1163,7 @@ public final class Replica implements AutoCloseable {
           lock.unlock();
         }
         fire(batch);
+        tell.forEach(Runnable::run);
       }
     } finally {
       if (!done) {

@@ -5,6 +5,12 @@ import io.tandem.replication.spi.StoreException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -20,6 +26,11 @@ import java.util.function.Supplier;
  * <p>Groups are taken in queue order and committed one after another, each as one transaction,
  * so records become durable in the order the calls were queued and a crash keeps a prefix of
  * them. The queue is bounded: past {@code maxQueued} calls, callers wait for room.
+ *
+ * <p>A caller that does not wait ({@link #whenDurable}) gets a future instead: if nobody leads,
+ * a committer thread does, and a completer thread completes the futures, in queue order, with
+ * no lock held (so what runs on completion may take its own locks, and even queue more, without
+ * stalling the commits). Both threads are started on demand and end after a second idle.
  */
 final class GroupCommit {
 
@@ -28,6 +39,9 @@ final class GroupCommit {
     final List<DeltaRecord> records;
     private RuntimeException failure;
     private boolean done;
+    private boolean queued = true;
+    /** Non-null once a caller asked for a future instead of waiting. */
+    private CompletableFuture<Void> future;
 
     Request(List<DeltaRecord> records) {
       this.records = records;
@@ -53,6 +67,12 @@ final class GroupCommit {
   private final int maxGroupRecords;
   private boolean leading;
   private Supplier<RuntimeException> closed;
+  /** Queued requests whose callers do not wait: nobody may lead for them. */
+  private int asyncQueued;
+  /** Whether a committer task is submitted and has not started leading yet. */
+  private boolean kicked;
+  private final ExecutorService committerThread = daemon("tandem-h2-commit");
+  private final ExecutorService completerThread = daemon("tandem-h2-complete");
 
   /**
    * @param committer commits a group as one transaction, calling {@link Request#fail} on the
@@ -115,7 +135,63 @@ final class GroupCommit {
     }
   }
 
-  /** Commits groups until {@code mine} is done, then hands over to a waiting caller. */
+  /**
+   * Completes once {@code mine} is committed, or with what the committer failed it with, on the
+   * completer thread (or at once, on this thread, if it is done already). Nobody need wait: a
+   * committer thread leads if no caller does.
+   */
+  CompletionStage<Void> whenDurable(Request mine) {
+    CompletableFuture<Void> f;
+    boolean doneAlready;
+    lock.lock();
+    try {
+      if (mine.future == null) {
+        mine.future = new CompletableFuture<>();
+        if (mine.queued) {
+          asyncQueued++;
+        }
+      }
+      f = mine.future;
+      doneAlready = mine.done;
+      if (!doneAlready) {
+        kick();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (doneAlready) {
+      complete(List.of(mine));
+    }
+    return f;
+  }
+
+  /** Under the lock: if requests wait that nobody leads for, the committer thread leads. */
+  private void kick() {
+    if (!leading && !kicked && asyncQueued > 0) {
+      kicked = true;
+      committerThread.execute(this::leadForFutures);
+    }
+  }
+
+  /** The committer thread's task: leads until the queue is empty, unless a caller leads. */
+  private void leadForFutures() {
+    lock.lock();
+    try {
+      kicked = false;
+      if (leading || queue.isEmpty()) {
+        return; // the leader kicks again when it hands over
+      }
+      leading = true;
+    } finally {
+      lock.unlock();
+    }
+    lead(null);
+  }
+
+  /**
+   * Commits groups until {@code mine} is done (or, for null, until the queue is empty), then
+   * hands over to a waiting caller, or to the committer thread if only futures wait.
+   */
   private void lead(Request mine) {
     while (true) {
       List<Request> group = take();
@@ -127,6 +203,8 @@ final class GroupCommit {
       } catch (Throwable t) { // whatever happens, every request of the group gets an answer
         thrown = t;
       }
+      List<Request> futures = new ArrayList<>();
+      boolean handOver;
       lock.lock();
       try {
         for (Request r : group) {
@@ -135,16 +213,48 @@ final class GroupCommit {
                 : new StoreException("commit failed: " + thrown, thrown));
           }
           r.done = true;
+          if (r.future != null) {
+            futures.add(r);
+          }
         }
         changed.signalAll();
-        if (mine.done) {
+        handOver = mine == null ? queue.isEmpty() : mine.done;
+        if (handOver) {
           leading = false;
-          return;
+          kick();
         }
       } finally {
         lock.unlock();
       }
+      if (!futures.isEmpty()) {
+        completerThread.execute(() -> complete(futures));
+      }
+      if (handOver) {
+        return;
+      }
     }
+  }
+
+  /** Completes the requests' futures, in order; no lock is held. */
+  private static void complete(List<Request> requests) {
+    for (Request r : requests) {
+      if (r.failure != null) {
+        r.future.completeExceptionally(r.failure);
+      } else {
+        r.future.complete(null);
+      }
+    }
+  }
+
+  private static ExecutorService daemon(String name) {
+    ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), task -> {
+          Thread t = new Thread(task, name);
+          t.setDaemon(true);
+          return t;
+        });
+    e.allowCoreThreadTimeOut(true);
+    return e;
   }
 
   /** The next group: queued requests in order, at least one, up to the record bound. */
@@ -156,6 +266,10 @@ final class GroupCommit {
       while (!queue.isEmpty()
           && (group.isEmpty() || records + queue.peek().records.size() <= maxGroupRecords)) {
         Request r = queue.poll();
+        r.queued = false;
+        if (r.future != null) {
+          asyncQueued--;
+        }
         records += r.records.size();
         group.add(r);
       }
@@ -171,6 +285,7 @@ final class GroupCommit {
    * group being committed completes first: the store closes its connection after this returns.
    */
   void close(Supplier<RuntimeException> why) {
+    List<Request> futures = new ArrayList<>();
     lock.lock();
     try {
       if (closed != null) {
@@ -180,11 +295,19 @@ final class GroupCommit {
       for (Request r : queue) {
         r.fail(why.get());
         r.done = true;
+        r.queued = false;
+        if (r.future != null) {
+          futures.add(r);
+        }
       }
       queue.clear();
+      asyncQueued = 0;
       changed.signalAll();
     } finally {
       lock.unlock();
+    }
+    if (!futures.isEmpty()) {
+      completerThread.execute(() -> complete(futures));
     }
   }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
@@ -263,7 +264,8 @@ public final class H2ReplicaStore implements ReplicaStore {
    * share group commits.
    */
   GroupCommit.Request enqueueAppend(List<DeltaRecord> records) {
-    replicaId(); // throws if closed
+    // Not under the store's lock, which a commit holds through its I/O: queuing must not wait
+    // for the disk. The queue refuses calls once the store is closed.
     return commits.enqueue(List.copyOf(records));
   }
 
@@ -274,7 +276,17 @@ public final class H2ReplicaStore implements ReplicaStore {
   @Override
   public PendingAppend appendQueued(List<DeltaRecord> records) {
     GroupCommit.Request request = enqueueAppend(records);
-    return () -> awaitAppend(request);
+    return new PendingAppend() {
+      @Override
+      public void await() {
+        awaitAppend(request);
+      }
+
+      @Override
+      public CompletionStage<Void> whenDurable() {
+        return commits.whenDurable(request);
+      }
+    };
   }
 
   /** How many group commits wrote records so far, for tests of the grouping. */

@@ -1,0 +1,155 @@
+package io.tandem.replication;
+
+import io.tandem.crdt.Crdt;
+import io.tandem.crdt.ReplicaId;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.spi.PendingAppend;
+import io.tandem.replication.spi.StoreException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A replica's own writes between taking their dot and being published: queued in the store,
+ * durable but waiting for an earlier one, or failed. The laws: dots are given in order without a
+ * gap or a repeat; a write is published only once it and every earlier one are durable; once a
+ * write fails, it and every later one never publish, and no write is taken until the replica is
+ * reopened. Not thread-safe: the replica calls it under its lock.
+ */
+final class OwnWrites {
+
+  private static final System.Logger LOG = System.getLogger(OwnWrites.class.getName());
+
+  /** An own write queued in the store, and what its caller is told once it is settled. */
+  record Queued(DeltaRecord record, Crdt<?> delta, PendingAppend append,
+      CompletableFuture<Write> result) {
+
+    long seq() {
+      return record.seq();
+    }
+  }
+
+  private final ReplicaId id;
+  /** The last sequence number given to an own record. */
+  private long issued;
+  /** Own records durable but not yet published, waiting for an earlier one. */
+  private final TreeMap<Long, Queued> durable = new TreeMap<>();
+  /** Per object, the join of its queued own deltas, so the next write sees them. */
+  private final Map<String, Crdt<?>> queuedJoin = new HashMap<>();
+  private final Map<String, Integer> queuedCount = new HashMap<>();
+  /**
+   * Per object with queued deltas, its published value joined with them, as the last write left
+   * it: kept until something else than an own write changes the published value, so that a write
+   * with thousands queued before it merges one delta, not all of them.
+   */
+  private final Map<String, Crdt<?>> working = new HashMap<>();
+  /** Why own writes are refused until the replica is reopened; null while they are not. */
+  private RuntimeException writesFailed;
+  /** The lowest own sequence number that failed: it and every later one never publish. */
+  private long failedSeq = Long.MAX_VALUE;
+
+  OwnWrites(ReplicaId id, long published) {
+    this.id = id;
+    this.issued = published;
+  }
+
+  /** @throws StoreException if an earlier write failed */
+  void checkWritable() {
+    if (writesFailed != null) {
+      throw new StoreException("replica " + id + " refuses writes until reopened: write "
+          + failedSeq + " failed", writesFailed);
+    }
+  }
+
+  /** {@code published}, {@code object}'s published value, joined with its queued deltas. */
+  Crdt<?> working(String object, Crdt<?> published) {
+    Crdt<?> queued = queuedJoin.get(object);
+    if (queued == null) {
+      return published;
+    }
+    return working.computeIfAbsent(object, o -> Crdts.merge(published, queued));
+  }
+
+  /** Something else than an own write changed {@code object}'s published value. */
+  void changed(String object) {
+    working.remove(object);
+  }
+
+  /** The sequence number the next write takes. */
+  long nextSeq() {
+    return issued + 1;
+  }
+
+  /**
+   * Write {@link #nextSeq} is queued in the store; {@code next} is the {@link #working} value
+   * it was made on joined with its delta.
+   */
+  void issued(Queued q, Crdt<?> next) {
+    issued = q.seq();
+    working.put(q.record().object(), next);
+    queuedJoin.merge(q.record().object(), q.delta(), Crdts::merge);
+    queuedCount.merge(q.record().object(), 1, Integer::sum);
+  }
+
+  /** Whether write {@code seq} can no longer publish: it or an earlier one failed. */
+  boolean lost(long seq) {
+    return seq >= failedSeq;
+  }
+
+  /** Write {@code q} is durable; it waits here until it is next in line. */
+  void durable(Queued q) {
+    durable.put(q.seq(), q);
+  }
+
+  /** The durable write that continues {@code published}, taken out, or null if none does. */
+  Queued next(long published) {
+    if (durable.isEmpty() || durable.firstKey() != published + 1
+        || durable.firstKey() >= failedSeq) {
+      return null;
+    }
+    Queued q = durable.pollFirstEntry().getValue();
+    String object = q.record().object();
+    if (queuedCount.merge(object, -1, Integer::sum) == 0) {
+      queuedCount.remove(object);
+      queuedJoin.remove(object);
+      working.remove(object);
+    }
+    return q;
+  }
+
+  /**
+   * Write {@code seq} failed: it and every later one are dropped, and writes refused.
+   *
+   * @return the durable writes dropped, whose callers are still to be told
+   */
+  List<Queued> refuse(long seq, RuntimeException why) {
+    if (seq < failedSeq) {
+      failedSeq = seq;
+    }
+    if (writesFailed == null) {
+      writesFailed = why;
+      LOG.log(Level.ERROR, "replica {0} refuses writes until reopened: write {1} failed: {2}",
+          id, seq, why.getMessage());
+    }
+    Map<Long, Queued> dropped = durable.tailMap(failedSeq, true);
+    List<Queued> out = new ArrayList<>(dropped.values());
+    dropped.clear();
+    queuedJoin.clear();
+    queuedCount.clear();
+    working.clear();
+    return out;
+  }
+
+  /** What the caller of lost write {@code seq} is told: its own failure, or an earlier one's. */
+  RuntimeException failure(long seq, RuntimeException own) {
+    if (seq == failedSeq && own != null) {
+      return own;
+    }
+    return new StoreException("write " + seq + " of replica " + id + " not kept: write "
+        + failedSeq + " before it failed", own != null ? own : writesFailed);
+  }
+}
