@@ -30,6 +30,12 @@ import java.util.Map;
  * may be partial (a peer's records prove part of its vector), so the target is cut back, feed by
  * feed, below any folded record whose dependencies it does not cover, until none is left. Work
  * per run is bounded the same way: each feed folds at most its share of the batch.
+ *
+ * <p>A run reads the snapshot and the records outside the store's lock (writes go on meanwhile),
+ * so a purge may land between its reads and its save. Saving then would undo the purge, putting
+ * back the payloads it replaced; the run saves with
+ * {@link io.tandem.replication.spi.ReplicaStore#saveSnapshotUnlessPurged}, against the store's
+ * purge count read before anything it folds, and a refused run is folded again on the next tick.
  */
 final class Compactor {
 
@@ -100,6 +106,11 @@ final class Compactor {
     runs++;
     // Cut short by the batch bound: the next tick goes on.
     due = !next.vector().descends(target);
+  }
+
+  /** A purge came between a run's reads and its save, which the store refused: run again. */
+  void refused() {
+    due = true;
   }
 
   /** Records folded in a run at most. */

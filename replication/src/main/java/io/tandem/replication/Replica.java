@@ -457,11 +457,13 @@ public final class Replica implements AutoCloseable {
   public VersionVector compact() {
     Snapshot base;
     VersionVector target;
+    long purges;
     lock.lock();
     try {
       if (closed) {
         return VersionVector.empty();
       }
+      purges = store.purges(); // before anything the fold reads
       base = store.snapshot();
       target = compactor.target(vector, receipts.known(), clock.millis());
     } finally {
@@ -476,7 +478,10 @@ public final class Replica implements AutoCloseable {
       if (next == null || !snapshotVector.equals(base.vector())) {
         return snapshotVector; // nothing stable, or a fetched snapshot came first
       }
-      store.saveSnapshot(next);
+      if (!store.saveSnapshotUnlessPurged(next, purges)) {
+        compactor.refused(); // next holds payloads a purge replaced since: fold them again
+        return snapshotVector;
+      }
       recent.clear();
       snapshotVector = next.vector();
       transfer.snapshotChanged();
