@@ -7,6 +7,7 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
 import io.tandem.replication.Replica;
+import io.tandem.replication.ReplicaConfig;
 import io.tandem.replication.Write;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.spi.Snapshot;
@@ -50,7 +51,12 @@ public final class CrashWriter {
 
     long start = System.nanoTime();
     H2ReplicaStore store = H2ReplicaStore.open(dir);
-    Replica replica = Replica.builder().store(store).build();
+    // Compaction off: this writer folds into the snapshot (and purges) by hand at random points,
+    // from this thread only, and the test reads the log those leave; the engine folding on its
+    // own timer would race those hand-made snapshots.
+    Replica replica = Replica.builder().store(store)
+        .config(ReplicaConfig.DEFAULT.withCompaction(0, ReplicaConfig.DEFAULT.forgetAfterMillis()))
+        .build();
     ReplicaId self = replica.id();
     line(out, "open " + self + " " + replica.vector().get(self) + " "
         + (System.nanoTime() - start) / 1_000_000);

@@ -190,8 +190,8 @@ class LiveFuzzTest {
 
     assertThat(unhandled).as("exceptions that escaped to Vert.x").isEmpty();
     assertThat(maxGrowth).as("heap growth after GC (seed %d)", SEED).isLessThan(16L << 20);
-    assertThat(ReplicaState.of(victim, store)).as("victim state (seed %d)", SEED)
-        .isEqualTo(before);
+    ReplicaState after = ReplicaState.of(victim, store);
+    assertThat(after).as("victim state (seed %d)", SEED).isEqualTo(before.foldedAs(after));
     assertThat(fromAttacker().refusals(RefusalReason.PROTOCOL_VIOLATION)).isPositive();
     assertThat(fromAttacker().refusals(RefusalReason.FRAME_TOO_LARGE)).isPositive();
     assertStillSyncsWithAnHonestPeer();

@@ -18,8 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What a replica holds: its vector, every object encoded, and every stored feed. */
-record ReplicaState(VersionVector vector, Map<String, String> objects,
+/**
+ * What a replica holds: its vector, every object encoded, and every record, in the log or folded
+ * into the snapshot ({@code folded} is the snapshot's vector; compaction is on by default).
+ */
+record ReplicaState(VersionVector vector, Map<String, String> objects, VersionVector folded,
     Map<ReplicaId, List<DeltaRecord>> feeds) {
 
   static ReplicaState of(Replica r, ReplicaStore store) {
@@ -29,13 +32,31 @@ record ReplicaState(VersionVector vector, Map<String, String> objects,
     }
     Map<ReplicaId, List<DeltaRecord>> feeds = new TreeMap<>();
     VersionVector v = r.vector();
-    v.forEach((origin, n) -> feeds.put(origin, store.readFeed(origin, 1, Integer.MAX_VALUE)));
-    return new ReplicaState(v, objects, feeds);
+    VersionVector folded = store.snapshot().vector();
+    // The tail: a store reads nothing from a seq the snapshot covers.
+    v.forEach((origin, n) -> feeds.put(origin,
+        store.readFeed(origin, folded.get(origin) + 1, Integer.MAX_VALUE)));
+    return new ReplicaState(v, objects, folded, feeds);
+  }
+
+  /**
+   * This state as {@code later} holds it: the same vector and objects, and the same records,
+   * less those that {@code later} folded into its snapshot since (an honest peer's acks let
+   * compaction move them; that loses and adds nothing).
+   */
+  ReplicaState foldedAs(ReplicaState later) {
+    if (!later.folded.descends(folded) || !vector.descends(later.folded)) {
+      return this; // folded back, or past what is held: left for the equality to report
+    }
+    Map<ReplicaId, List<DeltaRecord>> tails = new TreeMap<>();
+    feeds.forEach((origin, feed) -> tails.put(origin, feed.stream()
+        .filter(d -> d.seq() > later.folded.get(origin)).toList()));
+    return new ReplicaState(vector, objects, later.folded, tails);
   }
 
   /** The vector and the encoded objects, without the feeds (which compaction may trim). */
   ReplicaState withoutFeeds() {
-    return new ReplicaState(vector, objects, Map.of());
+    return new ReplicaState(vector, objects, VersionVector.empty(), Map.of());
   }
 
   private static final List<Crdt<?>> EMPTIES = List.of(GCounter.empty(), PnCounter.empty(),
