@@ -49,6 +49,8 @@ final class Compactor {
   private final Set<ReplicaId> forgotten = new HashSet<>();
   private boolean due;
   private long runs;
+  /** The target the last automatic look saw ({@link #worthARun}). */
+  private VersionVector lastSeen = VersionVector.empty();
 
   /**
    * @param batch records folded per run; 0 for compaction only when asked for
@@ -99,6 +101,27 @@ final class Compactor {
       }
     });
     return stable(mine, counted);
+  }
+
+  /**
+   * Whether an automatic run towards {@code target} is worth its cost now. A run rewrites the
+   * whole snapshot, whatever it folds, so it waits until a batch of stable records is in the log
+   * beyond {@code folded} (the snapshot's vector), or until the target stopped moving (writes
+   * paused: the rest is folded then, so a log at rest is empty). While it waits it looks again on
+   * every tick; that look costs no store access.
+   */
+  boolean worthARun(VersionVector target, VersionVector folded) {
+    long waiting = 0;
+    for (int i = 0; i < target.size(); i++) {
+      waiting += Math.max(0, target.counterAt(i) - folded.get(target.replicaAt(i)));
+    }
+    boolean settled = target.equals(lastSeen);
+    lastSeen = target;
+    if (waiting >= batch() || waiting > 0 && settled) {
+      return true;
+    }
+    due = waiting > 0;
+    return false;
   }
 
   /** A run towards {@code target} saved {@code next}. */

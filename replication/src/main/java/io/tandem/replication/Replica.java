@@ -449,12 +449,18 @@ public final class Replica implements AutoCloseable {
    * Folds into the snapshot the records every peer that still counts holds, at most the
    * configured batch of them (1024 when automatic compaction is off), and drops them from the
    * log. Peers silent for longer than the forget-after time no longer count. The replica calls
-   * this itself after acknowledgements when compaction is on; the folding runs outside the
-   * replica's lock, so writes go on meanwhile.
+   * this itself after acknowledgements when compaction is on, once a batch of stable records
+   * waits or writing paused; the folding runs outside the replica's lock, so writes go on
+   * meanwhile.
    *
    * @return the snapshot's vector after the run
    */
   public VersionVector compact() {
+    return compact(false);
+  }
+
+  /** @param automatic whether the tick runs it: then only when worth a run's cost */
+  private VersionVector compact(boolean automatic) {
     Snapshot base;
     VersionVector target;
     long purges;
@@ -463,9 +469,12 @@ public final class Replica implements AutoCloseable {
       if (closed) {
         return VersionVector.empty();
       }
+      target = compactor.target(vector, receipts.known(), clock.millis());
+      if (automatic && !compactor.worthARun(target, snapshotVector)) {
+        return snapshotVector;
+      }
       purges = store.purges(); // before anything the fold reads
       base = store.snapshot();
-      target = compactor.target(vector, receipts.known(), clock.millis());
     } finally {
       lock.unlock();
     }
@@ -1059,7 +1068,7 @@ public final class Replica implements AutoCloseable {
       lock.unlock();
     }
     if (compact) {
-      compact();
+      compact(true);
     }
   }
 
