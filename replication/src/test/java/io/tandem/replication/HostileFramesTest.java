@@ -5,14 +5,10 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.tandem.crdt.Crdt;
 import io.tandem.crdt.GCounter;
 import io.tandem.crdt.Hlc;
 import io.tandem.crdt.LwwRegister;
-import io.tandem.crdt.MvRegister;
-import io.tandem.crdt.OrMap;
 import io.tandem.crdt.OrSet;
-import io.tandem.crdt.PnCounter;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
@@ -42,9 +38,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,7 +68,7 @@ class HostileFramesTest {
   private final List<ByteBuffer> heard = new ArrayList<>();
   /** The valid frame that gave the victim MALLORY#1, as the attacker sent it. */
   private ByteBuffer validDeltas;
-  private State before;
+  private ReplicaState before;
   private long closedBefore;
 
   @BeforeEach
@@ -114,7 +108,7 @@ class HostileFramesTest {
     // The attacker hangs up; the next session starts with no hello from it.
     attacker.disconnect(TO_VICTIM, "new session");
     net.runFor(SimulatedNetwork.DISCONNECT_CUT_MILLIS + 50);
-    before = State.of(victim, store);
+    before = ReplicaState.of(victim, store);
     closedBefore = victim.metrics().sessionsClosed();
   }
 
@@ -354,67 +348,13 @@ class HostileFramesTest {
           hello();
           send(frame);
           net.runFor(20);
-          State after = State.of(victim, store);
+          ReplicaState after = ReplicaState.of(victim, store);
           assertThat(after).as("after %s", HexFormat.of().formatHex(frame))
               .isEqualTo(before.foldedAs(after));
         });
   }
 
   // ---- helpers ----
-
-  /**
-   * What must not change: the vector, every object encoded, and every record held, in the log
-   * or folded into the snapshot. Compaction is on by default, so an honest ack (the victim did
-   * send its records to the attacker) may move records from the log into the snapshot between
-   * two looks; that loses and adds nothing.
-   */
-  record State(VersionVector vector, Map<String, String> objects, VersionVector folded,
-      Map<ReplicaId, List<DeltaRecord>> feeds) {
-
-    static State of(Replica r, InMemoryReplicaStore store) {
-      Map<String, String> objects = new TreeMap<>();
-      for (String name : r.objects()) {
-        objects.put(name, HexFormat.of().formatHex(BinaryCodec.encode(valueOf(r, name))));
-      }
-      Map<ReplicaId, List<DeltaRecord>> feeds = new TreeMap<>();
-      VersionVector v = r.vector();
-      VersionVector folded = store.snapshot().vector();
-      // The tail: a store reads nothing from a seq the snapshot covers.
-      v.forEach((origin, n) -> feeds.put(origin,
-          store.readFeed(origin, folded.get(origin) + 1, Integer.MAX_VALUE)));
-      return new State(v, objects, folded, feeds);
-    }
-
-    /**
-     * This state as {@code later} holds it: the same vector and objects, and the same records,
-     * less those that {@code later} folded into its snapshot since.
-     */
-    State foldedAs(State later) {
-      if (!later.folded.descends(folded) || !vector.descends(later.folded)) {
-        return this; // folded back, or past what is held: left for the equality to report
-      }
-      Map<ReplicaId, List<DeltaRecord>> tails = new TreeMap<>();
-      feeds.forEach((origin, feed) -> tails.put(origin, feed.stream()
-          .filter(d -> d.seq() > later.folded.get(origin)).toList()));
-      return new State(vector, objects, later.folded, tails);
-    }
-  }
-
-  private static final List<Crdt<?>> EMPTIES = List.of(GCounter.empty(), PnCounter.empty(),
-      OrSet.empty(), OrMap.empty(), LwwRegister.empty(), MvRegister.empty());
-
-  /** The value of {@code name} in whatever type it holds ({@code get} checks the type). */
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Crdt<?> valueOf(Replica r, String name) {
-    for (Crdt empty : EMPTIES) {
-      try {
-        return (Crdt<?>) r.get(name, empty);
-      } catch (IllegalArgumentException otherType) {
-        // try the next
-      }
-    }
-    throw new AssertionError("no CRDT type fits " + name);
-  }
 
   private void hello() {
     send(MessageCodec.encode(new Hello(Message.VERSION, MALLORY, false, true)));
@@ -441,7 +381,7 @@ class HostileFramesTest {
   }
 
   private void assertUnchanged() {
-    State after = State.of(victim, store);
+    ReplicaState after = ReplicaState.of(victim, store);
     assertThat(after).isEqualTo(before.foldedAs(after));
   }
 

@@ -10,6 +10,7 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
 import io.tandem.replication.Replica;
+import io.tandem.replication.ReplicaState;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.memory.InMemoryReplicaStore;
 import io.tandem.replication.protocol.Message;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.crdt.GCounter;
 import io.tandem.replication.Replica;
+import io.tandem.replication.ReplicaState;
 import io.tandem.replication.memory.InMemoryReplicaStore;
 import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;

@@ -1,4 +1,4 @@
-package io.tandem.transport.vertx;
+package io.tandem.replication;
 
 import io.tandem.crdt.Crdt;
 import io.tandem.crdt.GCounter;
@@ -10,7 +10,6 @@ import io.tandem.crdt.PnCounter;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
-import io.tandem.replication.Replica;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.spi.ReplicaStore;
 import java.util.HexFormat;
@@ -20,12 +19,14 @@ import java.util.TreeMap;
 
 /**
  * What a replica holds: its vector, every object encoded, and every record, in the log or folded
- * into the snapshot ({@code folded} is the snapshot's vector; compaction is on by default).
+ * into the snapshot ({@code folded} is the snapshot's vector; compaction is on by default). The
+ * hostile-input tests compare it before and after an attack, here and in vertx-transport (through
+ * the test-jar).
  */
-record ReplicaState(VersionVector vector, Map<String, String> objects, VersionVector folded,
-    Map<ReplicaId, List<DeltaRecord>> feeds) {
+public record ReplicaState(VersionVector vector, Map<String, String> objects,
+    VersionVector folded, Map<ReplicaId, List<DeltaRecord>> feeds) {
 
-  static ReplicaState of(Replica r, ReplicaStore store) {
+  public static ReplicaState of(Replica r, ReplicaStore store) {
     Map<String, String> objects = new TreeMap<>();
     for (String name : r.objects()) {
       objects.put(name, HexFormat.of().formatHex(BinaryCodec.encode(valueOf(r, name))));
@@ -44,7 +45,7 @@ record ReplicaState(VersionVector vector, Map<String, String> objects, VersionVe
    * less those that {@code later} folded into its snapshot since (an honest peer's acks let
    * compaction move them; that loses and adds nothing).
    */
-  ReplicaState foldedAs(ReplicaState later) {
+  public ReplicaState foldedAs(ReplicaState later) {
     if (!later.folded.descends(folded) || !vector.descends(later.folded)) {
       return this; // folded back, or past what is held: left for the equality to report
     }
@@ -55,7 +56,7 @@ record ReplicaState(VersionVector vector, Map<String, String> objects, VersionVe
   }
 
   /** The vector and the encoded objects, without the feeds (which compaction may trim). */
-  ReplicaState withoutFeeds() {
+  public ReplicaState withoutFeeds() {
     return new ReplicaState(vector, objects, VersionVector.empty(), Map.of());
   }
 
