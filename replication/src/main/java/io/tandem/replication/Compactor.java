@@ -30,6 +30,12 @@ import java.util.Map;
  * may be partial (a peer's records prove part of its vector), so the target is cut back, feed by
  * feed, below any folded record whose dependencies it does not cover, until none is left. Work
  * per run is bounded the same way: each feed folds at most its share of the batch.
+ *
+ * <p>A run reads the snapshot and the records outside the store's lock (writes go on meanwhile),
+ * so a purge may land between its reads and its save. Saving then would undo the purge, putting
+ * back the payloads it replaced; the run saves with
+ * {@link io.tandem.replication.spi.ReplicaStore#saveSnapshotUnlessPurged}, against the store's
+ * purge count read before anything it folds, and a refused run is folded again on the next tick.
  */
 final class Compactor {
 
@@ -43,6 +49,8 @@ final class Compactor {
   private final Set<ReplicaId> forgotten = new HashSet<>();
   private boolean due;
   private long runs;
+  /** The target the last automatic look saw ({@link #worthARun}). */
+  private VersionVector lastSeen = VersionVector.empty();
 
   /**
    * @param batch records folded per run; 0 for compaction only when asked for
@@ -95,11 +103,37 @@ final class Compactor {
     return stable(mine, counted);
   }
 
+  /**
+   * Whether an automatic run towards {@code target} is worth its cost now. A run rewrites the
+   * whole snapshot, whatever it folds, so it waits until a batch of stable records is in the log
+   * beyond {@code folded} (the snapshot's vector), or until the target stopped moving (writes
+   * paused: the rest is folded then, so a log at rest is empty). While it waits it looks again on
+   * every tick; that look costs no store access.
+   */
+  boolean worthARun(VersionVector target, VersionVector folded) {
+    long waiting = 0;
+    for (int i = 0; i < target.size(); i++) {
+      waiting += Math.max(0, target.counterAt(i) - folded.get(target.replicaAt(i)));
+    }
+    boolean settled = target.equals(lastSeen);
+    lastSeen = target;
+    if (waiting >= batch() || waiting > 0 && settled) {
+      return true;
+    }
+    due = waiting > 0;
+    return false;
+  }
+
   /** A run towards {@code target} saved {@code next}. */
   void folded(Snapshot next, VersionVector target) {
     runs++;
     // Cut short by the batch bound: the next tick goes on.
     due = !next.vector().descends(target);
+  }
+
+  /** A purge came between a run's reads and its save, which the store refused: run again. */
+  void refused() {
+    due = true;
   }
 
   /** Records folded in a run at most. */

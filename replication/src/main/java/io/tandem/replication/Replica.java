@@ -472,21 +472,32 @@ public final class Replica implements AutoCloseable {
    * Folds into the snapshot the records every peer that still counts holds, at most the
    * configured batch of them (1024 when automatic compaction is off), and drops them from the
    * log. Peers silent for longer than the forget-after time no longer count. The replica calls
-   * this itself after acknowledgements when compaction is on; the folding runs outside the
-   * replica's lock, so writes go on meanwhile.
+   * this itself after acknowledgements when compaction is on, once a batch of stable records
+   * waits or writing paused; the folding runs outside the replica's lock, so writes go on
+   * meanwhile.
    *
    * @return the snapshot's vector after the run
    */
   public VersionVector compact() {
+    return compact(false);
+  }
+
+  /** @param automatic whether the tick runs it: then only when worth a run's cost */
+  private VersionVector compact(boolean automatic) {
     Snapshot base;
     VersionVector target;
+    long purges;
     lock.lock();
     try {
       if (closed) {
         return VersionVector.empty();
       }
-      base = store.snapshot();
       target = compactor.target(vector, receipts.known(), clock.millis());
+      if (automatic && !compactor.worthARun(target, snapshotVector)) {
+        return snapshotVector;
+      }
+      purges = store.purges(); // before anything the fold reads
+      base = store.snapshot();
     } finally {
       lock.unlock();
     }
@@ -499,7 +510,10 @@ public final class Replica implements AutoCloseable {
       if (next == null || !snapshotVector.equals(base.vector())) {
         return snapshotVector; // nothing stable, or a fetched snapshot came first
       }
-      store.saveSnapshot(next);
+      if (!store.saveSnapshotUnlessPurged(next, purges)) {
+        compactor.refused(); // next holds payloads a purge replaced since: fold them again
+        return snapshotVector;
+      }
       recent.clear();
       snapshotVector = next.vector();
       transfer.snapshotChanged();
@@ -1091,7 +1105,7 @@ public final class Replica implements AutoCloseable {
       lock.unlock();
     }
     if (compact) {
-      compact();
+      compact(true);
     }
   }
 

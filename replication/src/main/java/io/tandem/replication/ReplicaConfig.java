@@ -17,7 +17,8 @@ import io.tandem.replication.protocol.SessionConfig;
  * @param tickMillis how often sessions look for resends
  * @param seed seeds resend jitter (the simulator passes one for reproducible runs)
  * @param compactionBatch most records folded into the snapshot per compaction run; 0 turns
- *     compaction off (the default while stores cannot all install a fetched snapshot)
+ *     compaction off. On by default (256 records a run): every store installs a fetched
+ *     snapshot, and a sync library's store must not grow for ever with the history of its edits
  * @param forgetAfterMillis how long a silent peer holds compaction back; after that its records
  *     may be compacted away and it catches up from the snapshot when it returns
  */
@@ -25,9 +26,12 @@ public record ReplicaConfig(SyncMode mode, SessionConfig session, ProtocolLimits
     int maxBufferedDeltas, long maxBufferedBytes, long maxClockOffsetMillis, long tickMillis,
     long seed, int compactionBatch, long forgetAfterMillis) {
 
+  /** Records folded per compaction run by default: small enough to keep a tick short. */
+  public static final int DEFAULT_COMPACTION_BATCH = 256;
+
   public static final ReplicaConfig DEFAULT = new ReplicaConfig(SyncMode.BATCH,
       SessionConfig.DEFAULT, ProtocolLimits.DEFAULT, 10_000, 16L << 20,
-      Hlc.DEFAULT_MAX_OFFSET_MILLIS, 100, 0, 0, 14L * 24 * 3600 * 1000);
+      Hlc.DEFAULT_MAX_OFFSET_MILLIS, 100, 0, DEFAULT_COMPACTION_BATCH, 14L * 24 * 3600 * 1000);
 
   public ReplicaConfig {
     if (maxBufferedDeltas < 1 || maxBufferedBytes < 1 || maxClockOffsetMillis < 0

@@ -5,11 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tandem.crdt.GCounter;
 import io.tandem.crdt.Hlc;
 import io.tandem.crdt.LwwRegister;
+import io.tandem.crdt.OrSet;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
+import io.tandem.crdt.codec.BinaryCodec;
+import io.tandem.crdt.codec.CodecException;
 import io.tandem.replication.memory.InMemoryReplicaStore;
 import io.tandem.replication.sim.SimulatedNetwork;
+import io.tandem.replication.spi.ForwardingReplicaStore;
+import io.tandem.replication.spi.ReplicaStore;
+import io.tandem.replication.spi.Snapshot;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +82,71 @@ class CompactionTest {
     c.net.runFor(FORGET_AFTER);
     assertThat(c.logSize(0)).as("after the forget-after time").isZero();
     assertThat(c.logSize(1)).isZero();
+  }
+
+  /**
+   * A purge that lands between an automatic run's reads and its save makes the store refuse the
+   * save (the law: a purge is never undone); the run is folded again, from the purged records, on
+   * a later tick, so the log still ends empty.
+   */
+  @Test
+  void runRefusedForAPurgeIsFoldedAgainFromThePurgedRecords() {
+    AtomicInteger purgesMidRun = new AtomicInteger();
+    ClusterStores purgingBeforeTheFirstSave = new ClusterStores() {
+      @Override
+      public ReplicaStore create(int i) {
+        InMemoryReplicaStore store = new InMemoryReplicaStore();
+        return i != 0 ? store : new ForwardingReplicaStore(store) {
+          @Override
+          public boolean saveSnapshotUnlessPurged(Snapshot next, long purgesSeen) {
+            purgeOnce();
+            return super.saveSnapshotUnlessPurged(next, purgesSeen);
+          }
+
+          @Override
+          public void saveSnapshot(Snapshot next) {
+            purgeOnce(); // how compaction saved before it checked for purges
+            super.saveSnapshot(next);
+          }
+
+          private void purgeOnce() {
+            if (purgesMidRun.get() == 0 && purge("secret", p -> EMPTY_SET) > 0) {
+              purgesMidRun.incrementAndGet();
+            }
+          }
+        };
+      }
+
+      @Override
+      public ReplicaStore reopen(int i, ReplicaStore closed) {
+        throw new UnsupportedOperationException("no restarts here");
+      }
+    };
+    SimCluster c = new SimCluster(14, 2, SyncMode.BATCH, new long[2],
+        config -> config.withCompaction(256, FORGET_AFTER), purgingBeforeTheFirstSave);
+    for (int i = 0; i < 20; i++) {
+      String pin = "pin-" + i;
+      c.replica(0).update("secret", OrSet.<String>empty(), (set, w) -> set.add(w.replica(), pin));
+      c.replica(0).update("note", OrSet.<String>empty(), (set, w) -> set.add(w.replica(), pin));
+    }
+    c.settle(60_000);
+    c.net.runFor(5_000);
+
+    assertThat(purgesMidRun).as("purges between a run's reads and its save").hasValue(1);
+    assertThat(c.logSize(0)).as("r0's log, folded after the refusal").isZero();
+    Snapshot folded = c.stores.get(0).snapshot();
+    assertThat(decodeSet(folded.objects().get("secret")).elements()).as("purged").isEmpty();
+    assertThat(decodeSet(folded.objects().get("note")).elements()).hasSize(20);
+  }
+
+  private static final byte[] EMPTY_SET = BinaryCodec.encode(OrSet.<String>empty());
+
+  private static OrSet<?> decodeSet(byte[] state) {
+    try {
+      return (OrSet<?>) BinaryCodec.decode(state);
+    } catch (CodecException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test

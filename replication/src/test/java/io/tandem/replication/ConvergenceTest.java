@@ -134,10 +134,11 @@ class ConvergenceTest {
   }
 
   /**
-   * Compaction in a third of the schedules, with a forget-after time short enough that peers
-   * offline or partitioned are forgotten and come back to a snapshot, fetched in small chunks
-   * over the same faulty links. Drawn from its own stream so that the rest of every schedule is
-   * what it was before compaction existed.
+   * Compaction with a forget-after time short enough that peers offline or partitioned are
+   * forgotten and come back to a snapshot, fetched in small chunks over the same faulty links, in
+   * a third of the schedules; the rest keep the default (compaction on, 14 days: nobody is
+   * forgotten). Drawn from its own stream so that the rest of every schedule is what it was
+   * before compaction existed.
    */
   static UnaryOperator<ReplicaConfig> compaction(long seed) {
     SplittableRandom random = new SplittableRandom(seed ^ 0x5eed_c0bac7L);

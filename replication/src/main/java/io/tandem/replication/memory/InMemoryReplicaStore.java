@@ -15,8 +15,11 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link ReplicaStore} in memory, for tests and examples: it keeps the whole contract except
@@ -37,6 +40,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
     final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
     final Map<ReplicaId, SyncBase> bases = new LinkedHashMap<>();
+    long purges;
     boolean open;
   }
 
@@ -173,6 +177,59 @@ public final class InMemoryReplicaStore implements ReplicaStore {
       check();
       replaceSnapshot(snapshot);
       data.vector = data.vector.merge(snapshot.vector());
+    }
+  }
+
+  @Override
+  public boolean saveSnapshotUnlessPurged(Snapshot snapshot, long purgesSeen) {
+    synchronized (data) {
+      check();
+      if (data.purges != purgesSeen) {
+        return false;
+      }
+      saveSnapshot(snapshot);
+      return true;
+    }
+  }
+
+  @Override
+  public int purge(String object, UnaryOperator<byte[]> rewrite) {
+    DeltaRecord.checkObjectName(object);
+    Objects.requireNonNull(rewrite, "rewrite");
+    synchronized (data) {
+      check();
+      int changed = 0;
+      for (List<DeltaRecord> feed : data.feeds.values()) {
+        for (ListIterator<DeltaRecord> it = feed.listIterator(); it.hasNext(); ) {
+          DeltaRecord r = it.next();
+          byte[] payload = r.object().equals(object) ? rewrite.apply(r.payload()) : null;
+          if (payload != null && !Arrays.equals(payload, r.payload())) {
+            it.set(new DeltaRecord(r.origin(), r.seq(), r.deps(), r.hlc(), r.object(), payload));
+            changed++;
+          }
+        }
+      }
+      byte[] state = data.snapshot.objects().get(object);
+      byte[] replaced = state == null ? null : rewrite.apply(state);
+      if (replaced != null && !Arrays.equals(replaced, state)) {
+        Map<String, byte[]> objects = new HashMap<>(data.snapshot.objects());
+        objects.put(object, replaced);
+        data.snapshot = new Snapshot(data.snapshot.vector(), objects, data.snapshot.clock());
+        data.encoded = null;
+        changed++;
+      }
+      if (changed > 0) {
+        data.purges++;
+      }
+      return changed;
+    }
+  }
+
+  @Override
+  public long purges() {
+    synchronized (data) {
+      check();
+      return data.purges;
     }
   }
 

@@ -6,6 +6,7 @@ import io.tandem.replication.log.DeltaRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Where a replica keeps its feeds, its snapshot and what it knows of its peers.
@@ -19,6 +20,10 @@ import java.util.Optional;
  *   <li>{@link #readFeed} returns a gap-free run in order.</li>
  *   <li>{@link #vector} says, per origin, the highest sequence number held, snapshot included.</li>
  *   <li>A store belongs to one replica for ever: {@link #bind} fails for any other id.</li>
+ *   <li>A purge is never undone: once {@link #purge} returns, no payload it replaced comes back
+ *       into the log or the snapshot through this store. A snapshot folded from records read
+ *       before the purge is saved only through {@link #saveSnapshotUnlessPurged}, which refuses
+ *       it.</li>
  * </ul>
  * Implementations are safe for use from several threads.
  */
@@ -70,11 +75,69 @@ public interface ReplicaStore extends AutoCloseable {
   Snapshot snapshot();
 
   /**
-   * Replaces the snapshot, atomically, and may drop the records it covers.
+   * Replaces the snapshot, atomically, and may drop the records it covers. A snapshot folded
+   * from records read earlier is saved with {@link #saveSnapshotUnlessPurged} instead, or it may
+   * undo a purge.
    *
    * @throws IllegalArgumentException if the snapshot covers records the store never held
    */
   void saveSnapshot(Snapshot snapshot);
+
+  /**
+   * Replaces the snapshot as {@link #saveSnapshot} does, unless a {@link #purge} changed the
+   * store after {@link #purges()} returned {@code purgesSeen}: then it returns false and changes
+   * nothing. The check and the save are one step under the store's lock.
+   *
+   * <p>This is how a snapshot folded from records read outside that lock is saved (compaction
+   * reads the snapshot and the stable records, merges them, and saves the result, while writes
+   * and purges go on). A purge that lands between those reads and the save would otherwise be
+   * undone: the save would put back, in the snapshot, the payloads the purge had replaced, and
+   * drop the purged records it covers. The caller reads {@link #purges()} before it reads
+   * anything it folds, and folds again after a refusal.
+   *
+   * <p>The default checks and saves in two steps, which is only right for a store that never
+   * purges (the default {@link #purge}); a store that purges overrides both.
+   *
+   * @return whether the snapshot was saved
+   * @throws IllegalArgumentException as {@link #saveSnapshot}
+   */
+  default boolean saveSnapshotUnlessPurged(Snapshot snapshot, long purgesSeen) {
+    if (purges() != purgesSeen) {
+      return false;
+    }
+    saveSnapshot(snapshot);
+    return true;
+  }
+
+  /**
+   * Removes a value's payload from the store: every record of {@code object}, in every feed, and
+   * the object's state in the snapshot, goes through {@code rewrite}, and what it returns
+   * replaces the payload (return the argument itself to keep it). The records stay where they
+   * are, with their sequence numbers, dependencies and clocks, so feeds stay gap-free and
+   * causality intact; only the bytes change, which is why the caller (the engine, which knows
+   * the type) supplies them: the delta without the expired value, say. All of it atomically.
+   *
+   * <p>A purge is never undone: a snapshot folded from what was read before it is refused by
+   * {@link #saveSnapshotUnlessPurged}. A purged record differs from the original: a peer that
+   * appends the original again is refused ("stored with other content"), so the engine must
+   * purge before it syncs the value.
+   *
+   * <p>The default cannot purge and throws {@link UnsupportedOperationException}.
+   *
+   * @return how many payloads were replaced, the snapshot's state counting as one
+   */
+  default int purge(String object, UnaryOperator<byte[]> rewrite) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot purge");
+  }
+
+  /**
+   * How many {@link #purge} calls changed this store since it was opened: it only grows, and
+   * {@link #saveSnapshotUnlessPurged} compares against it. The default, for a store that never
+   * purges, is always 0.
+   */
+  default long purges() {
+    return 0;
+  }
 
   /**
    * Replaces the snapshot by one fetched from a peer, atomically: unlike {@link #saveSnapshot} it

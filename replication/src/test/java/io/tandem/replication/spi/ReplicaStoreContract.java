@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
  * use nothing but the {@code ReplicaStore} interface.
  *
  * <p>Shared with the adapters through the test-jar: {@code InMemoryReplicaStoreTest} runs it
- * here, {@code H2ReplicaStoreTest} on a real file.
+ * here, {@code H2ReplicaStoreTest} on a real file. The purge tests are in {@link PurgeContract}.
  */
-public abstract class ReplicaStoreContract {
+public abstract class ReplicaStoreContract implements PurgeContract {
 
   /** A new, empty store; called at most once per test. */
   protected abstract ReplicaStore open();
@@ -432,6 +432,16 @@ public abstract class ReplicaStoreContract {
   }
 
   // ---- helpers ----
+
+  @Override
+  public ReplicaStore boundStore() {
+    return bound();
+  }
+
+  @Override
+  public ReplicaStore newStore() {
+    return track(open());
+  }
 
   private ReplicaStore track(ReplicaStore s) {
     handles.add(s);

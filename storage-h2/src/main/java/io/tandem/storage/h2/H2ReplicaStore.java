@@ -97,6 +97,8 @@ public final class H2ReplicaStore implements ReplicaStore {
   private int baseSavesPending;
   /** The file's size when last compacted (or opened): what {@link #reclaim} measures against. */
   private long compactedSize;
+  /** Purges that changed the store since it was opened ({@link #saveSnapshotUnlessPurged}). */
+  private long purges;
 
   H2ReplicaStore(Path dir, Path key, Durability durability, String via, Connection conn)
       throws SQLException {
@@ -685,20 +687,13 @@ public final class H2ReplicaStore implements ReplicaStore {
   // ---- purge ----
 
   /**
-   * Removes a value's payload from the store: every record of {@code object}, in every feed, and
-   * the object's state in the snapshot, goes through {@code rewrite}, and what it returns
-   * replaces the payload (return the argument itself to keep it). The records stay where they
-   * are, with their sequence numbers, dependencies and clocks, so feeds stay gap-free and
-   * causality intact; only the bytes change, which is why the caller (the engine, which knows
-   * the type) supplies them: the delta without the expired value, say. All in one transaction;
-   * then the file is {@link #compact() compacted}, since H2 keeps earlier versions of a row in
-   * the file until it is rewritten.
-   *
-   * <p>A purged record differs from the original: a peer that appends the original again is
-   * refused ("stored with other content"), so the engine must purge before it syncs the value.
+   * Removes a value's payload from the store, as {@link ReplicaStore#purge} says, in one
+   * transaction; then the file is {@link #compact() compacted}, since H2 keeps earlier versions
+   * of a row in the file until it is rewritten.
    *
    * @return how many payloads were replaced, the snapshot's state counting as one
    */
+  @Override
   public int purge(String object, UnaryOperator<byte[]> rewrite) {
     DeltaRecord.checkObjectName(object);
     Objects.requireNonNull(rewrite, "rewrite");
@@ -718,6 +713,7 @@ public final class H2ReplicaStore implements ReplicaStore {
         }
         db.commit();
         snapshot = facts;
+        purges++;
       } catch (SQLException e) {
         db.rollbackQuietly();
         throw failed("purging " + object, e);
@@ -727,6 +723,33 @@ public final class H2ReplicaStore implements ReplicaStore {
       }
       compact();
       return changed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public long purges() {
+    lock.lock();
+    try {
+      check();
+      return purges;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** As {@link #saveSnapshot}, in the same transaction, unless a purge came after the reads. */
+  @Override
+  public boolean saveSnapshotUnlessPurged(Snapshot next, long purgesSeen) {
+    lock.lock();
+    try {
+      check();
+      if (purges != purgesSeen) {
+        return false;
+      }
+      replaceSnapshot(next, false);
+      return true;
     } finally {
       lock.unlock();
     }

@@ -7,6 +7,7 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
 import io.tandem.replication.Replica;
+import io.tandem.replication.ReplicaConfig;
 import io.tandem.replication.Write;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.spi.Snapshot;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Semaphore;
 
 /**
  * The process {@link CrashTest} kills: opens the store and a {@link Replica} on it and writes
@@ -26,12 +28,15 @@ import java.util.Random;
  * S &lt;seq&gt;                a snapshot covering the replica's feed up to seq was saved
  * I &lt;seq&gt;                as S, installed as if fetched: it also covers {@link #FETCHED} up to
  *                        seq, a feed this store never held a record of
+ * s &lt;seq&gt; &lt;element&gt;    a "secret" write: element added to the "secret" set at dot seq
  * P &lt;seq&gt;                every "secret" record up to seq was purged
  * </pre>
  * Arguments: store directory, cycle number, helper threads, seed, and a mode: {@code mixed}
  * (the default: writes, a snapshot every 20 to 100 of them), {@code snapshots} (a snapshot
  * every 1 to 5 writes, so that kills land in snapshot writes and the compactions they start),
- * or {@code purges} (a "secret" write every third, purged every 20 to 60 writes; no snapshots).
+ * {@code purges} (a "secret" write every third, purged every 20 to 60 writes; no snapshots), or
+ * {@code compaction} (as {@code purges}, while the engine compacts on a thread of its own, woken
+ * every few writes: kills land in its folds and saves, and purges land inside its runs).
  */
 public final class CrashWriter {
 
@@ -50,7 +55,13 @@ public final class CrashWriter {
 
     long start = System.nanoTime();
     H2ReplicaStore store = H2ReplicaStore.open(dir);
-    Replica replica = Replica.builder().store(store).build();
+    // Compaction off but in mode compaction: the other modes fold into the snapshot (and purge)
+    // by hand at random points, from this thread only, and the test reads the log those leave;
+    // the engine folding on its own timer would race those hand-made snapshots.
+    Replica replica = Replica.builder().store(store)
+        .config(mode.equals("compaction") ? ReplicaConfig.DEFAULT : ReplicaConfig.DEFAULT
+            .withCompaction(0, ReplicaConfig.DEFAULT.forgetAfterMillis()))
+        .build();
     ReplicaId self = replica.id();
     line(out, "open " + self + " " + replica.vector().get(self) + " "
         + (System.nanoTime() - start) / 1_000_000);
@@ -71,6 +82,7 @@ public final class CrashWriter {
       t.start();
     }
 
+    Semaphore compactions = mode.equals("compaction") ? compactor(replica, self, out) : null;
     long nextSnapshot = snapshotGap(mode, random);
     long nextPurge = 20 + random.nextInt(40);
     for (long n = 1; ; n++) {
@@ -78,11 +90,15 @@ public final class CrashWriter {
       Write w = replica.update("log", OrSet.<String>empty(), (set, ctx) ->
           set.add(ctx.replica(), token));
       line(out, "w " + w.dot().counter() + " " + token);
-      if (mode.equals("purges")) {
+      if (mode.equals("purges") || mode.equals("compaction")) {
         if (n % 3 == 0) {
+          String secret = "secret-" + token;
           Write sw = replica.update(SECRET, OrSet.<String>empty(), (set, ctx) ->
-              set.add(ctx.replica(), "secret-" + token));
-          line(out, "s " + sw.dot().counter());
+              set.add(ctx.replica(), secret));
+          line(out, "s " + sw.dot().counter() + " " + secret);
+        }
+        if (compactions != null && random.nextInt(4) == 0) {
+          compactions.release();
         }
         if (--nextPurge == 0) {
           long seq = replica.vector().get(self);
@@ -110,6 +126,24 @@ public final class CrashWriter {
         nextSnapshot = snapshotGap(mode, random);
       }
     }
+  }
+
+  /**
+   * A thread that runs the engine's compaction each time the semaphore is released, beside the
+   * writes and purges of the main thread, and prints the snapshot's seq after each run.
+   */
+  private static Semaphore compactor(Replica replica, ReplicaId self, PrintStream out) {
+    Semaphore wake = new Semaphore(0);
+    Thread t = new Thread(() -> {
+      while (true) {
+        wake.acquireUninterruptibly();
+        wake.drainPermits();
+        line(out, "S " + replica.compact().get(self));
+      }
+    }, "compactor");
+    t.setDaemon(true);
+    t.start();
+    return wake;
   }
 
   /** The feed the snapshots installed in mode {@code snapshots} cover, with no record held. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tandem.crdt.GCounter;
 import io.tandem.crdt.OrSet;
 import io.tandem.replication.Replica;
+import io.tandem.replication.ReplicaState;
 import io.tandem.replication.Write;
 import io.tandem.replication.memory.InMemoryReplicaStore;
 import java.time.Duration;

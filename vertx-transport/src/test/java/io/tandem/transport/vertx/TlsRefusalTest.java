@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.crdt.GCounter;
 import io.tandem.replication.Replica;
+import io.tandem.replication.ReplicaState;
 import io.tandem.replication.memory.InMemoryReplicaStore;
 import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;
@@ -168,7 +169,8 @@ class TlsRefusalTest {
   private void assertRefused(RefusalReason reason) {
     Loopback.await(reason + " counted", () -> transport.metrics().refusals(reason) > 0, WITHIN);
     assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains(reason.toString()));
-    assertThat(ReplicaState.of(victim, store)).isEqualTo(before);
+    ReplicaState after = ReplicaState.of(victim, store);
+    assertThat(after).isEqualTo(before.foldedAs(after));
     assertThat(transport.metrics().framesIn()).as("frames read from intruders").isZero();
   }
 
