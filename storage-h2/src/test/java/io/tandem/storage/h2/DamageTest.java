@@ -89,20 +89,26 @@ class DamageTest {
     long seed = Long.getLong("tandem.damageSeed", 42);
     Random random = new Random(seed);
     int reported = 0;
-    for (int i = 0; i < flips; i++) {
+    int tried = 0;
+    // Where H2 leaves free space differs from run to run (it moves chunks as it closes), so a
+    // fixed number of flips can all land on dead bytes; flipping on, up to ten times as many,
+    // until one hits live data keeps the test from passing vacuously without making it flaky.
+    while (tried < flips || reported == 0 && tried < flips * 10) {
       byte[] b = good.clone();
-      int at = b.length / 4 + random.nextInt(b.length / 2);
+      // past the two copies of the store header (4 KiB each), anywhere in the chunks
+      int at = 8192 + random.nextInt(b.length - 8192 - 8);
       for (int j = 0; j < 8; j++) {
         b[at + j] ^= (byte) (1 + random.nextInt(255));
       }
       Files.write(file, b);
+      tried++;
       if (assertWholeOrDamaged("bytes flipped at " + at)) {
         reported++;
       }
     }
     System.out.printf("DamageTest: %d of %d flips (seed %d) reported as damage; the others "
-        + "changed no live data%n", reported, flips, seed);
-    assertThat(reported).as("some flips hit live data").isPositive();
+        + "changed no live data%n", reported, tried, seed);
+    assertThat(reported).as("some of %d flips hit live data", tried).isPositive();
   }
 
   @Test
