@@ -42,7 +42,7 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         new ReplicationPart.Setting(Duration.ofSeconds(5), Duration.ofSeconds(10), 2_000, 10_000,
             Duration.ofSeconds(3), Duration.ofSeconds(10),
             List.of(Durability.PROCESS_CRASH_SAFE, Durability.POWER_LOSS_SAFE)),
-        5.0, false);
+        3.0, false);
   }
 
   static Settings smoke() {
