@@ -17,8 +17,11 @@ import io.tandem.replication.protocol.SessionConfig;
  * @param tickMillis how often sessions look for resends
  * @param seed seeds resend jitter (the simulator passes one for reproducible runs)
  * @param compactionBatch most records folded into the snapshot per compaction run; 0 turns
- *     compaction off. On by default (256 records a run): every store installs a fetched
- *     snapshot, and a sync library's store must not grow for ever with the history of its edits
+ *     compaction off. Off by default: a record counts as stable once every peer heard from since
+ *     the start holds it, so a paired device not met yet (a phone online 10 % of the time) would
+ *     later need the snapshot instead of the records (bench part 4, world (b): 94 kB of snapshot
+ *     chunks where the records cost 1.1x their payload). {@code withCompaction(DEFAULT_COMPACTION_BATCH, …)} turns
+ *     it on where every peer is met often; the default waits until paired devices count
  * @param forgetAfterMillis how long a silent peer holds compaction back; after that its records
  *     may be compacted away and it catches up from the snapshot when it returns
  */
@@ -31,7 +34,7 @@ public record ReplicaConfig(SyncMode mode, SessionConfig session, ProtocolLimits
 
   public static final ReplicaConfig DEFAULT = new ReplicaConfig(SyncMode.BATCH,
       SessionConfig.DEFAULT, ProtocolLimits.DEFAULT, 10_000, 16L << 20,
-      Hlc.DEFAULT_MAX_OFFSET_MILLIS, 100, 0, DEFAULT_COMPACTION_BATCH, 14L * 24 * 3600 * 1000);
+      Hlc.DEFAULT_MAX_OFFSET_MILLIS, 100, 0, 0, 14L * 24 * 3600 * 1000);
 
   public ReplicaConfig {
     if (maxBufferedDeltas < 1 || maxBufferedBytes < 1 || maxClockOffsetMillis < 0

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 
 /**
  * What a replica holds: its vector, every object encoded, and every record, in the log or folded
- * into the snapshot ({@code folded} is the snapshot's vector; compaction is on by default). The
+ * into the snapshot ({@code folded} is the snapshot's vector; compaction may have run). The
  * hostile-input tests compare it before and after an attack, here and in vertx-transport (through
  * the test-jar).
  */

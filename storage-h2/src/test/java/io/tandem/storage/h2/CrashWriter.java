@@ -59,8 +59,8 @@ public final class CrashWriter {
     // by hand at random points, from this thread only, and the test reads the log those leave;
     // the engine folding on its own timer would race those hand-made snapshots.
     Replica replica = Replica.builder().store(store)
-        .config(mode.equals("compaction") ? ReplicaConfig.DEFAULT : ReplicaConfig.DEFAULT
-            .withCompaction(0, ReplicaConfig.DEFAULT.forgetAfterMillis()))
+        .config(ReplicaConfig.DEFAULT.withCompaction(mode.equals("compaction")
+            ? ReplicaConfig.DEFAULT_COMPACTION_BATCH : 0, ReplicaConfig.DEFAULT.forgetAfterMillis()))
         .build();
     ReplicaId self = replica.id();
     line(out, "open " + self + " " + replica.vector().get(self) + " "

@@ -53,7 +53,7 @@ class ReplicaOnH2Test {
     Path dir = tmp.resolve("phone");
     VersionVector vector;
     // Compaction off: this test folds by hand at a chosen point, which the engine's own
-    // compaction (on by default) would race and make moot.
+    // compaction (where turned on) would race and make moot.
     try (H2ReplicaStore store = H2ReplicaStore.open(dir);
         Replica phone = Replica.builder().id(PHONE).store(store).config(ReplicaConfig.DEFAULT
             .withCompaction(0, ReplicaConfig.DEFAULT.forgetAfterMillis())).build()) {
