@@ -67,16 +67,10 @@ final class CorePart {
               Table.num(median(v)), b.unit(), (System.nanoTime() - t0) / 1e9);
         }
       }
-      // Retained heap is a count of bytes, the same to 0.1 % from one JVM to the next: one
-      // round of it, so that the whole suite keeps within its 15 minutes.
-      for (String kind : r > 0 ? List.<String>of() : List.of("set", "map")) {
-        for (String peer : order) {
-          Footprint.Memory m = Footprint.measure(peer, kind, s.n());
-          memory.computeIfAbsent(kind, x -> new HashMap<>())
-              .computeIfAbsent(peer, x -> new ArrayList<>()).add(m);
-          log.printf("part 1, round %d: %s memory %s: heap %.1f B, rss %.1f B per element%n",
-              r + 1, kind, peer, m.heapPerElement(), m.rssPerElement());
-        }
+      if (r == 0) {
+        // Retained heap is a count of bytes, the same to 0.1 % from one JVM to the next: one
+        // round of it, so that the whole suite keeps within its 15 minutes.
+        measureMemory(order);
       }
     }
     for (String peer : CorePeer.NAMES) {
@@ -87,6 +81,18 @@ final class CorePart {
       log.printf("part 1: bytes %s %s%n", peer, Arrays.toString(sizes.get(peer)));
     }
     return table();
+  }
+
+  private void measureMemory(List<String> order) {
+    for (String kind : List.of("set", "map")) {
+      for (String peer : order) {
+        Footprint.Memory m = Footprint.measure(peer, kind, s.n());
+        memory.computeIfAbsent(kind, x -> new HashMap<>())
+            .computeIfAbsent(peer, x -> new ArrayList<>()).add(m);
+        log.printf("part 1: %s memory %s: heap %.1f B, rss %.1f B per element%n", kind, peer,
+            m.heapPerElement(), m.rssPerElement());
+      }
+    }
   }
 
   private static List<String> rotated(int r) {

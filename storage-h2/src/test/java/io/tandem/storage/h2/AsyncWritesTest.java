@@ -7,6 +7,10 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.replication.Change;
 import io.tandem.replication.Replica;
 import io.tandem.replication.Write;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.spi.ForwardingReplicaStore;
+import io.tandem.replication.spi.PendingAppend;
+import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.StoreException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -69,14 +74,36 @@ class AsyncWritesTest {
 
   @Test
   void aWriteCompletesWithoutTheReplicaLockHeld() throws Exception {
-    try (Replica phone = Replica.builder().id(PHONE).store(H2ReplicaStore.open(tmp.resolve("p")))
-        .build()) {
+    // The store's durability is held back until the callback below is in place, so the
+    // completion really runs on the store's side and not at once on this thread.
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    ReplicaStore gated = new ForwardingReplicaStore(H2ReplicaStore.open(tmp.resolve("p"))) {
+      @Override
+      public PendingAppend appendQueued(List<DeltaRecord> records) {
+        PendingAppend inner = super.appendQueued(records);
+        return new PendingAppend() {
+          @Override
+          public void await() {
+            inner.await();
+            gate.join();
+          }
+
+          @Override
+          public CompletionStage<Void> whenDurable() {
+            return inner.whenDurable().thenCombine(gate, (durable, open) -> null);
+          }
+        };
+      }
+    };
+    try (Replica phone = Replica.builder().id(PHONE).store(gated).build()) {
       // Another thread reads the replica while the completion runs: under the replica's lock it
       // would wait for the completion, which waits for it.
       CompletableFuture<Long> readElsewhere = phone.updateAsync("likes", GCounter.empty(),
           (c, w) -> c.increment(w.replica(), 1)).thenApply(w -> CompletableFuture
               .supplyAsync(() -> phone.vector().get(PHONE)).orTimeout(30, TimeUnit.SECONDS)
               .join());
+      assertThat(readElsewhere).as("completed before the store made it durable").isNotDone();
+      CompletableFuture.runAsync(() -> gate.complete(null));
       assertThat(readElsewhere.get(60, TimeUnit.SECONDS)).isEqualTo(1);
     }
   }
