@@ -136,6 +136,15 @@ public final class SyncSession {
   private final AckEcho ackEcho;
   /** The same, for requests: a device asks another device for records the relay may bring. */
   private final DirectGrace askGrace;
+  /** Over a lossy link, our hello and summary said again while the peer says it lacks them. */
+  private final SummaryEcho summaryEcho;
+  /** Over a lossy link, what we requested and lack, asked again until it comes. */
+  private final OpenRequests openRequests;
+  /**
+   * Over a lossy link, per feed, the highest record the peer requested of us: it lacks them, so
+   * on a timeout they go again as records, not as an offer to be requested once more.
+   */
+  private final Map<ReplicaId, Long> owed = new HashMap<>();
   /**
    * Whether the peer's first summary arrived. Nothing is sent before it in either mode: a guess
    * of what the peer holds costs whole records when wrong (measured: 1.27x became 1.50x in
@@ -186,6 +195,10 @@ public final class SyncSession {
         * config.minBackoffMillis());
     this.grace = new DirectGrace(CLAIM_ROUND_TRIPS * config.minBackoffMillis());
     this.askGrace = new DirectGrace(CLAIM_ROUND_TRIPS * config.minBackoffMillis());
+    this.summaryEcho = new SummaryEcho(config.ordered() ? 0 : ACK_ECHO_WINDOWS
+        * config.minBackoffMillis() * CLAIM_ROUND_TRIPS, resendCap());
+    this.openRequests = new OpenRequests(config.ordered() ? 0 : config.minBackoffMillis(),
+        resendCap());
   }
 
   /** The messages that open the session. */
@@ -220,9 +233,11 @@ public final class SyncSession {
     } else if (m instanceof Ack a) {
       onAck(a, now);
     } else if (m instanceof Deltas d) {
+      summaryEcho.answered();
       offered(now);
       onDeltas(d, received, out, now);
     } else if (m instanceof Offer o) {
+      summaryEcho.answered();
       offered(now);
       onOffer(o, now, out);
     } else if (m instanceof Request q) {
@@ -283,6 +298,20 @@ public final class SyncSession {
       }
     }
     List<Message> resends = resends(now, sendsQueued);
+    if (summaryEcho.due(now)) {
+      resends = new ArrayList<>(resends);
+      if (hellos.isEmpty()) {
+        resends.add(hello(true));
+      }
+      resends.add(offering(base.whole(0), now));
+      sent(now, resends);
+    }
+    Request again = askAgain(now);
+    if (again != null) {
+      resends = new ArrayList<>(resends);
+      resends.add(again);
+      sent(now, resends);
+    }
     VersionVector echo = ackEcho.due(local.vector(), now);
     if (!echo.isEmpty()) {
       resends = new ArrayList<>(resends);
@@ -351,8 +380,15 @@ public final class SyncSession {
       ReplicaId origin = e.getKey();
       if (!sendsQueued && now >= e.getValue()
           && sentUpTo.getOrDefault(origin, 0L) > peerVector.get(origin)) {
-        // Nothing acknowledged in time: start the feed over from what the peer confirmed.
-        sentUpTo.put(origin, peerVector.get(origin));
+        // Nothing acknowledged in time: start the feed over from what the peer confirmed. What
+        // it requested goes again as records: it lacks them, and offering them again would only
+        // ask for the same request, one more leg to lose.
+        long acked = peerVector.get(origin);
+        long owe = owed.getOrDefault(origin, 0L);
+        if (owe > acked) {
+          requested.add(new Range(origin, acked + 1, owe));
+        }
+        sentUpTo.put(origin, Math.max(acked, owe));
         if (origin.equals(timedOrigin)) {
           timedOrigin = null; // an ack now could answer either send: no sample (Karn)
         }
@@ -384,6 +420,7 @@ public final class SyncSession {
         // since the peer may also lack the base.
         out.add(hello(true));
         out.add(offering(base.whole(0), now));
+        summaryEcho.asked(now);
       }
       return;
     }
@@ -449,6 +486,7 @@ public final class SyncSession {
         // Named in the dictionary of this very summary: the peer holds it unless it sent
         // another since, which a lossy link makes likely only for requests answering offers.
         out.add(base.request(want));
+        asked(want, now);
       }
     }
     offered(now);
@@ -509,8 +547,13 @@ public final class SyncSession {
       throws ProtocolException {
     VersionVector mine = local.vector();
     VersionVector duplicates = VersionVector.empty();
+    VersionVector authorHeld = VersionVector.empty();
     boolean fresh = false;
     for (DeltaRecord r : d.records()) {
+      if (r.origin().equals(peer)) {
+        // The peer wrote it holding what it depends on: an ack that comes with every record.
+        authorHeld = authorHeld.merge(r.deps());
+      }
       if (r.origin().equals(local.id()) && r.seq() > mine.get(local.id())) {
         throw new ProtocolException(Reason.VIOLATION, "peer sent " + r + " of this replica's"
             + " own feed, which it never wrote");
@@ -527,6 +570,12 @@ public final class SyncSession {
         received.add(r);
         fresh = true;
       }
+    }
+    if (fresh) {
+      openRequests.progress(now);
+    }
+    if (!authorHeld.isEmpty()) {
+      learn(authorHeld, now);
     }
     if (!duplicates.isEmpty()) {
       // The sender did not get our ack, or could not read it (the summary with our dictionary
@@ -560,10 +609,34 @@ public final class SyncSession {
     }
     if (!want.isEmpty()) {
       out.add(new Request(want));
+      asked(want, now);
     }
     if (!have.isEmpty()) {
       out.add(base.ack(have, true));
     }
+  }
+
+  /**
+   * Keeps {@code want}, just requested, to ask again if it does not come; not the peer's own feed,
+   * which it pushes whether asked or not.
+   */
+  private void asked(List<Range> want, long now) {
+    List<Range> others = new ArrayList<>(want.size());
+    for (Range r : want) {
+      if (!r.origin().equals(peer)) {
+        others.add(r);
+      }
+    }
+    openRequests.asked(others, now);
+  }
+
+  /** The request of what we asked for and still lack, if due; null if none is. */
+  private Request askAgain(long now) {
+    List<Range> want = new ArrayList<>();
+    for (Range r : openRequests.due(local.vector(), now)) {
+      want(r.origin(), r.from(), r.to(), now, want);
+    }
+    return want.isEmpty() ? null : new Request(want);
   }
 
   /**
@@ -765,6 +838,11 @@ public final class SyncSession {
           batch.add(d);
           bytes += d.payload().length;
           next = d.seq() + 1;
+        }
+        if (!config.ordered() && !r.origin().equals(local.id())) {
+          // Requested: until acked they go again as records when the ack is overdue.
+          owed.merge(r.origin(), next - 1, Math::max);
+          retryAt.putIfAbsent(r.origin(), now + delay(r.origin()));
         }
         // The offer was answered: give the ack the shortest delay from now, not from the
         // offer; no more, since over a lossy link these records are as likely lost as it was.

@@ -634,7 +634,9 @@ class SyncSessionTest {
 
   /**
    * Two sessions on a lossless link: every message arrives one millisecond after it was sent,
-   * records received are stored at once, and both sessions tick every ten milliseconds.
+   * records received are stored at once, and both sessions tick every ten milliseconds. Or, with
+   * {@link #answersLost}, a link that loses every message a session sends while handling one
+   * (an answer) and carries only what it sends on its own clock (start, ticks).
    */
   static final class Pair {
     final Feeds aLocal;
@@ -644,6 +646,7 @@ class SyncSessionTest {
     final List<Sent> log = new ArrayList<>();
     /** When both first held every record; Long.MAX_VALUE until then. */
     long convergedAt = Long.MAX_VALUE;
+    boolean answersLost;
     private final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
     private long now = T;
 
@@ -664,10 +667,13 @@ class SyncSessionTest {
           Sent s = inFlight.poll();
           SyncSession to = s.from() == a ? b : a;
           List<DeltaRecord> received = new ArrayList<>();
-          post(to, to.receive(s.message(), now, received));
+          List<Message> answer = new ArrayList<>(to.receive(s.message(), now, received));
           if (!received.isEmpty()) {
             received.forEach((to == a ? aLocal : bLocal)::store);
-            post(to, to.afterChange(now));
+            answer.addAll(to.afterChange(now));
+          }
+          if (!answersLost) {
+            post(to, answer);
           }
         }
         if (now % 10 == 0) {
