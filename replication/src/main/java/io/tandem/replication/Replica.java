@@ -740,6 +740,16 @@ public final class Replica implements AutoCloseable {
     }
 
     @Override
+    public boolean connected(ReplicaId replica) {
+      for (SyncSession s : sessions.values()) {
+        if (replica.equals(s.peer())) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
     public long claim(ReplicaId origin, long from, long to, Object by, long now, long until) {
       return keepsBases ? claims.claim(origin, from, to, by, now, until) : from;
     }

@@ -85,10 +85,12 @@ class ResendTest {
     local.write(ME, 1);
     assertThat(deltas(s.afterChange(t))).hasSize(1);
 
+    // Over an ordered link a late ack means a busy peer: the record goes again only once its
+    // ack is overdue by the resend cap, for a peer that dropped it itself (MeshRouteTest).
     long resent = nextResend(s, t, t + 4 * MAX);
     assertThat(resent).as("ms until a record is resent after acks took %d ms", slow)
-        .isGreaterThanOrEqualTo(slow)
-        .isLessThanOrEqualTo(MAX * 3 / 2);
+        .isGreaterThanOrEqualTo(slow + MAX)
+        .isLessThanOrEqualTo(3 * slow + MAX);
   }
 
   @Test

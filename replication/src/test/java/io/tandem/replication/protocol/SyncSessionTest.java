@@ -310,9 +310,9 @@ class SyncSessionTest {
   // ---- resending ----
 
   @Test
-  void unacknowledgedRecordsAreResentAfterTheBackoff() throws ProtocolException {
+  void overALossyLinkUnacknowledgedRecordsAreResentAfterTheBackoff() throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 3);
-    SyncSession s = new SyncSession(local, CONFIG, 1);
+    SyncSession s = new SyncSession(local, CONFIG.withOrdered(false), 1);
     assertThat(deltas(open(s, VersionVector.empty()))).isEqualTo(local.read(ME, 1, 3));
 
     for (long t = T + 1; t < T + MIN; t++) {
@@ -346,15 +346,18 @@ class SyncSessionTest {
    * doubles, with jitter, up to the cap, and stays there however often resends fail.
    */
   @Test
-  void resendIntervalsDoubleWithJitterAndNeverExceedTheCap() throws ProtocolException {
+  void overALossyLinkResendIntervalsDoubleWithJitterAndNeverExceedTheCap()
+      throws ProtocolException {
+    // The cap of a lossy link: its backoff grows no further than eight shortest delays.
+    long cap = SyncSession.LOSSY_CAP_DELAYS * MIN;
     Feeds local = new Feeds(ME).write(ME, 3);
-    SyncSession s = new SyncSession(local, CONFIG, 42);
+    SyncSession s = new SyncSession(local, CONFIG.withOrdered(false).withBackoff(MIN, cap), 42);
     open(s, VersionVector.empty());
 
     List<Long> intervals = new ArrayList<>();
     long last = T;
     for (long t = T + 1; intervals.size() < 50; t++) {
-      assertThat(t - last).as("time without a resend").isLessThan(10 * MAX);
+      assertThat(t - last).as("time without a resend").isLessThan(10 * cap);
       if (!s.tick(t).isEmpty()) {
         intervals.add(t - last);
         last = t;
@@ -362,20 +365,21 @@ class SyncSessionTest {
     }
 
     for (int k = 0; k < intervals.size(); k++) {
-      long base = Math.min(MAX, MIN << Math.min(k, 20));
+      long base = Math.min(cap, MIN << Math.min(k, 20));
       assertThat(intervals.get(k)).as("interval %d of %s", k, intervals)
           .isBetween(base / 2, base * 3 / 2);
     }
     assertThat(new HashSet<>(intervals.subList(10, 50))).as("jitter at the cap")
         .hasSizeGreaterThan(1);
-    assertThat(intervals).as("resend intervals, cap %d ms", MAX).allSatisfy(i ->
-        assertThat(i).isLessThanOrEqualTo(MAX));
+    assertThat(intervals).as("resend intervals, cap %d ms", cap).allSatisfy(i ->
+        assertThat(i).isLessThanOrEqualTo(cap));
   }
 
   @Test
-  void resendComesSoonOnceThePeerIsHeardAgainAfterASilence() throws ProtocolException {
+  void overALossyLinkAResendComesSoonOnceThePeerIsHeardAgainAfterASilence()
+      throws ProtocolException {
     Feeds local = new Feeds(ME).write(ME, 3);
-    SyncSession s = new SyncSession(local, CONFIG, 7);
+    SyncSession s = new SyncSession(local, CONFIG.withOrdered(false), 7);
     open(s, VersionVector.empty());
     // Five resends go unanswered: the backoff has grown to its cap.
     long t = T;
