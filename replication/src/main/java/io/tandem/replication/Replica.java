@@ -664,7 +664,7 @@ public final class Replica implements AutoCloseable {
         }
         all.addAll(d.records());
       }
-      validate(all);
+      validate(unheld(all));
       before = applied + rejected;
       // A file hears nothing we say, so its session must not change the base kept for its author.
       SyncSession s = new SyncSession(new LocalView(false), sessionConfig, sessionSeeds++);
@@ -913,6 +913,9 @@ public final class Replica implements AutoCloseable {
       long dupsBefore = s.duplicateRecords();
       List<Message> out = s.receive(m, now, received);
       duplicates += s.duplicateRecords() - dupsBefore;
+      int arrived = received.size();
+      received = unheld(received);
+      duplicates += arrived - received.size();
       List<Crdt<?>> deltas = validate(received);
       send(peer, out);
       if (s.isOpen()) {
@@ -923,8 +926,8 @@ public final class Replica implements AutoCloseable {
         install(fetched, now, changes);
       }
       for (int i = 0; i < received.size(); i++) {
-        if (!buffer.add(received.get(i), vector)) {
-          duplicates++;
+        if (!buffer.add(received.get(i), deltas.get(i), vector)) {
+          duplicates++; // twice in this frame, or covered by a snapshot the frame completed
         }
       }
       if (!deltas.isEmpty() && applyNow) {
@@ -937,7 +940,32 @@ public final class Replica implements AutoCloseable {
     }
   }
 
-  /** Every record of a frame decodes to a delta its object can take, or none is applied. */
+  /**
+   * The records of {@code received} this replica neither applied nor buffered yet; the others
+   * are duplicates, dropped unread. Their payloads are not decoded, so a replayed
+   * record under a number already held changes nothing and closes nothing even if its payload is
+   * garbage: what is held was validated when it first came, and a second copy is never used.
+   */
+  private List<DeltaRecord> unheld(List<DeltaRecord> received) {
+    List<DeltaRecord> out = null;
+    for (int i = 0; i < received.size(); i++) {
+      DeltaRecord r = received.get(i);
+      if (buffer.holds(r, vector)) {
+        if (out == null) {
+          out = new ArrayList<>(received.subList(0, i));
+        }
+      } else if (out != null) {
+        out.add(r);
+      }
+    }
+    return out == null ? received : out;
+  }
+
+  /**
+   * Every record of a frame decodes to a delta its object can take, or none is applied.
+   *
+   * @return the decoded deltas, one per record, in order
+   */
   private List<Crdt<?>> validate(List<DeltaRecord> records) throws ProtocolException {
     List<Crdt<?>> out = new ArrayList<>(records.size());
     Map<String, Class<?>> types = new HashMap<>();
@@ -968,7 +996,7 @@ public final class Replica implements AutoCloseable {
 
   /** Applies, stores and acknowledges what the buffer can release, then tells every peer. */
   private void applyDeliverable(long now, List<Change> changes) {
-    List<DeltaRecord> ready = buffer.drain(vector, r -> {
+    List<CausalBuffer.Received> ready = buffer.drain(vector, r -> {
       boolean ahead = r.hlc().isAheadOf(now, config.maxClockOffsetMillis());
       if (ahead) {
         heldForClock++;
@@ -978,15 +1006,15 @@ public final class Replica implements AutoCloseable {
     if (ready.isEmpty()) {
       return;
     }
-    store.append(ready);
-    recent.add(ready);
-    for (DeltaRecord r : ready) {
-      Crdt<?> delta;
-      try {
-        delta = (Crdt<?>) BinaryCodec.decode(r.payload(), r.origin());
-      } catch (CodecException e) {
-        throw new IllegalStateException("validated payload stopped decoding", e);
-      }
+    List<DeltaRecord> records = new ArrayList<>(ready.size());
+    for (CausalBuffer.Received x : ready) {
+      records.add(x.record());
+    }
+    store.append(records);
+    recent.add(records);
+    for (CausalBuffer.Received x : ready) {
+      DeltaRecord r = x.record();
+      Crdt<?> delta = x.delta();
       Crdt<?> current = objects.get(r.object());
       if (current != null && current.getClass() != delta.getClass()) {
         // Two origins created one object with two types: an app bug. The feed must stay
