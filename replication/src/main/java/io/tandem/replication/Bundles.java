@@ -94,9 +94,8 @@ final class Bundles {
       throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
     }
     Message.Hello hello = (Message.Hello) messages.get(0);
-    List<Change> changes = new ArrayList<>();
     long before;
-    long after;
+    List<InFlight.Batch> queued;
     r.lock.lock();
     try {
       r.ensureOpen();
@@ -128,17 +127,21 @@ final class Bundles {
       try {
         s.start(r.clock.millis());
         for (ByteBuffer f : frames) {
-          r.inbound.onFrame(link, f.duplicate(), changes, true);
+          r.inbound.onFrame(link, f.duplicate(), true);
         }
       } finally {
         r.sessions.remove(link);
       }
-      after = r.inbound.appliedOrRejected();
-      r.firing.changed(changes);
+      queued = r.inbound.takeQueued();
     } finally {
       r.lock.unlock();
     }
-    r.firing.fireUnfired();
-    return (int) (after - before);
+    r.inbound.settle(queued, true); // the caller sees the bundle's records applied
+    r.lock.lock();
+    try {
+      return (int) (r.inbound.appliedOrRejected() - before);
+    } finally {
+      r.lock.unlock();
+    }
   }
 }

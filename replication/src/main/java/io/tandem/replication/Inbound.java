@@ -12,6 +12,7 @@ import io.tandem.replication.protocol.ProtocolException.Reason;
 import io.tandem.replication.protocol.SyncSession;
 import io.tandem.replication.spi.PeerId;
 import io.tandem.replication.spi.PeerListener;
+import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.Snapshot;
 import io.tandem.replication.spi.Transport;
 import java.lang.System.Logger.Level;
@@ -26,16 +27,24 @@ import java.util.TreeSet;
 /**
  * A replica's receive path: frames from peers handed to their sessions, the records they bring
  * validated (a frame's records all decode to deltas their objects can take, or the session ends
- * and nothing changes), buffered until causally deliverable, then stored, applied and
- * acknowledged; and fetched snapshots installed. Records the replica holds already are counted
- * as duplicates and dropped unread; the others are decoded once. Runs under the replica's lock,
- * but for the listener's calls, which take it.
+ * and nothing changes), buffered until causally deliverable, then queued in the store, and
+ * applied and acknowledged once durable; and fetched snapshots installed. Records the replica
+ * holds already, applied, buffered or in flight to the store, are counted as duplicates and
+ * dropped unread; the others are decoded once.
+ *
+ * <p>Like own writes, received records are queued in the store under the replica's lock and
+ * awaited outside it, on the thread that queued them, so the lock is free while the store
+ * commits and records from several peers and own writes share commits; the thread then applies,
+ * under the lock, every batch durable in queue order. The store's own threads never touch the
+ * replica. A batch the store fails is not applied nor acknowledged, so its peers send its
+ * records again; a later batch is applied only where it continues the applied vector.
  */
 final class Inbound {
 
   private static final System.Logger LOG = System.getLogger(Inbound.class.getName());
 
   private final Replica r;
+  private final InFlight inFlight = new InFlight();
   private long heldForClock;
   private long duplicates;
   private long applied;
@@ -94,42 +103,43 @@ final class Inbound {
     }
 
     /**
-     * Frames that arrived together are stored as one: their records are buffered frame by frame
-     * and applied, stored (one commit) and acknowledged (one ack per peer) once, after the last.
+     * Frames that arrived together are stored as one: their records are buffered frame by frame,
+     * queued in the store once, after the last (one append), and applied and acknowledged (one
+     * ack per peer) once durable.
      */
     @Override
     public void frames(PeerId peer, List<ByteBuffer> frames) {
-      List<Change> changes = new ArrayList<>();
       List<Firing.Installed> installed;
+      List<InFlight.Batch> queued;
       r.lock.lock();
       try {
         if (!r.closed) {
           Sessions.Link link = new Sessions.Link(transport, peer);
           boolean received = false;
           for (ByteBuffer f : frames) {
-            received |= onFrame(link, f, changes, false);
+            received |= onFrame(link, f, false);
           }
           if (received && !r.closed) {
-            applyDeliverable(r.clock.millis(), changes);
+            release(r.clock.millis());
           }
         }
         installed = r.firing.takeInstalled();
-        r.firing.changed(changes);
+        queued = inFlight.takeUnawaited();
       } finally {
         r.lock.unlock();
       }
-      r.firing.fireInstalled(installed);
-      r.firing.fireUnfired();
+      r.firing.fireInstalled(installed); // before the records that continue the snapshot
+      settle(queued, false);
     }
   }
 
   /**
-   * Handles one frame; with {@code applyNow} false, records it brought wait in the buffer for the
-   * caller to apply.
+   * Handles one frame; with {@code releaseNow} false, records it brought wait in the buffer for
+   * the caller to {@link #release}.
    *
    * @return whether the frame brought records to apply
    */
-  boolean onFrame(Sessions.Link peer, ByteBuffer frame, List<Change> changes, boolean applyNow) {
+  boolean onFrame(Sessions.Link peer, ByteBuffer frame, boolean releaseNow) {
     SyncSession s = r.sessions.get(peer);
     if (s == null) {
       return false; // a frame from a session that ended; nothing in it is owed
@@ -153,15 +163,15 @@ final class Inbound {
       }
       byte[] fetched = r.transfer.takeCompleted();
       if (fetched != null) {
-        install(fetched, now, changes);
+        install(fetched, now);
       }
       for (int i = 0; i < received.size(); i++) {
-        if (!r.buffer.add(received.get(i), deltas.get(i), r.vector)) {
+        if (!r.buffer.add(received.get(i), deltas.get(i), inFlight.accepted(r.vector))) {
           duplicates++; // twice in this frame, or covered by a snapshot the frame completed
         }
       }
-      if (!deltas.isEmpty() && applyNow) {
-        applyDeliverable(now, changes);
+      if (!deltas.isEmpty() && releaseNow) {
+        release(now);
       }
       return !deltas.isEmpty();
     } catch (ProtocolException e) {
@@ -171,16 +181,17 @@ final class Inbound {
   }
 
   /**
-   * The records of {@code received} this replica neither applied nor buffered yet; the others
+   * The records of {@code received} this replica neither applied, buffered nor queued yet; the others
    * are duplicates, dropped unread. Their payloads are not decoded, so a replayed record under a
    * number already held changes nothing and closes nothing even if its payload is garbage: what
    * is held was validated when it first came, and a second copy is never used.
    */
   List<DeltaRecord> unheld(List<DeltaRecord> received) {
     List<DeltaRecord> out = null;
+    VersionVector accepted = inFlight.accepted(r.vector);
     for (int i = 0; i < received.size(); i++) {
       DeltaRecord d = received.get(i);
-      if (r.buffer.holds(d, r.vector)) {
+      if (r.buffer.holds(d, accepted)) {
         if (out == null) {
           out = new ArrayList<>(received.subList(0, i));
         }
@@ -224,9 +235,13 @@ final class Inbound {
     return out;
   }
 
-  /** Applies, stores and acknowledges what the buffer can release, then tells every peer. */
-  void applyDeliverable(long now, List<Change> changes) {
-    List<CausalBuffer.Received> ready = r.buffer.drain(r.vector, d -> {
+  /**
+   * Queues in the store what the buffer can release: what continues the records applied and in
+   * flight. The caller takes the batches queued ({@link #takeQueued}) before it lets go of the
+   * lock and {@link #settle settles} them after. Under the lock.
+   */
+  void release(long now) {
+    List<CausalBuffer.Received> ready = r.buffer.drain(inFlight.accepted(r.vector), d -> {
       boolean ahead = d.hlc().isAheadOf(now, r.config.maxClockOffsetMillis());
       if (ahead) {
         heldForClock++;
@@ -240,30 +255,108 @@ final class Inbound {
     for (CausalBuffer.Received x : ready) {
       records.add(x.record());
     }
-    r.store.append(records);
-    r.recent.add(records);
-    for (CausalBuffer.Received x : ready) {
-      DeltaRecord d = x.record();
-      Crdt<?> delta = x.delta();
-      Crdt<?> current = r.objects.get(d.object());
-      if (current != null && current.getClass() != delta.getClass()) {
-        // Two origins created one object with two types: an app bug. The feed must stay
-        // gap-free, so the record counts as applied, and the mismatch is reported.
-        rejected++;
-        LOG.log(Level.ERROR, "object {0} holds a {1}; {2} carries a {3}; not applied",
-            d.object(), current.getClass().getSimpleName(), d,
-            delta.getClass().getSimpleName());
-      } else {
-        r.objects.put(d.object(), current == null
-            ? Crdts.merge(Crdts.emptyLike(delta), delta) : Crdts.merge(current, delta));
-        r.writes.changed(d.object());
-        applied++;
-      }
-      r.vector = r.vector.with(d.origin(), d.seq());
-      r.hlc = r.hlc.receive(d.hlc(), now, r.config.maxClockOffsetMillis());
-      changes.add(new Change(d.object(), d.origin(), d.seq(), false));
+    PendingAppend append;
+    try {
+      append = r.store.appendQueued(records);
+    } catch (RuntimeException e) {
+      // Neither applied nor acknowledged: the peers send them again.
+      LOG.log(Level.ERROR, "store refused {0} received records: {1}", records.size(),
+          e.getMessage());
+      return;
     }
-    r.afterChange(now);
+    inFlight.queued(ready, append);
+  }
+
+  /** The batches queued since the caller took the lock, taken out. Under the lock. */
+  List<InFlight.Batch> takeQueued() {
+    return inFlight.takeUnawaited();
+  }
+
+  /**
+   * Awaits the durability of {@code batches}, which the caller queued, then applies in queue
+   * order every batch settled, tells the listeners, and, if {@code wait}, returns only once
+   * {@code batches} are applied or dropped (an earlier batch of another thread may hold them
+   * up). Outside the lock.
+   */
+  void settle(List<InFlight.Batch> batches, boolean wait) {
+    for (InFlight.Batch b : batches) {
+      RuntimeException failure = null;
+      try {
+        b.append.await(); // on this thread: the store's threads never touch the replica
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      List<InFlight.Batch> done;
+      r.lock.lock();
+      try {
+        done = inFlight.settled(b, failure);
+        if (!r.closed) {
+          List<Change> changes = new ArrayList<>();
+          apply(done, r.clock.millis(), changes);
+          r.firing.changed(changes);
+        }
+      } finally {
+        r.lock.unlock();
+      }
+      done.forEach(x -> x.settled.complete(null));
+    }
+    r.firing.fireUnfired();
+    if (wait) {
+      batches.forEach(b -> b.settled.join());
+    }
+  }
+
+  /** Applies the records of {@code done}, durable now, in order, and tells every peer. */
+  private void apply(List<InFlight.Batch> done, long now, List<Change> changes) {
+    boolean grew = false;
+    for (InFlight.Batch b : done) {
+      if (b.failure() != null) {
+        // Neither applied nor acknowledged: the peers send them again.
+        LOG.log(Level.ERROR, "store failed {0} received records: {1}", b.records.size(),
+            b.failure().getMessage());
+        continue;
+      }
+      List<DeltaRecord> kept = new ArrayList<>(b.records.size());
+      for (CausalBuffer.Received x : b.records) {
+        DeltaRecord d = x.record();
+        if (d.seq() != r.vector.get(d.origin()) + 1 || !r.vector.descends(d.deps())) {
+          // Covered by a snapshot installed meanwhile, or after records of a failed batch: the
+          // store holds it, and takes it again as a repeat once the peers resend it.
+          continue;
+        }
+        applyOne(d, x.delta(), now);
+        kept.add(d);
+        changes.add(new Change(d.object(), d.origin(), d.seq(), false));
+      }
+      r.recent.add(kept);
+      grew |= !kept.isEmpty();
+    }
+    if (grew) {
+      r.afterChange(now);
+    }
+  }
+
+  private void applyOne(DeltaRecord d, Crdt<?> delta, long now) {
+    Crdt<?> current = r.objects.get(d.object());
+    if (current != null && current.getClass() != delta.getClass()) {
+      // Two origins created one object with two types: an app bug. The feed must stay
+      // gap-free, so the record counts as applied, and the mismatch is reported.
+      rejected++;
+      LOG.log(Level.ERROR, "object {0} holds a {1}; {2} carries a {3}; not applied",
+          d.object(), current.getClass().getSimpleName(), d, delta.getClass().getSimpleName());
+    } else {
+      r.objects.put(d.object(), current == null
+          ? Crdts.merge(Crdts.emptyLike(delta), delta) : Crdts.merge(current, delta));
+      r.writes.changed(d.object());
+      applied++;
+    }
+    r.vector = r.vector.with(d.origin(), d.seq());
+    r.hlc = r.hlc.receive(d.hlc(), now, r.config.maxClockOffsetMillis());
+  }
+
+  /** The replica closes: nobody waits for a batch in flight any more. Under the lock. */
+  void close() {
+    inFlight.clear().forEach(b -> b.settled.complete(null));
   }
 
   /**
@@ -271,7 +364,7 @@ final class Inbound {
    * replica's, its vector into this replica's, and the store keeps the join of both snapshots.
    * A snapshot whose content does not hold changes nothing.
    */
-  private void install(byte[] bytes, long now, List<Change> changes) {
+  private void install(byte[] bytes, long now) {
     SnapshotTransfer.Fetched got = r.transfer.check(bytes, r.id, r.vector, r.objects);
     if (got == null) {
       return;
@@ -298,7 +391,7 @@ final class Inbound {
     r.transfer.installed(r.vector);
     r.firing.installed(new Firing.Installed(before, r.vector,
         Collections.unmodifiableSet(new TreeSet<>(got.objects().keySet()))));
-    applyDeliverable(now, changes);
+    release(now);
     r.afterChange(now);
   }
 

@@ -404,6 +404,7 @@ public final class Replica implements AutoCloseable {
       ticker.saveLearnedPeers();
       closed = true;
       ticker.cancel();
+      inbound.close();
       sessions.clear();
       receipts.fail("replica " + id + " closed");
     } finally {

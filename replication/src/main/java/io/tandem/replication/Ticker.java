@@ -2,7 +2,6 @@ package io.tandem.replication;
 
 import io.tandem.crdt.ReplicaId;
 import io.tandem.replication.spi.Scheduler;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,7 +33,7 @@ final class Ticker {
   }
 
   private void tick() {
-    List<Change> changes = new ArrayList<>();
+    List<InFlight.Batch> queued;
     r.lock.lock();
     try {
       if (r.closed) {
@@ -43,16 +42,16 @@ final class Ticker {
       long now = r.clock.millis();
       r.sessions.tick(now);
       if (r.buffer.size() > 0) {
-        r.inbound.applyDeliverable(now, changes);
+        r.inbound.release(now);
       }
       saveLearnedPeers();
       r.compactor.tick(now);
       schedule();
-      r.firing.changed(changes);
+      queued = r.inbound.takeQueued();
     } finally {
       r.lock.unlock();
     }
-    r.firing.fireUnfired();
+    r.inbound.settle(queued, false);
     boolean compact;
     r.lock.lock();
     try {
