@@ -1,5 +1,6 @@
 package io.tandem.replication;
 
+import io.tandem.crdt.Crdt;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
@@ -13,13 +14,17 @@ import java.util.function.Predicate;
 /**
  * Records that arrived before their dependencies, waiting to be applied. Bounded in records and
  * bytes: past the bound it evicts the records furthest from being applicable, which is safe
- * because nothing in here was acknowledged; the peer resends it.
+ * because nothing in here was acknowledged; the peer resends it. Each record waits with its
+ * payload decoded, as the frame's validation decoded it, so no payload is decoded twice.
  */
 final class CausalBuffer {
 
+  /** A received record, validated, and its payload decoded. */
+  record Received(DeltaRecord record, Crdt<?> delta) {}
+
   private final int maxRecords;
   private final long maxBytes;
-  private final Map<ReplicaId, TreeMap<Long, DeltaRecord>> feeds = new HashMap<>();
+  private final Map<ReplicaId, TreeMap<Long, Received>> feeds = new HashMap<>();
   private int size;
   private long bytes;
   private long evictions;
@@ -29,13 +34,25 @@ final class CausalBuffer {
     this.maxBytes = maxBytes;
   }
 
-  /** Keeps {@code r} unless {@code applied} already covers it or it is here already. */
-  boolean add(DeltaRecord r, VersionVector applied) {
+  /** Whether {@code applied} covers {@code r} or {@code r} waits here already. */
+  boolean holds(DeltaRecord r, VersionVector applied) {
+    if (r.seq() <= applied.get(r.origin())) {
+      return true;
+    }
+    TreeMap<Long, Received> feed = feeds.get(r.origin());
+    return feed != null && feed.containsKey(r.seq());
+  }
+
+  /**
+   * Keeps {@code r}, whose payload decodes to {@code delta}, unless {@code applied} already
+   * covers it or it is here already.
+   */
+  boolean add(DeltaRecord r, Crdt<?> delta, VersionVector applied) {
     if (r.seq() <= applied.get(r.origin())) {
       return false;
     }
-    TreeMap<Long, DeltaRecord> feed = feeds.computeIfAbsent(r.origin(), o -> new TreeMap<>());
-    if (feed.putIfAbsent(r.seq(), r) != null) {
+    TreeMap<Long, Received> feed = feeds.computeIfAbsent(r.origin(), o -> new TreeMap<>());
+    if (feed.putIfAbsent(r.seq(), new Received(r, delta)) != null) {
       return false;
     }
     size++;
@@ -50,26 +67,27 @@ final class CausalBuffer {
    * Takes out, in a causal order, every record that can be applied after {@code applied}: the
    * next of its feed, with its dependencies covered. Records {@code hold} says to keep wait.
    */
-  List<DeltaRecord> drain(VersionVector applied, Predicate<DeltaRecord> hold) {
-    List<DeltaRecord> out = new ArrayList<>();
+  List<Received> drain(VersionVector applied, Predicate<DeltaRecord> hold) {
+    List<Received> out = new ArrayList<>();
     VersionVector v = applied;
     boolean progress = true;
     while (progress && size > 0) {
       progress = false;
-      for (Map.Entry<ReplicaId, TreeMap<Long, DeltaRecord>> e : new ArrayList<>(feeds.entrySet())) {
-        TreeMap<Long, DeltaRecord> feed = e.getValue();
+      for (Map.Entry<ReplicaId, TreeMap<Long, Received>> e : new ArrayList<>(feeds.entrySet())) {
+        TreeMap<Long, Received> feed = e.getValue();
         // Drop what became stale (applied meanwhile by another path).
         while (!feed.isEmpty() && feed.firstKey() <= v.get(e.getKey())) {
           remove(feed.pollFirstEntry().getValue());
         }
         while (!feed.isEmpty() && feed.firstKey() == v.get(e.getKey()) + 1) {
-          DeltaRecord r = feed.firstEntry().getValue();
+          Received next = feed.firstEntry().getValue();
+          DeltaRecord r = next.record();
           if (!v.descends(r.deps()) || hold.test(r)) {
             break;
           }
           feed.pollFirstEntry();
-          remove(r);
-          out.add(r);
+          remove(next);
+          out.add(next);
           v = v.with(r.origin(), r.seq());
           progress = true;
         }
@@ -84,14 +102,14 @@ final class CausalBuffer {
   private void evictFurthest() {
     ReplicaId worst = null;
     long worstSeq = -1;
-    for (Map.Entry<ReplicaId, TreeMap<Long, DeltaRecord>> e : feeds.entrySet()) {
+    for (Map.Entry<ReplicaId, TreeMap<Long, Received>> e : feeds.entrySet()) {
       long last = e.getValue().lastKey() - e.getValue().firstKey();
       if (last > worstSeq || worst == null) {
         worst = e.getKey();
         worstSeq = last;
       }
     }
-    TreeMap<Long, DeltaRecord> feed = feeds.get(worst);
+    TreeMap<Long, Received> feed = feeds.get(worst);
     remove(feed.pollLastEntry().getValue());
     if (feed.isEmpty()) {
       feeds.remove(worst);
@@ -99,9 +117,9 @@ final class CausalBuffer {
     evictions++;
   }
 
-  private void remove(DeltaRecord r) {
+  private void remove(Received r) {
     size--;
-    bytes -= r.weight();
+    bytes -= r.record().weight();
   }
 
   int size() {

@@ -6,18 +6,10 @@ import io.tandem.crdt.Hlc;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
-import io.tandem.crdt.codec.CodecException;
 import io.tandem.replication.log.DeltaRecord;
-import io.tandem.replication.protocol.Message;
-import io.tandem.replication.protocol.Message.SnapshotChunk;
-import io.tandem.replication.protocol.Message.SnapshotOffer;
-import io.tandem.replication.protocol.MessageCodec;
 import io.tandem.replication.protocol.ProtocolException;
-import io.tandem.replication.protocol.ProtocolException.Reason;
 import io.tandem.replication.protocol.SessionConfig;
 import io.tandem.replication.protocol.SyncSession;
-import io.tandem.replication.spi.PeerId;
-import io.tandem.replication.spi.PeerListener;
 import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.Snapshot;
@@ -28,8 +20,6 @@ import io.tandem.replication.spi.Transport;
 import io.tandem.replication.spi.WallClock;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -38,12 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -61,85 +46,55 @@ public final class Replica implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(Replica.class.getName());
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final ReplicaId id;
-  private final ReplicaStore store;
+  final ReentrantLock lock = new ReentrantLock();
+  final ReplicaId id;
+  final ReplicaStore store;
   private final List<Transport> transports;
-  private final WallClock clock;
+  final WallClock clock;
   private final Scheduler scheduler;
   private final boolean ownScheduler;
-  private final ReplicaConfig config;
+  final ReplicaConfig config;
   /** Peers whose acknowledged vector grew since it was last saved. */
-  private final Set<ReplicaId> unsavedPeers = new LinkedHashSet<>();
-  private final SessionConfig sessionConfig;
+  final Set<ReplicaId> unsavedPeers = new LinkedHashSet<>();
+  final SessionConfig sessionConfig;
   /** The newest records of each feed, which sessions send without reading the store. */
-  private final RecentRecords recent;
+  final RecentRecords recent;
   private static final int RECENT_RECORDS = 64 * 1024;
 
-  private final Map<String, Crdt<?>> objects = new HashMap<>();
-  private VersionVector vector;
+  /*
+   * The state below is guarded by the lock. The classes of the replica's seams (Inbound for
+   * what peers send, Sessions for what goes to them, Firing for listeners, Bundles, LocalView)
+   * read and change it under that lock, as parts of this one object.
+   */
+  final Map<String, Crdt<?>> objects = new HashMap<>();
+  VersionVector vector;
   /** The vector, less our own feed, when we last wrote: deps are what grew since. */
   private VersionVector lastDeps;
-  private Hlc hlc;
+  Hlc hlc;
   /**
    * Own records above {@code vector.get(id)}: queued in the store and neither readable nor sent
    * until durable and published in order.
    */
-  private OwnWrites writes;
-  /** Changes published and not yet told to listeners, in publication order. */
-  private final ArrayDeque<Change> unfired = new ArrayDeque<>();
-  /** Own writes settled and not yet told to their callers, told after the listeners. */
-  private final ArrayDeque<Runnable> untold = new ArrayDeque<>();
-  /** Whether a thread is telling listeners: one at a time, so they hear one order. */
-  private boolean firing;
-  private final CausalBuffer buffer;
-  private final Map<Link, SyncSession> sessions = new LinkedHashMap<>();
-  private final Receipts receipts = new Receipts();
+  OwnWrites writes;
+  final Firing firing = new Firing(lock);
+  final CausalBuffer buffer;
+  final Sessions sessions = new Sessions();
+  final Receipts receipts = new Receipts();
   /** Per peer, what a session start is written against; kept in the store as well. */
-  private final Map<ReplicaId, SyncBase> bases = new HashMap<>();
-  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
-  /** Per session, frames handed to its transport that it has not taken yet. */
-  private final Map<SyncSession, AtomicInteger> unsent = new WeakHashMap<>();
-  /** Frames a transport could not take, told to their sessions at the next tick. */
-  private final ConcurrentLinkedQueue<LostFrame> lostFrames = new ConcurrentLinkedQueue<>();
-  private final SyncSession.Local local;
+  final Map<ReplicaId, SyncBase> bases = new HashMap<>();
+  final SyncSession.Local local;
   /** Records one session is about to receive, so that no other session requests them too. */
-  private final Claims claims = new Claims();
-  private Scheduler.Cancellable tickTask;
-  private long sessionSeeds;
-  private boolean closed;
+  final Claims claims = new Claims();
+  final Inbound inbound = new Inbound(this);
+  private final Bundles bundles = new Bundles(this);
+  private final Ticker ticker;
+  long sessionSeeds;
+  boolean closed;
 
-  private long heldForClock;
-  private long duplicates;
-  private long applied;
-  private long rejected;
-  private long framesIn;
-  private long framesOut;
-  private long bytesIn;
-  private long bytesOut;
-  private long sessionsClosed;
-  private String lastCloseReason;
-
-  private final Compactor compactor;
+  final Compactor compactor;
   /** The vector of the store's snapshot. */
-  private VersionVector snapshotVector;
-  private final SnapshotTransfer transfer;
-  /** Snapshots installed and not yet told to listeners. */
-  private final List<Installed> installedEvents = new ArrayList<>();
-
-  /** A fetched snapshot installed, as listeners hear of it. */
-  private record Installed(VersionVector before, VersionVector after, Set<String> objects) {}
-
-  /** A message whose frame the transport failed to take. */
-  private record LostFrame(SyncSession session, Message message) {}
-
-  /** A connection: a peer as one of the replica's transports knows it. */
-  private record Link(Transport transport, PeerId peer) {
-    @Override
-    public String toString() {
-      return peer.toString();
-    }
-  }
+  VersionVector snapshotVector;
+  final SnapshotTransfer transfer;
 
   public static ReplicaBuilder builder() {
     return new ReplicaBuilder();
@@ -178,12 +133,13 @@ public final class Replica implements AutoCloseable {
     this.transfer = new SnapshotTransfer(store, config.limits(),
         2 * sessionConfig.maxBackoffMillis(), openedAt);
     transfer.held(vector);
-    this.local = new LocalView(true);
+    this.local = new LocalView(this, true);
     this.sessionSeeds = config.seed() ^ id.value();
     for (Transport t : this.transports) {
-      t.start(new Listener(t));
+      t.start(inbound.listener(t));
     }
-    scheduleTick();
+    this.ticker = new Ticker(this, scheduler);
+    ticker.schedule();
   }
 
   public ReplicaId id() {
@@ -218,7 +174,7 @@ public final class Replica implements AutoCloseable {
       }
       settle(q, failure);
     } else {
-      fireUnfired(); // the store refused it at once: tell the writes it dropped
+      firing.fireUnfired(); // the store refused it at once: tell the writes it dropped
     }
     try {
       return q.result().join();
@@ -251,7 +207,7 @@ public final class Replica implements AutoCloseable {
       return CompletableFuture.completedFuture(new Write(this, null));
     }
     if (q.append() == null) {
-      fireUnfired(); // the store refused it at once: tell the writes it dropped
+      firing.fireUnfired(); // the store refused it at once: tell the writes it dropped
       return q.result().copy();
     }
     q.append().whenDurable().whenComplete((v, t) -> settle(q, t == null ? null
@@ -318,7 +274,7 @@ public final class Replica implements AutoCloseable {
       if (failure != null) {
         writes.refuse(q.seq(), failure).forEach(this::tellLost);
         RuntimeException why = writes.failure(q.seq(), failure);
-        untold.add(() -> q.result().completeExceptionally(why));
+        firing.tell(() -> q.result().completeExceptionally(why));
       } else if (writes.lost(q.seq())) {
         tellLost(q);
       } else {
@@ -328,13 +284,13 @@ public final class Replica implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    fireUnfired();
+    firing.fireUnfired();
   }
 
   /** Queues telling the caller of {@code q} that it was dropped after an earlier write failed. */
   private void tellLost(OwnWrites.Queued q) {
     RuntimeException why = writes.failure(q.seq(), null);
-    untold.add(() -> q.result().completeExceptionally(why));
+    firing.tell(() -> q.result().completeExceptionally(why));
   }
 
   /**
@@ -350,7 +306,7 @@ public final class Replica implements AutoCloseable {
       Crdt<?> current = objects.get(r.object());
       if (current != null && current.getClass() != q.delta().getClass()) {
         // A peer created the object with another type while this write was queued.
-        rejected++;
+        inbound.countRejected();
         LOG.log(Level.ERROR, "object {0} holds a {1}; own {2} carries a {3}; not applied",
             r.object(), current.getClass().getSimpleName(), r,
             q.delta().getClass().getSimpleName());
@@ -360,10 +316,10 @@ public final class Replica implements AutoCloseable {
       }
       vector = vector.with(id, r.seq());
       recent.add(r);
-      unfired.add(new Change(r.object(), id, r.seq(), true));
+      firing.changed(new Change(r.object(), id, r.seq(), true));
       Write w = new Write(this, new Dot(id, r.seq()));
       CompletableFuture<Write> result = q.result();
-      untold.add(() -> result.complete(w));
+      firing.tell(() -> result.complete(w));
       now = clock.millis();
     }
     if (now >= 0) {
@@ -402,11 +358,11 @@ public final class Replica implements AutoCloseable {
   }
 
   public void addListener(ChangeListener listener) {
-    listeners.add(listener);
+    firing.addListener(listener);
   }
 
   public void removeListener(ChangeListener listener) {
-    listeners.remove(listener);
+    firing.removeListener(listener);
   }
 
   /** The sync status of every peer this replica has met, connected or not. */
@@ -414,7 +370,7 @@ public final class Replica implements AutoCloseable {
     lock.lock();
     try {
       Map<ReplicaId, PeerStatus> out = new LinkedHashMap<>();
-      for (SyncSession s : sessions.values()) {
+      for (SyncSession s : sessions.all()) {
         if (s.isOpen()) {
           out.put(s.peer(), new PeerStatus(s.peer(), true, s.pendingOut(), s.pendingIn(),
               s.lastExchange(), s.peerVector()));
@@ -431,9 +387,7 @@ public final class Replica implements AutoCloseable {
   public ReplicaMetrics metrics() {
     lock.lock();
     try {
-      return new ReplicaMetrics(buffer.size(), buffer.bytes(), buffer.evictions(), heldForClock,
-          duplicates, applied, rejected, framesIn, framesOut, bytesIn, bytesOut, sessionsClosed,
-          lastCloseReason);
+      return inbound.metrics(buffer, sessions);
     } finally {
       lock.unlock();
     }
@@ -447,11 +401,10 @@ public final class Replica implements AutoCloseable {
       if (closed) {
         return;
       }
-      saveLearnedPeers();
+      ticker.saveLearnedPeers();
       closed = true;
-      if (tickTask != null) {
-        tickTask.cancel();
-      }
+      ticker.cancel();
+      inbound.close();
       sessions.clear();
       receipts.fail("replica " + id + " closed");
     } finally {
@@ -483,7 +436,7 @@ public final class Replica implements AutoCloseable {
   }
 
   /** @param automatic whether the tick runs it: then only when worth a run's cost */
-  private VersionVector compact(boolean automatic) {
+  VersionVector compact(boolean automatic) {
     Snapshot base;
     VersionVector target;
     long purges;
@@ -536,42 +489,6 @@ public final class Replica implements AutoCloseable {
 
   // --- snapshot transfer ---
 
-  /**
-   * Installs a snapshot fetched whole and verified by hash: its objects are joined into this
-   * replica's, its vector into this replica's, and the store keeps the join of both snapshots.
-   * A snapshot whose content does not hold changes nothing.
-   */
-  private void install(byte[] bytes, long now, List<Change> changes) {
-    SnapshotTransfer.Fetched got = transfer.check(bytes, id, vector, objects);
-    if (got == null) {
-      return;
-    }
-    Snapshot next = SnapshotTransfer.join(store.snapshot(), got);
-    try {
-      store.installSnapshot(next);
-      recent.clear();
-    } catch (IllegalArgumentException e) {
-      LOG.log(Level.ERROR, "store cannot install the fetched snapshot: {0}", e.getMessage());
-      return;
-    }
-    got.objects().forEach((name, v) -> {
-      objects.merge(name, v, Crdts::merge);
-      writes.changed(name);
-    });
-    VersionVector before = vector;
-    vector = vector.merge(got.snapshot().vector());
-    if (got.snapshot().clock() != null) {
-      // A write after this one must be stamped above every value the snapshot brought.
-      hlc = hlc.receive(got.snapshot().clock(), now, config.maxClockOffsetMillis());
-    }
-    snapshotVector = next.vector();
-    transfer.installed(vector);
-    installedEvents.add(new Installed(before, vector,
-        Collections.unmodifiableSet(new TreeSet<>(got.objects().keySet()))));
-    applyDeliverable(now, changes);
-    afterChange(now);
-  }
-
   /** Snapshot chunks verified and rejected, and snapshots installed, since the replica opened. */
   long[] transferCounts() {
     lock.lock();
@@ -589,29 +506,7 @@ public final class Replica implements AutoCloseable {
    * every record the peer lacks, feed by feed in order, in bounded batches.
    */
   public List<ByteBuffer> exportBundle(VersionVector peerHas) {
-    lock.lock();
-    try {
-      ensureOpen();
-      List<ByteBuffer> frames = new ArrayList<>();
-      frames.add(MessageCodec.encode(new Message.Hello(Message.VERSION, id, false, true)));
-      for (int i = 0; i < vector.size(); i++) {
-        ReplicaId origin = vector.replicaAt(i);
-        long next = peerHas.get(origin) + 1;
-        while (next <= vector.counterAt(i)) {
-          List<DeltaRecord> run = store.readFeed(origin, next,
-              (int) Math.min(sessionConfig.batchRecords(), vector.counterAt(i) - next + 1));
-          if (run.isEmpty()) {
-            throw new IllegalStateException("feed " + origin + " from " + next
-                + " is no longer in the log; the peer needs a snapshot");
-          }
-          frames.add(MessageCodec.encode(new Message.Deltas(run)));
-          next = run.get(run.size() - 1).seq() + 1;
-        }
-      }
-      return frames;
-    } finally {
-      lock.unlock();
-    }
+    return bundles.export(peerHas);
   }
 
   /**
@@ -622,181 +517,8 @@ public final class Replica implements AutoCloseable {
    * @throws ProtocolException if a frame breaks the protocol; nothing is applied then
    */
   public int importBundle(List<ByteBuffer> frames) throws ProtocolException {
-    List<Message> messages = new ArrayList<>(frames.size());
-    for (ByteBuffer f : frames) {
-      messages.add(MessageCodec.decode(f, config.limits()));
-      if (messages.size() == 1) {
-        // The version first: another version's records would be misread, not refused for it.
-        if (!(messages.get(0) instanceof Message.Hello hello)) {
-          throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
-        }
-        if (hello.version() != Message.VERSION) {
-          throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "bundle speaks version "
-              + hello.version() + ", this is " + Message.VERSION);
-        }
-      }
-    }
-    if (messages.isEmpty()) {
-      throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
-    }
-    Message.Hello hello = (Message.Hello) messages.get(0);
-    List<Change> changes = new ArrayList<>();
-    long before;
-    lock.lock();
-    try {
-      ensureOpen();
-      // Everything a session could refuse midway is checked up front, across all frames, so a
-      // bundle applies whole or not at all.
-      if (hello.replica().equals(id)) {
-        throw new ProtocolException(Reason.VIOLATION, "bundle claims to come from this replica");
-      }
-      List<DeltaRecord> all = new ArrayList<>();
-      for (Message m : messages.subList(1, messages.size())) {
-        if (!(m instanceof Message.Deltas d)) {
-          throw new ProtocolException(Reason.VIOLATION, "a bundle holds only deltas, not "
-              + m.getClass().getSimpleName());
-        }
-        for (DeltaRecord r : d.records()) {
-          if (r.origin().equals(id) && r.seq() > vector.get(id)) {
-            throw new ProtocolException(Reason.VIOLATION, "bundle holds " + r
-                + " of this replica's own feed, which it never wrote");
-          }
-        }
-        all.addAll(d.records());
-      }
-      validate(all);
-      before = applied + rejected;
-      // A file hears nothing we say, so its session must not change the base kept for its author.
-      SyncSession s = new SyncSession(new LocalView(false), sessionConfig, sessionSeeds++);
-      Link link = new Link(DISCARD, PeerId.of("bundle"));
-      sessions.put(link, s);
-      try {
-        s.start(clock.millis());
-        for (ByteBuffer f : frames) {
-          onFrame(link, f.duplicate(), changes);
-        }
-      } finally {
-        sessions.remove(link);
-      }
-      unfired.addAll(changes);
-    } finally {
-      lock.unlock();
-    }
-    fireUnfired();
-    return (int) (applied + rejected - before);
+    return bundles.importFrames(frames);
   }
-
-  /** What a session reads of this replica; {@code keepsBases} is false for a bundle's. */
-  private final class LocalView implements SyncSession.Local {
-    private final boolean keepsBases;
-
-    LocalView(boolean keepsBases) {
-      this.keepsBases = keepsBases;
-    }
-
-    @Override
-    public ReplicaId id() {
-      return id;
-    }
-
-    @Override
-    public VersionVector vector() {
-      return vector;
-    }
-
-    @Override
-    public List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) {
-      // The store may hold own records durable but not yet published: they stay unsent.
-      long room = vector.get(origin) - fromSeq + 1;
-      if (room <= 0) {
-        return List.of();
-      }
-      int n = (int) Math.min(max, room);
-      List<DeltaRecord> held = recent.read(origin, fromSeq, n);
-      return held != null ? held : store.readFeed(origin, fromSeq, n);
-    }
-
-    @Override
-    public SyncBase base(ReplicaId peer) {
-      return keepsBases ? bases.getOrDefault(peer, SyncBase.NONE) : SyncBase.NONE;
-    }
-
-    @Override
-    public void saveBase(ReplicaId peer, SyncBase base) {
-      if (keepsBases) {
-        bases.put(peer, base);
-        store.saveSyncBase(peer, base);
-      }
-    }
-
-    @Override
-    public boolean relayOpen() {
-      for (SyncSession s : sessions.values()) {
-        if (s.peerIsRelay()) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public boolean connected(ReplicaId replica) {
-      for (SyncSession s : sessions.values()) {
-        if (replica.equals(s.peer())) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public long claim(ReplicaId origin, long from, long to, Object by, long now, long until) {
-      return keepsBases ? claims.claim(origin, from, to, by, now, until) : from;
-    }
-
-    @Override
-    public VersionVector snapshotVector() {
-      return snapshotVector;
-    }
-
-    @Override
-    public SnapshotOffer snapshotOffer() {
-      return transfer.served(snapshotVector);
-    }
-
-    @Override
-    public byte[] snapshotChunk(byte[] hash, long offset, int max) {
-      return transfer.serve(hash, offset, max);
-    }
-
-    @Override
-    public List<Message> snapshotOffered(SnapshotOffer offer, long now)
-        throws ProtocolException {
-      return transfer.offered(offer, id, vector, now);
-    }
-
-    @Override
-    public List<Message> snapshotChunk(SnapshotChunk chunk, long now) {
-      return transfer.chunk(chunk, now);
-    }
-  }
-
-  /** Where the replies to a bundle's frames go: nowhere, a file does not listen. */
-  private static final Transport DISCARD = new Transport() {
-    @Override
-    public void start(PeerListener listener) {}
-
-    @Override
-    public java.util.concurrent.CompletionStage<Void> send(PeerId peer, ByteBuffer frame) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void disconnect(PeerId peer, String reason) {}
-
-    @Override
-    public void close() {}
-  };
 
   // --- receipts ---
 
@@ -827,303 +549,10 @@ public final class Replica implements AutoCloseable {
     }
   }
 
-  // --- receiving ---
-
-  private final class Listener implements PeerListener {
-    private final Transport transport;
-
-    Listener(Transport transport) {
-      this.transport = transport;
-    }
-
-    @Override
-    public void peerUp(PeerId peer) {
-      lock.lock();
-      try {
-        if (closed) {
-          return;
-        }
-        Link link = new Link(transport, peer);
-        SyncSession s = new SyncSession(local,
-            sessionConfig.withOrdered(transport.ordered()), sessionSeeds++);
-        sessions.put(link, s);
-        send(link, s.start(clock.millis()));
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    @Override
-    public void peerDown(PeerId peer) {
-      lock.lock();
-      try {
-        sessions.remove(new Link(transport, peer));
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    @Override
-    public void frame(PeerId peer, ByteBuffer frame) {
-      frames(peer, List.of(frame));
-    }
-
-    /**
-     * Frames that arrived together are stored as one: their records are buffered frame by frame
-     * and applied, stored (one commit) and acknowledged (one ack per peer) once, after the last.
-     */
-    @Override
-    public void frames(PeerId peer, List<ByteBuffer> frames) {
-      List<Change> changes = new ArrayList<>();
-      List<Installed> installed;
-      lock.lock();
-      try {
-        if (!closed) {
-          Link link = new Link(transport, peer);
-          boolean received = false;
-          for (ByteBuffer f : frames) {
-            received |= onFrame(link, f, changes, false);
-          }
-          if (received && !closed) {
-            applyDeliverable(clock.millis(), changes);
-          }
-        }
-        installed = new ArrayList<>(installedEvents);
-        installedEvents.clear();
-        unfired.addAll(changes);
-      } finally {
-        lock.unlock();
-      }
-      fireInstalled(installed);
-      fireUnfired();
-    }
-  }
-
-  private void onFrame(Link peer, ByteBuffer frame, List<Change> changes) {
-    onFrame(peer, frame, changes, true);
-  }
-
-  /**
-   * Handles one frame; with {@code applyNow} false, records it brought wait in the buffer for the
-   * caller to apply.
-   *
-   * @return whether the frame brought records to apply
-   */
-  private boolean onFrame(Link peer, ByteBuffer frame, List<Change> changes, boolean applyNow) {
-    SyncSession s = sessions.get(peer);
-    if (s == null) {
-      return false; // a frame from a session that ended; nothing in it is owed
-    }
-    framesIn++;
-    bytesIn += frame.remaining();
-    long now = clock.millis();
-    try {
-      Message m = MessageCodec.decode(frame, config.limits());
-      List<DeltaRecord> received = new ArrayList<>();
-      long dupsBefore = s.duplicateRecords();
-      List<Message> out = s.receive(m, now, received);
-      duplicates += s.duplicateRecords() - dupsBefore;
-      List<Crdt<?>> deltas = validate(received);
-      send(peer, out);
-      if (s.isOpen()) {
-        learn(s, now);
-      }
-      byte[] fetched = transfer.takeCompleted();
-      if (fetched != null) {
-        install(fetched, now, changes);
-      }
-      for (int i = 0; i < received.size(); i++) {
-        if (!buffer.add(received.get(i), vector)) {
-          duplicates++;
-        }
-      }
-      if (!deltas.isEmpty() && applyNow) {
-        applyDeliverable(now, changes);
-      }
-      return !deltas.isEmpty();
-    } catch (ProtocolException e) {
-      endSession(peer, e);
-      return false;
-    }
-  }
-
-  /** Every record of a frame decodes to a delta its object can take, or none is applied. */
-  private List<Crdt<?>> validate(List<DeltaRecord> records) throws ProtocolException {
-    List<Crdt<?>> out = new ArrayList<>(records.size());
-    Map<String, Class<?>> types = new HashMap<>();
-    for (DeltaRecord r : records) {
-      Object v;
-      try {
-        v = BinaryCodec.decode(r.payload(), r.origin());
-      } catch (CodecException e) {
-        throw new ProtocolException(Reason.VIOLATION, "payload of " + r + " does not decode: "
-            + e.getMessage(), e);
-      }
-      if (Crdts.emptyLike(v) == null) {
-        throw new ProtocolException(Reason.VIOLATION, "payload of " + r + " is no CRDT");
-      }
-      Crdt<?> existing = objects.get(r.object());
-      Class<?> expected = existing != null ? existing.getClass()
-          : types.getOrDefault(r.object(), v.getClass());
-      if (!expected.equals(v.getClass())) {
-        throw new ProtocolException(Reason.VIOLATION, "payload of " + r + " is a "
-            + v.getClass().getSimpleName() + " but " + r.object() + " holds a "
-            + expected.getSimpleName());
-      }
-      types.put(r.object(), v.getClass());
-      out.add((Crdt<?>) v);
-    }
-    return out;
-  }
-
-  /** Applies, stores and acknowledges what the buffer can release, then tells every peer. */
-  private void applyDeliverable(long now, List<Change> changes) {
-    List<DeltaRecord> ready = buffer.drain(vector, r -> {
-      boolean ahead = r.hlc().isAheadOf(now, config.maxClockOffsetMillis());
-      if (ahead) {
-        heldForClock++;
-      }
-      return ahead;
-    });
-    if (ready.isEmpty()) {
-      return;
-    }
-    store.append(ready);
-    recent.add(ready);
-    for (DeltaRecord r : ready) {
-      Crdt<?> delta;
-      try {
-        delta = (Crdt<?>) BinaryCodec.decode(r.payload(), r.origin());
-      } catch (CodecException e) {
-        throw new IllegalStateException("validated payload stopped decoding", e);
-      }
-      Crdt<?> current = objects.get(r.object());
-      if (current != null && current.getClass() != delta.getClass()) {
-        // Two origins created one object with two types: an app bug. The feed must stay
-        // gap-free, so the record counts as applied, and the mismatch is reported.
-        rejected++;
-        LOG.log(Level.ERROR, "object {0} holds a {1}; {2} carries a {3}; not applied",
-            r.object(), current.getClass().getSimpleName(), r,
-            delta.getClass().getSimpleName());
-      } else {
-        objects.put(r.object(), current == null
-            ? Crdts.merge(Crdts.emptyLike(delta), delta) : Crdts.merge(current, delta));
-        writes.changed(r.object());
-        applied++;
-      }
-      vector = vector.with(r.origin(), r.seq());
-      hlc = hlc.receive(r.hlc(), now, config.maxClockOffsetMillis());
-      changes.add(new Change(r.object(), r.origin(), r.seq(), false));
-    }
-    afterChange(now);
-  }
-
-  /** Every session sends its acks and what its peer now lacks. */
-  private void afterChange(long now) {
-    for (Map.Entry<Link, SyncSession> e : new ArrayList<>(sessions.entrySet())) {
-      send(e.getKey(), e.getValue().afterChange(now));
-    }
+  /** After this replica's vector grew: every session sends its acks and what its peer lacks. */
+  void afterChange(long now) {
+    sessions.afterChange(now);
     receipts.check();
-  }
-
-  private void learn(SyncSession s, long now) {
-    boolean news = receipts.learn(s.peer(), s.peerVector());
-    if (news) {
-      // Saved on the next tick, not per ack: an ack arrives per frame, and a store commit per
-      // ack made three devices on TLS spend their time committing acks. A crash that loses
-      // the latest acks only makes this replica think a peer holds less than it does.
-      unsavedPeers.add(s.peer());
-    }
-    compactor.heard(s.peer(), now, news);
-  }
-
-  private void endSession(Link peer, ProtocolException e) {
-    sessionsClosed++;
-    lastCloseReason = peer + ": " + e.getMessage();
-    LOG.log(Level.WARNING, "closing session with {0}: {1}", peer, e.getMessage());
-    sessions.remove(peer);
-    peer.transport().disconnect(peer.peer(), e.getMessage());
-  }
-
-  private void send(Link peer, List<Message> messages) {
-    if (messages.isEmpty()) {
-      return;
-    }
-    SyncSession s = sessions.get(peer);
-    AtomicInteger pending = s == null ? null
-        : unsent.computeIfAbsent(s, k -> new AtomicInteger());
-    for (Message m : messages) {
-      ByteBuffer frame = MessageCodec.encode(m);
-      framesOut++;
-      bytesOut += frame.remaining();
-      if (pending != null) {
-        pending.incrementAndGet();
-      }
-      // Runs on whichever thread completes the send: no lock here, the next tick handles it.
-      peer.transport().send(peer.peer(), frame).whenComplete((v, t) -> {
-        if (pending != null) {
-          pending.decrementAndGet();
-        }
-        if (t != null) {
-          // A frame that cannot go is a lost frame: its session sends its records again.
-          LOG.log(Level.DEBUG, "frame to {0} not sent: {1}", peer, t.getMessage());
-          if (s != null) {
-            lostFrames.add(new LostFrame(s, m));
-          }
-        }
-      });
-    }
-  }
-
-  // --- timers ---
-
-  private void scheduleTick() {
-    tickTask = scheduler.schedule(config.tickMillis(), this::tick);
-  }
-
-  private void tick() {
-    List<Change> changes = new ArrayList<>();
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      long now = clock.millis();
-      for (LostFrame l = lostFrames.poll(); l != null; l = lostFrames.poll()) {
-        l.session().lost(l.message());
-      }
-      for (Map.Entry<Link, SyncSession> e : new ArrayList<>(sessions.entrySet())) {
-        AtomicInteger pending = unsent.get(e.getValue());
-        send(e.getKey(), e.getValue().tick(now, pending != null && pending.get() > 0));
-      }
-      if (buffer.size() > 0) {
-        applyDeliverable(now, changes);
-      }
-      saveLearnedPeers();
-      compactor.tick(now);
-      scheduleTick();
-      unfired.addAll(changes);
-    } finally {
-      lock.unlock();
-    }
-    fireUnfired();
-    boolean compact;
-    lock.lock();
-    try {
-      compact = !closed && compactor.due();
-    } finally {
-      lock.unlock();
-    }
-    if (compact) {
-      compact(true);
-    }
-  }
-
-  private void saveLearnedPeers() {
-    for (ReplicaId peer : unsavedPeers) {
-      store.savePeerVector(peer, receipts.known().get(peer));
-    }
-    unsavedPeers.clear();
   }
 
   // --- helpers ---
@@ -1141,79 +570,7 @@ public final class Replica implements AutoCloseable {
     return (T) v;
   }
 
-  private void fireInstalled(List<Installed> installed) {
-    for (Installed e : installed) {
-      for (ChangeListener l : listeners) {
-        try {
-          l.snapshotInstalled(e.before(), e.after(), e.objects());
-        } catch (RuntimeException ex) {
-          LOG.log(Level.WARNING, "change listener failed", ex);
-        }
-      }
-    }
-  }
-
-  /**
-   * Tells listeners the changes published so far, then the callers of the own writes settled,
-   * unless another thread is at it (it then tells these too): listeners hear every change once,
-   * one at a time, in publication order, and write callers hear in dot order after the listeners.
-   */
-  private void fireUnfired() {
-    lock.lock();
-    try {
-      if (firing || unfired.isEmpty() && untold.isEmpty()) {
-        return;
-      }
-      firing = true;
-    } finally {
-      lock.unlock();
-    }
-    boolean done = false;
-    try {
-      while (!done) {
-        List<Change> batch;
-        List<Runnable> tell;
-        lock.lock();
-        try {
-          batch = new ArrayList<>(unfired);
-          unfired.clear();
-          tell = new ArrayList<>(untold);
-          untold.clear();
-          done = batch.isEmpty() && tell.isEmpty();
-          if (done) {
-            firing = false;
-          }
-        } finally {
-          lock.unlock();
-        }
-        fire(batch);
-        tell.forEach(Runnable::run);
-      }
-    } finally {
-      if (!done) {
-        lock.lock();
-        try {
-          firing = false;
-        } finally {
-          lock.unlock();
-        }
-      }
-    }
-  }
-
-  private void fire(List<Change> changes) {
-    for (Change c : changes) {
-      for (ChangeListener l : listeners) {
-        try {
-          l.changed(c);
-        } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "change listener failed", e);
-        }
-      }
-    }
-  }
-
-  private void ensureOpen() {
+  void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("replica " + id + " is closed");
     }

@@ -7,7 +7,7 @@ package io.tandem.replication;
  * @param bufferedBytes their weight
  * @param evictions records dropped from the full causal buffer (fetched again later)
  * @param heldForClock records waiting because their timestamp is too far in the future
- * @param duplicates records received that were already applied
+ * @param duplicates records received that were already held: applied, buffered or being stored
  * @param applied records applied from peers
  * @param rejected records whose payload could not apply to their object
  * @param sessionsClosed sessions ended for a protocol violation

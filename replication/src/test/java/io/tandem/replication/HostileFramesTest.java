@@ -302,6 +302,47 @@ class HostileFramesTest {
         .as("replayed records counted as duplicates").isEqualTo(5);
   }
 
+  /**
+   * A record waiting in the causal buffer was validated when it came; a copy of it is dropped
+   * unread, so its payload is never decoded: garbage there closes nothing, and the record applied
+   * later is the first copy.
+   */
+  @Test
+  void copyOfABufferedRecordIsADuplicateAndItsPayloadIsNeverRead() {
+    hello();
+    DeltaRecord third = malloryRecord(3, "likes",
+        BinaryCodec.encode(GCounter.empty().increment(MALLORY, 7)));
+    send(MessageCodec.encode(new Deltas(List.of(third))));
+    assertUnchanged(); // MALLORY#2 is missing: #3 waits in the buffer
+    assertThat(victim.metrics().bufferedDeltas()).isEqualTo(1);
+    long duplicatesBefore = victim.metrics().duplicates();
+
+    DeltaRecord garbled = malloryRecord(3, "likes", new byte[] {1, 2, 3, 4});
+    send(MessageCodec.encode(new Deltas(List.of(garbled, garbled))));
+
+    assertThat(victim.metrics().sessionsClosed()).as("a duplicate closes nothing")
+        .isEqualTo(closedBefore);
+    assertThat(victim.metrics().duplicates() - duplicatesBefore).isEqualTo(2);
+    assertUnchanged();
+
+    send(MessageCodec.encode(new Deltas(List.of(malloryRecord(2, "likes",
+        BinaryCodec.encode(GCounter.empty().increment(MALLORY, 1)))))));
+    assertThat(victim.vector().get(MALLORY)).isEqualTo(3);
+    assertThat(victim.get("likes", GCounter.empty()).value())
+        .as("3 own, and Mallory's entry 7 from the first copy of #3").isEqualTo(3 + 7);
+    assertThat(store.readFeed(MALLORY, 3, 1)).containsExactly(third);
+  }
+
+  /** Held records are skipped unread; a fresh one with garbage still refuses the whole frame. */
+  @Test
+  void frameOfAHeldRecordAndAGarbledFreshOneClosesTheSession() {
+    hello();
+    send(MessageCodec.encode(new Deltas(List.of(malloryRecord(1, "notes",
+        BinaryCodec.encode(LwwRegister.<String>empty().assign(hlc(1), "hi"))),
+        malloryRecord(2, "likes", new byte[] {1, 2, 3, 4})))));
+    assertClosedFor("VIOLATION");
+  }
+
   @Test
   void deltasReplayedBeforeAndAfterAReconnectChangeNothing() {
     send(validDeltas.duplicate()); // a frame from the old session, before any hello

@@ -1,0 +1,151 @@
+package io.tandem.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.crdt.GCounter;
+import io.tandem.crdt.ReplicaId;
+import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.memory.InMemoryNetwork;
+import io.tandem.replication.memory.InMemoryReplicaStore;
+import io.tandem.replication.spi.ForwardingReplicaStore;
+import io.tandem.replication.spi.PendingAppend;
+import io.tandem.replication.spi.ReplicaStore;
+import io.tandem.replication.spi.StoreException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Records from a peer are queued in the store and awaited outside the replica's lock: until the
+ * store says they are durable, the replica neither shows them, nor tells listeners, nor
+ * acknowledges them; a batch the store fails leaves no gap and is taken again when resent.
+ * Two replicas on the in-memory network, on real threads; the receiver's store holds durability
+ * back until the test lets it go.
+ */
+@Timeout(120) // a receiver that held its lock through the store's wait would hang the first test
+class ReceivedRecordsWaitForDurabilityTest {
+
+  private static final ReplicaId WRITER = ReplicaId.of(0xa1);
+  private static final ReplicaId RECEIVER = ReplicaId.of(0xb2);
+
+  private final InMemoryNetwork net = InMemoryNetwork.create();
+  private Replica writer;
+  private Replica receiver;
+
+  @AfterEach
+  void tearDown() {
+    if (writer != null) {
+      writer.close();
+    }
+    if (receiver != null) {
+      receiver.close();
+    }
+    net.close();
+  }
+
+  @Test
+  void receivedRecordIsNeitherVisibleNorAcknowledgedBeforeItIsDurable() throws Exception {
+    HeldStore held = new HeldStore(new InMemoryReplicaStore(), 0);
+    List<String> heard = new CopyOnWriteArrayList<>();
+    start(held);
+    receiver.addListener(c -> heard.add(c.origin() + "#" + c.seq() + " durable="
+        + held.released()));
+
+    Write w = writer.update("likes", GCounter.empty(), (c, x) -> c.increment(x.replica(), 1));
+    assertThat(held.awaiting.await(20, TimeUnit.SECONDS)).as("the receiver awaits durability")
+        .isTrue();
+
+    // The receiving thread waits for the store; the replica's lock is free meanwhile.
+    assertThat(receiver.vector().get(WRITER)).as("not applied").isZero();
+    assertThat(receiver.get("likes", GCounter.empty()).value()).isZero();
+    assertThat(heard).isEmpty();
+    assertThat(w.acknowledgedBy()).as("not acknowledged").doesNotContain(RECEIVER);
+
+    held.release();
+    w.on(RECEIVER).get(20, TimeUnit.SECONDS);
+    assertThat(receiver.get("likes", GCounter.empty()).value()).isEqualTo(1);
+    assertThat(heard).containsExactly(WRITER + "#1 durable=true");
+  }
+
+  @Test
+  void failedAppendOfReceivedRecordsLeavesNoGapAndTheResentRecordsApply() throws Exception {
+    HeldStore failing = new HeldStore(new InMemoryReplicaStore(), 1);
+    failing.release();
+    start(failing);
+
+    Write w = writer.update("likes", GCounter.empty(), (c, x) -> c.increment(x.replica(), 1));
+    writer.update("likes", GCounter.empty(), (c, x) -> c.increment(x.replica(), 1));
+    await(() -> failing.failures.get() == 0, "the store failed one append");
+    assertThat(w.acknowledgedBy()).doesNotContain(RECEIVER);
+
+    // Not acknowledged, so the writer sends them again, and the store takes them this time.
+    w.on(RECEIVER).get(60, TimeUnit.SECONDS);
+    await(() -> receiver.vector().get(WRITER) == 2, "both records applied");
+    assertThat(receiver.get("likes", GCounter.empty()).value()).isEqualTo(2);
+    assertThat(failing.readFeed(WRITER, 1, 10)).extracting(DeltaRecord::seq)
+        .containsExactly(1L, 2L);
+  }
+
+  private void start(ReplicaStore receiverStore) {
+    writer = Replica.builder().id(WRITER).store(new InMemoryReplicaStore())
+        .transport(net.endpoint("writer")).build();
+    receiver = Replica.builder().id(RECEIVER).store(receiverStore)
+        .transport(net.endpoint("receiver")).build();
+    net.connect("writer", "receiver");
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+
+  /**
+   * A store whose queued appends are written at once but durable only once the test releases
+   * them; the first {@code failures} of them then fail, as a commit that could not sync.
+   */
+  private static final class HeldStore extends ForwardingReplicaStore {
+    final CountDownLatch awaiting = new CountDownLatch(1);
+    private final CountDownLatch gate = new CountDownLatch(1);
+    final AtomicInteger failures;
+
+    HeldStore(ReplicaStore store, int failures) {
+      super(store);
+      this.failures = new AtomicInteger(failures);
+    }
+
+    boolean released() {
+      return gate.getCount() == 0;
+    }
+
+    void release() {
+      gate.countDown();
+    }
+
+    @Override
+    public PendingAppend appendQueued(List<DeltaRecord> records) {
+      PendingAppend written = super.appendQueued(records);
+      return () -> {
+        written.await();
+        awaiting.countDown();
+        try {
+          gate.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StoreException("interrupted", e);
+        }
+        if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw new StoreException("sync failed");
+        }
+      };
+    }
+  }
+}
