@@ -187,8 +187,10 @@ final class CorePart {
       t.note("JMH single-shot invocations, one fork per peer and benchmark, -Xms2g -Xmx2g:"
           + " adds and puts " + s.warmups() + " warmups + " + s.iterations() + " measured ("
           + "Automerge " + s.slowWarmups() + " + " + s.slowIterations() + "); merges and catch-ups "
-          + s.mergeWarmups() + " + " + s.mergeIterations() + "; Pekko's catch-up, about a minute"
-          + " per invocation, " + s.longIterations() + " measured invocation, in the first round only.");
+          + s.mergeWarmups() + " + " + s.mergeIterations() + ", after 3 s of untimed runs and"
+          + " two young collections that move the built replicas; Pekko's catch-up, about a"
+          + " minute per invocation, " + s.longIterations() + " measured invocation, in the first"
+          + " round only.");
       t.note("Heap: Java heap retained after full GCs, strings included, in a JVM of its own,"
           + " measured in the first round only (a count of bytes, the same from run to run)."
           + " Automerge keeps its state in native memory: its figure is resident-set growth.");
