@@ -6,6 +6,7 @@ import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.protocol.Message.Deltas;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
+import io.tandem.replication.protocol.ProtocolException.Reason;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -187,9 +188,23 @@ final class SendWindow {
     }
   }
 
-  /** The peer's vector grew from {@code before}: time the ack, restart the timers of progress. */
-  void progressed(VersionVector before, long now) {
-    VersionVector after = peer.vector();
+  /**
+   * The peer said it holds {@code v}: time the ack, and restart the timers of feeds it holds
+   * more of.
+   *
+   * @throws ProtocolException if it claims records of this replica's feed it never wrote
+   */
+  void learn(VersionVector v, long now) throws ProtocolException {
+    if (v.get(local.id()) > local.vector().get(local.id())) {
+      throw new ProtocolException(Reason.VIOLATION, "peer claims " + v.get(local.id())
+          + " records of this replica's feed, which has " + local.vector().get(local.id()));
+    }
+    VersionVector before = peer.vector();
+    VersionVector after = before.merge(v);
+    peer.vector(after);
+    if (before == after) {
+      return;
+    }
     if (timedOrigin != null && after.get(timedOrigin) >= timedSeq) {
       roundTrip.sample(now - timedAt);
       timedOrigin = null;

@@ -140,8 +140,8 @@ public final class SyncSession {
   private final OfferExchange exchange;
   /** Our snapshot, for a peer that lacks what it covers. */
   private final SnapshotUpload snapshot;
-  /** Over a lossy link, acks said again for a while once the peer resends what we hold. */
-  private final AckEcho ackEcho;
+  /** Records from the peer, and our acks of what we stored. */
+  private final Receiver receiver;
   /** Over a lossy link, our hello and summary said again while the peer says it lacks them. */
   private final SummaryEcho summaryEcho;
   /**
@@ -158,7 +158,6 @@ public final class SyncSession {
   private long lastOffered;
   private long stallAfter;
   private long lastHeard = Long.MIN_VALUE;
-  private long duplicateRecords;
   private long lastSent = Long.MIN_VALUE;
 
   public SyncSession(Local local, SessionConfig config, long seed) {
@@ -169,10 +168,8 @@ public final class SyncSession {
     this.stallAfter = 2 * config.maxBackoffMillis();
     this.base = new SessionBase(local);
     this.snapshot = new SnapshotUpload(local, config, peer);
-    this.ackEcho = new AckEcho(config.ordered() ? 0 : ACK_ECHO_WINDOWS
-        * config.minBackoffMillis() * CLAIM_ROUND_TRIPS, CLAIM_ROUND_TRIPS
-        * config.minBackoffMillis());
     this.exchange = new OfferExchange(local, config, peer, base, window, this);
+    this.receiver = new Receiver(local, config, peer, base, window, exchange);
     this.summaryEcho = new SummaryEcho(config.ordered() ? 0 : ACK_ECHO_WINDOWS
         * config.minBackoffMillis() * CLAIM_ROUND_TRIPS, SendWindow.resendCap(config));
   }
@@ -209,11 +206,11 @@ public final class SyncSession {
     } else if (m instanceof Ack a) {
       VersionVector v = base.resolve(a);
       window.acked(v, now);
-      learn(v, now);
+      window.learn(v, now);
     } else if (m instanceof Deltas d) {
       summaryEcho.answered();
       offered(now);
-      onDeltas(d, received, out, now);
+      receiver.deltas(d, received, out, now);
     } else if (m instanceof Offer o) {
       summaryEcho.answered();
       offered(now);
@@ -221,7 +218,7 @@ public final class SyncSession {
     } else if (m instanceof Request q) {
       exchange.requested(base.resolve(q, local.vector()));
     } else if (m instanceof SnapshotOffer o) {
-      learn(o.vector(), now); // the peer holds what its snapshot covers
+      window.learn(o.vector(), now); // the peer holds what its snapshot covers
       out.addAll(local.snapshotOffered(o, now));
     } else if (m instanceof SnapshotFetch f) {
       snapshot.fetched(f, now, out);
@@ -241,9 +238,9 @@ public final class SyncSession {
       return List.of();
     }
     List<Message> out = new ArrayList<>();
-    VersionVector grown = grownSinceTold();
-    if (!grown.isEmpty()) {
-      out.add(base.ack(grown, false));
+    Ack grown = receiver.grown();
+    if (grown != null) {
+      out.add(grown);
     }
     out.addAll(pump(now));
     return sent(now, out);
@@ -290,10 +287,10 @@ public final class SyncSession {
       resends.add(again);
       sent(now, resends);
     }
-    VersionVector echo = ackEcho.due(local.vector(), now);
-    if (!echo.isEmpty()) {
+    Ack echo = receiver.echo(now);
+    if (echo != null) {
       resends = new ArrayList<>(resends);
-      resends.add(base.ack(echo, true));
+      resends.add(echo);
       sent(now, resends);
     }
     if (hellos.isEmpty()) {
@@ -397,7 +394,7 @@ public final class SyncSession {
       peer.vector(v);
       window.reset(v);
     }
-    learn(v, now);
+    window.learn(v, now);
     summarized = true;
     if (config.interactive()) {
       exchange.summarized(v, now, out); // the summary offers what it states
@@ -408,63 +405,6 @@ public final class SyncSession {
   private void offered(long now) {
     lastOffered = now;
     stallAfter = 2 * config.maxBackoffMillis();
-  }
-
-  private void learn(VersionVector v, long now) throws ProtocolException {
-    if (v.get(local.id()) > local.vector().get(local.id())) {
-      throw new ProtocolException(Reason.VIOLATION, "peer claims " + v.get(local.id())
-          + " records of this replica's feed, which has " + local.vector().get(local.id()));
-    }
-    VersionVector before = peer.vector();
-    peer.vector(before.merge(v));
-    if (before != peer.vector()) {
-      window.progressed(before, now);
-    }
-  }
-
-  private void onDeltas(Deltas d, List<DeltaRecord> received, List<Message> out, long now)
-      throws ProtocolException {
-    VersionVector mine = local.vector();
-    VersionVector duplicates = VersionVector.empty();
-    VersionVector authorHeld = VersionVector.empty();
-    boolean fresh = false;
-    for (DeltaRecord r : d.records()) {
-      if (r.origin().equals(peer.id())) {
-        // The peer wrote it holding what it depends on: an ack that comes with every record.
-        authorHeld = authorHeld.merge(r.deps());
-      }
-      if (r.origin().equals(local.id()) && r.seq() > mine.get(local.id())) {
-        throw new ProtocolException(Reason.VIOLATION, "peer sent " + r + " of this replica's"
-            + " own feed, which it never wrote");
-      }
-      // The peer sends only what it holds, so it holds this feed up to here.
-      VersionVector held = peer.vector();
-      if (r.seq() > held.get(r.origin()) && r.seq() == held.get(r.origin()) + 1) {
-        peer.vector(held.with(r.origin(), r.seq()));
-      }
-      if (r.seq() <= mine.get(r.origin())) {
-        duplicates = duplicates.with(r.origin(), mine.get(r.origin()));
-        duplicateRecords++;
-      } else {
-        received.add(r);
-        fresh = true;
-      }
-    }
-    if (fresh) {
-      exchange.progress(now);
-    }
-    if (!authorHeld.isEmpty()) {
-      learn(authorHeld, now);
-    }
-    if (!duplicates.isEmpty()) {
-      // The sender did not get our ack, or could not read it (the summary with our dictionary
-      // was lost), or resent early: tell it again, spelled out, or it resends for ever.
-      out.add(base.ack(duplicates, true));
-      ackEcho.duplicates(duplicates, now);
-    }
-    if (!fresh && d.records().isEmpty()) {
-      throw new ProtocolException(Reason.VIOLATION, "empty deltas message");
-    }
   }
 
   /** What the peer lacks and the window allows, in feed order. */
@@ -485,28 +425,6 @@ public final class SyncSession {
     // lossy link two legs more to lose: part 4's world (a), median 74 s against 9.9 s).
     window.push(mine, out, now);
     return out;
-  }
-
-  private VersionVector grownSinceTold() {
-    VersionVector mine = local.vector();
-    // Built from arrays in one pass: thousands of feeds may grow at once (a bundle, a snapshot).
-    long[] ids = new long[mine.size()];
-    long[] counters = new long[mine.size()];
-    int n = 0;
-    for (int i = 0; i < mine.size(); i++) {
-      ReplicaId origin = mine.replicaAt(i);
-      // Our own feed is known to the peer from what we push; no need to announce it too.
-      boolean implied = origin.equals(local.id())
-          && window.sentUpTo(origin) >= mine.counterAt(i);
-      // Records the peer itself sent are acked too: the ack says "stored", which is what
-      // stops its resends.
-      if (mine.counterAt(i) > base.told().get(origin) && !implied) {
-        ids[n] = origin.value();
-        counters[n++] = mine.counterAt(i);
-      }
-    }
-    return VersionVector.ofSorted(java.util.Arrays.copyOf(ids, n),
-        java.util.Arrays.copyOf(counters, n));
   }
 
   private void heard(long now) {
@@ -541,7 +459,7 @@ public final class SyncSession {
 
   /** Records received that this replica already held, since the session began. */
   public long duplicateRecords() {
-    return duplicateRecords;
+    return receiver.duplicateRecords();
   }
 
   /** The peer's replica, once its hello arrived. */
