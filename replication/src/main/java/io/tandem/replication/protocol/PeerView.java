@@ -6,7 +6,8 @@ import io.tandem.crdt.VersionVector;
 /**
  * What one session knows of its peer: who it is and whether it is a relay (from its hello), and
  * what it holds. Shared by the parts of a {@link SyncSession}, which all decide from the same
- * belief; only the session and the exchange of offers move it.
+ * belief: the handshake opens it, and what the peer says or sends (summaries, acks, offers,
+ * records) moves its vector.
  *
  * <p>Law: {@link #vector} never states more than the peer holds: it grows by what the peer said
  * (summaries, acks, offers, the records it sent) and is replaced only by a whole summary the peer

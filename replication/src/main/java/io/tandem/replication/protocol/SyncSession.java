@@ -40,6 +40,13 @@ import java.util.List;
  * receiver believe this replica holds more than it does and not send what it lacks. This side
  * sees that: the peer's summary says it holds records this side lacks, yet nothing comes. After
  * a stall a {@link Summary#RESET} whole summary replaces the peer's belief, and sending resumes.
+ *
+ * <p>The session is the coordinator of parts that share one {@link PeerView} of the peer: the
+ * {@link Handshake} (hellos, summaries, stalls), the {@link SendWindow} (what went to the peer and
+ * when it goes again, held back by the {@link HoldBack} while another path brings it), the
+ * {@link Receiver} (records in, acks out), the {@link OfferExchange} (offers and requests, in
+ * interactive mode) and the {@link SnapshotUpload}. It routes each message to its part and
+ * decides when to send.
  */
 public final class SyncSession {
 
@@ -142,21 +149,10 @@ public final class SyncSession {
   private final SnapshotUpload snapshot;
   /** Records from the peer, and our acks of what we stored. */
   private final Receiver receiver;
-  /** Over a lossy link, our hello and summary said again while the peer says it lacks them. */
-  private final SummaryEcho summaryEcho;
-  /**
-   * Whether the peer's first summary arrived. Nothing is sent before it in either mode: a guess
-   * of what the peer holds costs whole records when wrong (measured: 1.27x became 1.50x in
-   * part 4's world (b)), and the summary comes with the peer's answer to our hello anyway.
-   */
-  private boolean summarized;
-  private long helloAt = Long.MIN_VALUE;
-  private long helloBackoff;
+  /** Our hello and summary, said again until the peer has them. */
+  private final Handshake handshake;
   /** What we told the peer and heard from it, and how summaries and acks name origins. */
   private final SessionBase base;
-  /** When the peer last offered us records, in a summary, deltas or an offer. */
-  private long lastOffered;
-  private long stallAfter;
   private long lastHeard = Long.MIN_VALUE;
   private long lastSent = Long.MIN_VALUE;
 
@@ -164,20 +160,16 @@ public final class SyncSession {
     this.local = local;
     this.config = config;
     this.window = new SendWindow(local, config, peer, seed);
-    this.helloBackoff = config.minBackoffMillis();
-    this.stallAfter = 2 * config.maxBackoffMillis();
+    this.handshake = new Handshake(local, config);
     this.base = new SessionBase(local);
     this.snapshot = new SnapshotUpload(local, config, peer);
     this.exchange = new OfferExchange(local, config, peer, base, window, this);
     this.receiver = new Receiver(local, config, peer, base, window, exchange);
-    this.summaryEcho = new SummaryEcho(config.ordered() ? 0 : ACK_ECHO_WINDOWS
-        * config.minBackoffMillis() * CLAIM_ROUND_TRIPS, SendWindow.resendCap(config));
   }
 
   /** The messages that open the session. */
   public List<Message> start(long now) {
-    helloAt = now;
-    lastOffered = now;
+    handshake.started(now);
     return sent(now, List.of(hello()));
   }
 
@@ -208,12 +200,10 @@ public final class SyncSession {
       window.acked(v, now);
       window.learn(v, now);
     } else if (m instanceof Deltas d) {
-      summaryEcho.answered();
-      offered(now);
+      handshake.answered(now);
       receiver.deltas(d, received, out, now);
     } else if (m instanceof Offer o) {
-      summaryEcho.answered();
-      offered(now);
+      handshake.answered(now);
       exchange.offered(o, now, out);
     } else if (m instanceof Request q) {
       exchange.requested(base.resolve(q, local.vector()));
@@ -259,21 +249,17 @@ public final class SyncSession {
    */
   public List<Message> tick(long now, boolean sendsQueued) {
     List<Message> hellos = List.of();
-    if (peer.id() == null || !summarized) {
-      if (now - helloAt >= helloBackoff) {
-        // No hello yet, or no summary: a hello that says it has not heard the peer asks for
-        // both again.
-        helloAt = now;
-        helloBackoff = Math.min(Math.max(config.minBackoffMillis(), HELLO_CAP_MILLIS),
-            SendWindow.nextBackoff(config, helloBackoff));
-        hellos = List.of(hello(false));
+    if (peer.id() == null || !handshake.summarized()) {
+      Hello again = handshake.helloDue(now); // no hello yet, or no summary
+      if (again != null) {
+        hellos = List.of(again);
       }
       if (peer.id() == null) {
         return sent(now, hellos);
       }
     }
     List<Message> resends = resends(now, sendsQueued);
-    if (summaryEcho.due(now)) {
+    if (handshake.echoDue(now)) {
       resends = new ArrayList<>(resends);
       if (hellos.isEmpty()) {
         resends.add(hello(true));
@@ -311,11 +297,8 @@ public final class SyncSession {
   }
 
   private List<Message> resends(long now, boolean sendsQueued) {
-    if (summarized && now - lastOffered >= stallAfter && pendingIn() > 0) {
-      // The peer holds records we lack and sends none: it may believe we hold them (a base
-      // mistaken through a hash collision). Tell it whole what we hold, replacing that belief.
-      lastOffered = now;
-      stallAfter = Math.min(stallAfter * 2, 64 * config.maxBackoffMillis());
+    if (handshake.stalled(now, () -> pendingIn() > 0)) {
+      // Tell the peer whole what we hold, replacing its belief.
       return sent(now, List.of(offering(base.whole(Summary.RESET), now)));
     }
     boolean due = window.wake(now);
@@ -349,7 +332,7 @@ public final class SyncSession {
         // since the peer may also lack the base.
         out.add(hello(true));
         out.add(offering(base.whole(0), now));
-        summaryEcho.asked(now);
+        handshake.saidAgain(now);
       }
       return;
     }
@@ -386,7 +369,7 @@ public final class SyncSession {
     if (v == null) {
       // Not the base we saved (lost messages, a crash, a collision): ask for the whole vector.
       out.add(Summary.wantWhole());
-      helloAt = now; // the answer is a round trip away: no hello before the usual delay
+      handshake.wholeAsked(now);
       return;
     }
     if ((s.flags() & Summary.RESET) != 0) {
@@ -395,21 +378,16 @@ public final class SyncSession {
       window.reset(v);
     }
     window.learn(v, now);
-    summarized = true;
+    handshake.summarize();
     if (config.interactive()) {
       exchange.summarized(v, now, out); // the summary offers what it states
     }
-    offered(now);
-  }
-
-  private void offered(long now) {
-    lastOffered = now;
-    stallAfter = 2 * config.maxBackoffMillis();
+    handshake.offered(now);
   }
 
   /** What the peer lacks and the window allows, in feed order. */
   private List<Message> pump(long now) {
-    if (peer.id() == null || !summarized) {
+    if (peer.id() == null || !handshake.summarized()) {
       return List.of();
     }
     List<Message> out = new ArrayList<>();
@@ -439,8 +417,7 @@ public final class SyncSession {
   }
 
   private Hello hello(boolean heardYou) {
-    return new Hello(Message.VERSION, local.id(), config.interactive(), heardYou,
-        config.relay());
+    return handshake.hello(heardYou);
   }
 
   private List<Message> sent(long now, List<Message> out) {
