@@ -37,7 +37,7 @@ class ConvergenceTest {
 
   private static final int SCHEDULES = Integer.getInteger("tandem.schedules", 200);
   /** Fewer by default for the variants, which share most of their code paths with the above. */
-  private static final int VARIANT_SCHEDULES = Integer.getInteger("tandem.schedules", 30);
+  private static final int VARIANT_SCHEDULES = Integer.getInteger("tandem.schedules", 80);
 
   @Test
   void replicasConvergeUnderArbitraryFaultsInBatchMode() {
