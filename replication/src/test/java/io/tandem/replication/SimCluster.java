@@ -57,7 +57,12 @@ final class SimCluster {
 
   /** A cluster in which replica {@code relay} is a relay (says so in its hello). */
   SimCluster(long seed, int n, SyncMode mode, int relay) {
-    this(seed, n, mode, new long[n], c -> c, ClusterStores.IN_MEMORY, relay);
+    this(seed, n, mode, new long[n], c -> c, ClusterStores.IN_MEMORY, relay, Links.UNORDERED);
+  }
+
+  /** A cluster on links of the given kind. */
+  SimCluster(long seed, int n, SyncMode mode, Links links) {
+    this(seed, n, mode, new long[n], c -> c, ClusterStores.IN_MEMORY, -1, links);
   }
 
   /**
@@ -72,14 +77,18 @@ final class SimCluster {
   /** @param storage where the replicas keep their records */
   SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets,
       UnaryOperator<ReplicaConfig> tweak, ClusterStores storage) {
-    this(seed, n, mode, clockOffsets, tweak, storage, -1);
+    this(seed, n, mode, clockOffsets, tweak, storage, -1, Links.UNORDERED);
   }
 
-  private SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets,
-      UnaryOperator<ReplicaConfig> tweak, ClusterStores storage, int relay) {
+  /**
+   * @param relay the replica that is a relay, or -1 for none
+   * @param links the kind of links between the replicas
+   */
+  SimCluster(long seed, int n, SyncMode mode, long[] clockOffsets,
+      UnaryOperator<ReplicaConfig> tweak, ClusterStores storage, int relay, Links links) {
     this.relay = relay;
     this.storage = storage;
-    net = new SimulatedNetwork(seed);
+    net = links.network(seed);
     net.setFrameKind(MessageCodec::kindOf);
     config = tweak.apply(ReplicaConfig.DEFAULT.withMode(mode).withSeed(seed).withTickMillis(100)
         .withSession(SessionConfig.DEFAULT.withBackoff(MIN_BACKOFF, MAX_BACKOFF)));

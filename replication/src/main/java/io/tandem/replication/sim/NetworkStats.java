@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * @param byKind {@code sent}, by frame kind (see {@link SimulatedNetwork#setFrameKind})
  * @param byLink {@code sent}, by directed link
  * @param delivered copies handed to a receiving listener, duplicates included
- * @param dropped frames lost to the link's drop probability
+ * @param dropped frames lost to the link's drop probability (on an ordered network, each broke its
+ *     connection)
  * @param duplicated extra copies the link added
  * @param lostInFlight copies on their way when their link went down
  * @param refused sends that failed at once because the link was down

@@ -54,10 +54,13 @@ final class SimEndpoint implements Transport {
     network.disconnect(this, peer, reason);
   }
 
-  /** Frames on a simulated link overtake each other whenever delays differ. */
+  /**
+   * Frames on a simulated link overtake each other whenever delays differ, unless the network
+   * was made {@link SimulatedNetwork#ordered}.
+   */
   @Override
   public boolean ordered() {
-    return false;
+    return network.ordered();
   }
 
   @Override

@@ -26,6 +26,12 @@ final class SimLink {
   long cutUntil = Long.MIN_VALUE;
   /** Cut by the test until restored or healed, whatever the nodes do. */
   boolean severed;
+  /**
+   * Per direction, when the last frame sent on an ordered link arrives: the next one may not
+   * arrive before it. Reset when the link goes down, since what was in flight is lost.
+   */
+  private long lastArrivalFromA = Long.MIN_VALUE;
+  private long lastArrivalFromB = Long.MIN_VALUE;
 
   SimLink(SimEndpoint a, SimEndpoint b, LinkConditions conditions, SplittableRandom fromA,
       SplittableRandom fromB) {
@@ -51,6 +57,23 @@ final class SimLink {
     } else {
       bToA = c;
     }
+  }
+
+  long lastArrivalFrom(SimEndpoint from) {
+    return from == a ? lastArrivalFromA : lastArrivalFromB;
+  }
+
+  void setLastArrivalFrom(SimEndpoint from, long time) {
+    if (from == a) {
+      lastArrivalFromA = time;
+    } else {
+      lastArrivalFromB = time;
+    }
+  }
+
+  void resetArrivals() {
+    lastArrivalFromA = Long.MIN_VALUE;
+    lastArrivalFromB = Long.MIN_VALUE;
   }
 
   SplittableRandom randomFrom(SimEndpoint from) {

@@ -29,6 +29,15 @@ import java.util.function.Function;
  * delivery, so a listener is never called back inside {@code send}. All randomness comes from one
  * {@link SplittableRandom} seeded at construction: the same seed and the same calls give the
  * same run, bit for bit. Not thread-safe: use it from one thread.
+ *
+ * <p>A network made by {@link #ordered(long)} has links like TCP connections instead: per
+ * direction, frames arrive in the order sent (a frame never overtakes an earlier one, whatever
+ * the delays drawn) and are never duplicated. A frame the link's drop probability takes instead
+ * breaks the connection: both ends get peerDown, every frame in flight on it is lost, and it is
+ * back (peerUp) {@link #DISCONNECT_CUT_MILLIS} later if nothing else keeps it down. So a frame
+ * is delivered, or the connection is reported down; never silently missing. And as the
+ * {@link PeerId} contract asks of ordered transports, each connection has an id of its own,
+ * {@code name#n}: a send on a connection that ended fails, never slipping into the next one.
  */
 public final class SimulatedNetwork {
 
@@ -41,6 +50,7 @@ public final class SimulatedNetwork {
   private static final int UNGROUPED = -1;
 
   private final SplittableRandom random;
+  private final boolean ordered;
   private final EventQueue queue = new EventQueue();
   private final Map<String, SimEndpoint> endpoints = new LinkedHashMap<>();
   private final Map<Link, SimLink> links = new HashMap<>();
@@ -57,8 +67,27 @@ public final class SimulatedNetwork {
   private int inFlight;
   private boolean running;
 
+  /** A network of datagram-like links: frames drop, duplicate and reorder silently. */
   public SimulatedNetwork(long seed) {
+    this(seed, false);
+  }
+
+  private SimulatedNetwork(long seed, boolean ordered) {
     this.random = new SplittableRandom(seed);
+    this.ordered = ordered;
+  }
+
+  /**
+   * A network of TCP-like links: ordered, never duplicated, and a lost frame breaks the
+   * connection (see the class comment). Its endpoints say {@link Transport#ordered()}.
+   */
+  public static SimulatedNetwork ordered(long seed) {
+    return new SimulatedNetwork(seed, true);
+  }
+
+  /** Whether links keep order and report losses by breaking, as TCP connections do. */
+  public boolean ordered() {
+    return ordered;
   }
 
   /** The current virtual time in milliseconds, starting at {@link #EPOCH_MILLIS}. */
@@ -384,7 +413,7 @@ public final class SimulatedNetwork {
   CompletionStage<Void> send(SimEndpoint from, PeerId peer, ByteBuffer frame) {
     Objects.requireNonNull(peer, "peer");
     Objects.requireNonNull(frame, "frame");
-    SimLink link = links.get(new Link(from.name, peer.value()));
+    SimLink link = linkTo(from, peer);
     if (link == null || !link.up) {
       stats.refused++;
       return CompletableFuture.failedFuture(
@@ -399,6 +428,9 @@ public final class SimulatedNetwork {
     lastSendTime = now;
     LinkConditions c = link.conditionsFrom(from);
     SplittableRandom r = link.randomFrom(from);
+    if (ordered) {
+      return sendOrdered(link, from, to, bytes, c, r);
+    }
     if (r.nextDouble() < c.drop()) {
       stats.dropped++;
     } else {
@@ -411,14 +443,61 @@ public final class SimulatedNetwork {
     return CompletableFuture.completedFuture(null);
   }
 
+  /**
+   * A frame on a TCP-like link: it waits behind the frames sent before it, or it is lost and
+   * takes the connection with it. A write to a breaking connection fails at once or seems to
+   * succeed, the reset coming only later, as TCP does either way; both go to the sender.
+   */
+  private CompletionStage<Void> sendOrdered(SimLink link, SimEndpoint from, SimEndpoint to,
+      byte[] bytes, LinkConditions c, SplittableRandom r) {
+    if (r.nextDouble() < c.drop()) {
+      stats.dropped++;
+      boolean reported = r.nextBoolean();
+      cutFor(link, DISCONNECT_CUT_MILLIS);
+      return reported
+          ? CompletableFuture.failedFuture(new IllegalStateException(
+              "connection " + from.name + "->" + to.name + " broke"))
+          : CompletableFuture.completedFuture(null);
+    }
+    long arrival = Math.max(now + delay(r, c), link.lastArrivalFrom(from));
+    link.setLastArrivalFrom(from, arrival);
+    // Equal times run in the order queued, so a frame due with an earlier one stays behind it.
+    deliverLater(link, from, to, bytes, arrival - now);
+    return CompletableFuture.completedFuture(null);
+  }
+
   private static long delay(SplittableRandom r, LinkConditions c) {
     long spread = c.maxDelayMillis() - c.minDelayMillis();
     return c.minDelayMillis() + (spread == 0 ? 0 : r.nextLong(spread + 1));
   }
 
+  /**
+   * The link a node's peer id names, or null. On an ordered network the id names a connection,
+   * and only that connection's: a link that went down since gives null too.
+   */
+  private SimLink linkTo(SimEndpoint from, PeerId peer) {
+    if (!ordered) {
+      return links.get(new Link(from.name, peer.value()));
+    }
+    String id = peer.value();
+    int hash = id.lastIndexOf('#');
+    if (hash < 0) {
+      return null;
+    }
+    SimLink link = links.get(new Link(from.name, id.substring(0, hash)));
+    return link != null && id.substring(hash + 1).equals(Long.toString(link.session))
+        ? link : null;
+  }
+
+  /** How {@code node} is known to its peer on the connection that began at {@code session}. */
+  private PeerId peerId(SimEndpoint node, long session) {
+    return ordered ? PeerId.of(node.name + "#" + session) : node.id;
+  }
+
   private void deliverLater(SimLink link, SimEndpoint from, SimEndpoint to, byte[] bytes,
       long delay) {
     long session = link.session;
+    PeerId sender = peerId(from, session);
     link.inFlight++;
     inFlight++;
     schedule(delay, () -> {
@@ -428,7 +507,7 @@ public final class SimulatedNetwork {
       link.inFlight--;
       inFlight--;
       stats.delivered++;
-      to.listener.frame(from.id, ByteBuffer.wrap(bytes));
+      to.listener.frame(sender, ByteBuffer.wrap(bytes));
     });
   }
 
@@ -437,14 +516,18 @@ public final class SimulatedNetwork {
       return;
     }
     disconnectReasons.add(from.name + "->" + peer + ": " + reason);
-    SimLink link = links.get(new Link(from.name, peer.value()));
+    SimLink link = linkTo(from, peer);
     if (link == null) {
       return;
     }
-    link.cutUntil = now + DISCONNECT_CUT_MILLIS;
+    cutFor(link, DISCONNECT_CUT_MILLIS);
+  }
+
+  private void cutFor(SimLink link, long millis) {
+    link.cutUntil = now + millis;
     refresh(link);
-    // A later disconnect moves cutUntil on; this refresh then finds the cut still on.
-    schedule(DISCONNECT_CUT_MILLIS, () -> refresh(link));
+    // A later cut moves cutUntil on; this refresh then finds the cut still on.
+    schedule(millis, () -> refresh(link));
   }
 
   void close(SimEndpoint node) {
@@ -471,15 +554,18 @@ public final class SimulatedNetwork {
     if (up == link.up) {
       return;
     }
+    // A connection is named by the session it began: the next one up, or the one now ending.
+    long connection = up ? link.session + 1 : link.session;
     link.up = up;
     link.session++;
     if (!up) {
+      link.resetArrivals();
       stats.lostInFlight += link.inFlight;
       inFlight -= link.inFlight;
       link.inFlight = 0;
     }
-    announce(link.a, link.b.id, up);
-    announce(link.b, link.a.id, up);
+    announce(link.a, peerId(link.b, connection), up);
+    announce(link.b, peerId(link.a, connection), up);
   }
 
   private void announce(SimEndpoint to, PeerId peer, boolean up) {

@@ -52,8 +52,14 @@ final class SimNode implements PeerListener {
     return node;
   }
 
+  /**
+   * Sends to node {@code to}: on an ordered network, on the connection to it this node was told
+   * of (each has an id of its own, {@code to#n}), if any.
+   */
   CompletableFuture<Void> send(String to, byte[] frame) {
-    return transport.send(PeerId.of(to), ByteBuffer.wrap(frame)).toCompletableFuture();
+    PeerId peer = connected.stream().filter(p -> p.value().startsWith(to + "#")).findFirst()
+        .orElse(PeerId.of(to));
+    return transport.send(peer, ByteBuffer.wrap(frame)).toCompletableFuture();
   }
 
   @Override

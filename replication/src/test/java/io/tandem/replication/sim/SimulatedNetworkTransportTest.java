@@ -7,7 +7,12 @@ import java.util.function.BooleanSupplier;
 /** The simulator on a perfect link keeps the transport contract, on virtual time. */
 class SimulatedNetworkTransportTest extends TransportContract {
 
-  private final SimulatedNetwork network = new SimulatedNetwork(7);
+  private final SimulatedNetwork network = network();
+
+  /** The network under test; called once, from the constructor. */
+  SimulatedNetwork network() {
+    return new SimulatedNetwork(7);
+  }
 
   @Override
   protected Endpoints createConnectedPair() {

@@ -1,0 +1,10 @@
+package io.tandem.replication.sim;
+
+/** The simulator's TCP-like mode keeps the transport contract too. */
+class OrderedNetworkTransportTest extends SimulatedNetworkTransportTest {
+
+  @Override
+  SimulatedNetwork network() {
+    return SimulatedNetwork.ordered(7);
+  }
+}
