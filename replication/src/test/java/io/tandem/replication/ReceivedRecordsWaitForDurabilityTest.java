@@ -70,6 +70,8 @@ class ReceivedRecordsWaitForDurabilityTest {
     held.release();
     w.on(RECEIVER).get(20, TimeUnit.SECONDS);
     assertThat(receiver.get("likes", GCounter.empty()).value()).isEqualTo(1);
+    // Listeners hear outside the lock, after the ack went: the writer may know first.
+    await(() -> !heard.isEmpty(), "the listener heard the change");
     assertThat(heard).containsExactly(WRITER + "#1 durable=true");
   }
 
