@@ -12,11 +12,12 @@ import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.StoreException;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,9 +54,13 @@ class ReceivedRecordsWaitForDurabilityTest {
   void receivedRecordIsNeitherVisibleNorAcknowledgedBeforeItIsDurable() throws Exception {
     HeldStore held = new HeldStore(new InMemoryReplicaStore(), 0);
     List<String> heard = new CopyOnWriteArrayList<>();
+    BlockingQueue<String> heardOne = new LinkedBlockingQueue<>();
     start(held);
-    receiver.addListener(c -> heard.add(c.origin() + "#" + c.seq() + " durable="
-        + held.released()));
+    receiver.addListener(c -> {
+      String what = c.origin() + "#" + c.seq() + " durable=" + held.released();
+      heard.add(what);
+      heardOne.add(what);
+    });
 
     Write w = writer.update("likes", GCounter.empty(), (c, x) -> c.increment(x.replica(), 1));
     assertThat(held.awaiting.await(20, TimeUnit.SECONDS)).as("the receiver awaits durability")
@@ -71,7 +76,8 @@ class ReceivedRecordsWaitForDurabilityTest {
     w.on(RECEIVER).get(20, TimeUnit.SECONDS);
     assertThat(receiver.get("likes", GCounter.empty()).value()).isEqualTo(1);
     // Listeners hear outside the lock, after the ack went: the writer may know first.
-    await(() -> !heard.isEmpty(), "the listener heard the change");
+    assertThat(heardOne.poll(20, TimeUnit.SECONDS)).as("the listener heard the change")
+        .isEqualTo(WRITER + "#1 durable=true");
     assertThat(heard).containsExactly(WRITER + "#1 durable=true");
   }
 
@@ -80,15 +86,19 @@ class ReceivedRecordsWaitForDurabilityTest {
     HeldStore failing = new HeldStore(new InMemoryReplicaStore(), 1);
     failing.release();
     start(failing);
+    CountDownLatch applied = new CountDownLatch(2);
+    receiver.addListener(c -> applied.countDown());
 
     Write w = writer.update("likes", GCounter.empty(), (c, x) -> c.increment(x.replica(), 1));
     writer.update("likes", GCounter.empty(), (c, x) -> c.increment(x.replica(), 1));
-    await(() -> failing.failures.get() == 0, "the store failed one append");
+    assertThat(failing.failed.await(20, TimeUnit.SECONDS)).as("the store failed one append")
+        .isTrue();
     assertThat(w.acknowledgedBy()).doesNotContain(RECEIVER);
 
     // Not acknowledged, so the writer sends them again, and the store takes them this time.
     w.on(RECEIVER).get(60, TimeUnit.SECONDS);
-    await(() -> receiver.vector().get(WRITER) == 2, "both records applied");
+    assertThat(applied.await(20, TimeUnit.SECONDS)).as("both records applied").isTrue();
+    assertThat(receiver.vector().get(WRITER)).isEqualTo(2);
     assertThat(receiver.get("likes", GCounter.empty()).value()).isEqualTo(2);
     assertThat(failing.readFeed(WRITER, 1, 10)).extracting(DeltaRecord::seq)
         .containsExactly(1L, 2L);
@@ -102,20 +112,14 @@ class ReceivedRecordsWaitForDurabilityTest {
     net.connect("writer", "receiver");
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-      Thread.sleep(5);
-    }
-  }
-
   /**
    * A store whose queued appends are written at once but durable only once the test releases
    * them; the first {@code failures} of them then fail, as a commit that could not sync.
    */
   private static final class HeldStore extends ForwardingReplicaStore {
     final CountDownLatch awaiting = new CountDownLatch(1);
+    /** Released once an append failed. */
+    final CountDownLatch failed = new CountDownLatch(1);
     private final CountDownLatch gate = new CountDownLatch(1);
     final AtomicInteger failures;
 
@@ -145,6 +149,7 @@ class ReceivedRecordsWaitForDurabilityTest {
           throw new StoreException("interrupted", e);
         }
         if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          failed.countDown();
           throw new StoreException("sync failed");
         }
       };
