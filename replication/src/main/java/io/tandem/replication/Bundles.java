@@ -41,6 +41,13 @@ final class Bundles {
     public void close() {}
   };
 
+  /**
+   * The oldest protocol version whose bundles this build reads: version 5 added only the
+   * ephemeral message, which no bundle holds, so a bundle written by a version-4 build reads
+   * the same.
+   */
+  static final int OLDEST_VERSION = 4;
+
   private final Replica r;
 
   Bundles(Replica replica) {
@@ -84,7 +91,7 @@ final class Bundles {
         if (!(messages.get(0) instanceof Message.Hello hello)) {
           throw new ProtocolException(Reason.VIOLATION, "a bundle starts with its author's hello");
         }
-        if (hello.version() != Message.VERSION) {
+        if (hello.version() < OLDEST_VERSION || hello.version() > Message.VERSION) {
           throw new ProtocolException(Reason.UNSUPPORTED_VERSION, "bundle speaks version "
               + hello.version() + ", this is " + Message.VERSION);
         }
@@ -126,7 +133,10 @@ final class Bundles {
       r.sessions.put(link, s);
       try {
         s.start(r.clock.millis());
-        for (ByteBuffer f : frames) {
+        // The session speaks this version; an older bundle's frames read the same (checked above).
+        r.inbound.onFrame(link, MessageCodec.encode(new Message.Hello(Message.VERSION,
+            hello.replica(), hello.interactive(), hello.heardYou(), hello.relay())), true);
+        for (ByteBuffer f : frames.subList(1, frames.size())) {
           r.inbound.onFrame(link, f.duplicate(), true);
         }
       } finally {

@@ -57,7 +57,10 @@ final class Firing {
     unfired.addAll(changes);
   }
 
-  /** Queues telling an own write's caller, after the listeners. Under the lock. */
+  /**
+   * Queues telling an own write's caller, or the ephemeral listeners of a message received,
+   * after the change listeners. Under the lock.
+   */
   void tell(Runnable caller) {
     untold.add(caller);
   }

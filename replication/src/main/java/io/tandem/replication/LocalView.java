@@ -112,4 +112,9 @@ final class LocalView implements SyncSession.Local {
   public List<Message> snapshotChunk(SnapshotChunk chunk, long now) {
     return replica.transfer.chunk(chunk, now);
   }
+
+  @Override
+  public void ephemeral(ReplicaId peer, Message.Ephemeral e) {
+    replica.ephemeral.received(peer, e);
+  }
 }

@@ -87,6 +87,7 @@ public final class Replica implements AutoCloseable {
   final Claims claims = new Claims();
   final Inbound inbound = new Inbound(this);
   private final Bundles bundles = new Bundles(this);
+  final EphemeralChannel ephemeral = new EphemeralChannel(this);
   private final Ticker ticker;
   long sessionSeeds;
   boolean closed;
@@ -363,6 +364,34 @@ public final class Replica implements AutoCloseable {
 
   public void removeListener(ChangeListener listener) {
     firing.removeListener(listener);
+  }
+
+  // --- ephemeral channel ---
+
+  /**
+   * Sends {@code payload} under {@code topic} to every peer with a session open at this moment,
+   * best effort: presence, "typing…". It is never stored, never resent and never passed on by
+   * the peers; a peer offline now never gets it, not even after it reconnects. This replica's
+   * own listeners do not hear it.
+   *
+   * @param topic 1-255 bytes of UTF-8
+   * @param payload at most 64 KiB; copied
+   * @return the number of peers it was handed to (0 when none is connected: nothing happens);
+   *     the transport may still lose it
+   * @throws IllegalArgumentException if the topic or the payload is beyond its limit
+   * @throws IllegalStateException if the replica is closed
+   */
+  public int publish(String topic, byte[] payload) {
+    return ephemeral.publish(topic, payload);
+  }
+
+  /** Hears what connected peers {@link #publish}. */
+  public void addEphemeralListener(EphemeralListener listener) {
+    ephemeral.addListener(listener);
+  }
+
+  public void removeEphemeralListener(EphemeralListener listener) {
+    ephemeral.removeListener(listener);
   }
 
   /** The sync status of every peer this replica has met, connected or not. */

@@ -113,6 +113,32 @@ final class Sessions {
     }
   }
 
+  /**
+   * Hands {@code frame} to one connection of every peer whose session is open (whose hello is
+   * here), and to nothing else. Unlike {@link #send}, the frame is told to no session: one the
+   * transport cannot take is lost for good, never sent again.
+   *
+   * @return the number of peers it was handed to
+   */
+  int sendOnce(ByteBuffer frame) {
+    java.util.Set<io.tandem.crdt.ReplicaId> reached = new java.util.HashSet<>();
+    for (Map.Entry<Link, SyncSession> e : open.entrySet()) {
+      SyncSession s = e.getValue();
+      if (!s.isOpen() || !reached.add(s.peer())) {
+        continue; // no hello yet, or a second connection to a peer that has it already
+      }
+      Link peer = e.getKey();
+      framesOut++;
+      bytesOut += frame.remaining();
+      peer.transport().send(peer.peer(), frame.duplicate()).whenComplete((v, t) -> {
+        if (t != null) {
+          LOG.log(Level.DEBUG, "ephemeral frame to {0} not sent: {1}", peer, t.getMessage());
+        }
+      });
+    }
+    return reached.size();
+  }
+
   long framesOut() {
     return framesOut;
   }

@@ -219,6 +219,41 @@ class HostileFramesTest {
         .isTrue();
   }
 
+  // ---- ephemeral messages ----
+
+  @Test
+  void ephemeralFromThePeerIsHeardAndChangesNothing() {
+    EphemeralHeard heard = EphemeralHeard.on(victim);
+    hello();
+    send(MessageCodec.encode(new Message.Ephemeral(1, "typing", "mallory".getBytes())));
+
+    assertThat(heard.all()).containsExactly(EphemeralHeard.line(MALLORY, "typing",
+        "mallory".getBytes()));
+    assertThat(victim.metrics().sessionsClosed()).isEqualTo(closedBefore);
+    assertUnchanged();
+  }
+
+  /** A payload length above 64 KiB is refused as claimed, before the bytes are looked for. */
+  @Test
+  void ephemeralClaimingAnOversizePayloadClosesTheSession() {
+    EphemeralHeard heard = EphemeralHeard.on(victim);
+    hello();
+    send(HexFormat.of().parseHex("0a00" + "01" + "0174" + "818004" + "00".repeat(32)));
+    assertClosedFor("LIMIT_EXCEEDED");
+    assertThat(heard.all()).isEmpty();
+  }
+
+  @Test
+  void truncatedEphemeralClosesTheSession() {
+    EphemeralHeard heard = EphemeralHeard.on(victim);
+    hello();
+    byte[] valid = bytes(MessageCodec.encode(new Message.Ephemeral(1, "typing",
+        new byte[40])));
+    send(Arrays.copyOf(valid, valid.length - 1));
+    assertClosedFor("TRUNCATED");
+    assertThat(heard.all()).isEmpty();
+  }
+
   // ---- lying records ----
 
   @Test
@@ -360,8 +395,9 @@ class HostileFramesTest {
   // ---- fuzz ----
 
   /**
-   * Mutated control messages (hellos, summaries, acks, offers, requests) and random bytes, one
-   * per session: none may escape the victim as an exception or change what it holds.
+   * Mutated control messages (hellos, summaries, acks, offers, requests, ephemeral messages) and
+   * random bytes, one per session: none may escape the victim as an exception or change what it
+   * holds.
    */
   @Test
   void fuzzedControlFramesNeverCrashTheVictimNorChangeItsState() {
@@ -370,7 +406,8 @@ class HostileFramesTest {
         new Ack(VersionVector.of(MALLORY, 1)),
         new Offer(List.of(new Range(MALLORY, 1, 1), new Range(ReplicaId.of(5), 1, 3))),
         new Request(List.of(new Range(VICTIM, 1, 3))),
-        new Hello(Message.VERSION, MALLORY, true, true));
+        new Hello(Message.VERSION, MALLORY, true, true),
+        new Message.Ephemeral(3, "typing", "mallory".getBytes()));
     qt().withExamples(EXAMPLES).withShrinkCycles(0)
         .forAll(integers().between(0, seeds.size()), longs().all())
         .checkAssert((pick, seed) -> {

@@ -19,13 +19,19 @@ import java.util.Objects;
  *   <li>{@link Offer} and {@link Request}: in interactive mode, ids first, deltas on request.
  *   <li>{@link SnapshotOffer}, {@link SnapshotFetch} and {@link SnapshotChunk}: for a peer that
  *       lacks records compacted away, the snapshot in verified chunks, then the tail as usual.
+ *   <li>{@link Ephemeral}: an app's message for the peer's listeners only (presence,
+ *       "typing…"), outside the log: never stored, acknowledged, resent or relayed.
  * </ol>
  * Every counter is absolute, never a difference, so a lost or repeated message only delays.
  */
 public sealed interface Message {
 
-  /** The protocol version this build speaks. */
-  int VERSION = 4;
+  /**
+   * The protocol version this build speaks. Version 5 added {@link Ephemeral}: a version-4 peer
+   * would close the session on its unknown type at every publish, so peers of the two versions
+   * refuse each other at the hello instead (docs/PROTOCOL.md, "Ephemeral messages").
+   */
+  int VERSION = 5;
 
   /**
    * Opens a session: who is speaking and which protocol. {@code heardYou} says the sender has the
@@ -265,6 +271,72 @@ public sealed interface Message {
     public String toString() {
       return "SnapshotChunk[" + HexFormat.of().formatHex(hash, 0, 4) + " @" + offset + ", "
           + bytes.length + " B]";
+    }
+  }
+
+  /**
+   * An app's message for the peer's listeners (presence, "typing…"), best effort. It is outside
+   * the log: never stored, acknowledged, resent, or passed on to a third replica; its origin is
+   * the session's peer, so it names none. {@code seq} grows with every publish of its sender
+   * (one count for all its peers); a receiver delivers, per session, only what is above the last
+   * it delivered, so a duplicated or overtaken message is dropped, never shown twice or stale.
+   *
+   * <p>Law: {@code seq ≥ 1}; {@code topic} is 1–{@value #MAX_TOPIC_BYTES} bytes of well-formed
+   * UTF-8; {@code payload} at most {@value #MAX_PAYLOAD_BYTES} bytes. The record does not copy
+   * {@code payload}: the channel copies at the app's side.
+   */
+  record Ephemeral(long seq, String topic, byte[] payload) implements Message {
+
+    /** The longest topic, in UTF-8 bytes. */
+    public static final int MAX_TOPIC_BYTES = 255;
+    /** The largest payload: presence and typing state, not a file transfer. */
+    public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
+    public Ephemeral {
+      if (seq < 1) {
+        throw new IllegalArgumentException("ephemeral seq must be positive: " + seq);
+      }
+      int n = topicBytes(topic);
+      if (n < 1 || n > MAX_TOPIC_BYTES) {
+        throw new IllegalArgumentException("topic must be 1-" + MAX_TOPIC_BYTES
+            + " UTF-8 bytes, not " + n);
+      }
+      Objects.requireNonNull(payload, "payload");
+      if (payload.length > MAX_PAYLOAD_BYTES) {
+        throw new IllegalArgumentException("ephemeral payload of " + payload.length
+            + " bytes, above " + MAX_PAYLOAD_BYTES);
+      }
+    }
+
+    /**
+     * The length of {@code topic} in UTF-8.
+     *
+     * @throws IllegalArgumentException if it holds a lone surrogate, which UTF-8 cannot carry
+     */
+    public static int topicBytes(String topic) {
+      Objects.requireNonNull(topic, "topic");
+      try {
+        return java.nio.charset.StandardCharsets.UTF_8.newEncoder()
+            .encode(java.nio.CharBuffer.wrap(topic)).remaining();
+      } catch (java.nio.charset.CharacterCodingException e) {
+        throw new IllegalArgumentException("topic is not well-formed Unicode: " + topic, e);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Ephemeral e && seq == e.seq && topic.equals(e.topic)
+          && Arrays.equals(payload, e.payload);
+    }
+
+    @Override
+    public int hashCode() {
+      return (Long.hashCode(seq) * 31 + topic.hashCode()) * 31 + Arrays.hashCode(payload);
+    }
+
+    @Override
+    public String toString() {
+      return "Ephemeral[#" + seq + " " + topic + ", " + payload.length + " B]";
     }
   }
 

@@ -43,6 +43,8 @@ import java.util.TreeSet;
  *                   (n = ⌈size / chunk⌉)                                type 7
  * snapshot-fetch := hash:32 offset:varint                               type 8
  * snapshot-chunk := hash:32 offset:varint bytes:(len:varint, bytes)     type 9
+ * ephemeral := seq:varint≥1 topic:(len, UTF-8) payload:(len, bytes)     type 10, no replicas
+ *              ({@link EphemeralWire}; protocol version 5)
  * </pre>
  * Replica ids travel once per frame, so a batch of one feed's records pays eight bytes for the
  * origin however long it is, and each record after the first of its run a few bytes more than its
@@ -60,6 +62,7 @@ public final class MessageCodec {
   static final int SNAPSHOT_OFFER = 7;
   static final int SNAPSHOT_FETCH = 8;
   static final int SNAPSHOT_CHUNK = 9;
+  static final int EPHEMERAL = 10;
 
   static final long MAX_SEQ = Long.MAX_VALUE / 2;
 
@@ -84,6 +87,7 @@ public final class MessageCodec {
       case SNAPSHOT_OFFER -> "snapshot-offer";
       case SNAPSHOT_FETCH -> "snapshot-fetch";
       case SNAPSHOT_CHUNK -> "snapshot-chunk";
+      case EPHEMERAL -> "ephemeral";
       default -> "unknown";
     };
   }
@@ -132,6 +136,8 @@ public final class MessageCodec {
       }
     } else if (SnapshotWire.handles(m)) {
       SnapshotWire.encode(w, m, refs);
+    } else if (m instanceof Message.Ephemeral e) {
+      EphemeralWire.encode(w, e);
     } else {
       RecordWire.write(w, ((Deltas) m).records(), refs);
     }
@@ -151,7 +157,7 @@ public final class MessageCodec {
     WireReader in = new WireReader(frame.duplicate());
     try {
       int type = in.u8();
-      if (type < HELLO || type > SNAPSHOT_CHUNK) {
+      if (type < HELLO || type > EPHEMERAL) {
         throw new ProtocolException(Reason.UNKNOWN_TYPE, "message type " + type);
       }
       ReplicaId[] ids = replicas(in, limits);
@@ -173,6 +179,7 @@ public final class MessageCodec {
         case DELTAS -> m = new Deltas(RecordWire.read(in, ids, limits));
         case OFFER -> m = new Offer(ranges(in, ids, limits));
         case REQUEST -> m = request(in, ids, limits);
+        case EPHEMERAL -> m = EphemeralWire.decode(in, ids);
         default -> m = SnapshotWire.decode(type, in, ids, limits);
       }
       if (in.remaining() != 0) {
@@ -198,6 +205,8 @@ public final class MessageCodec {
       return OFFER;
     } else if (m instanceof Request) {
       return REQUEST;
+    } else if (m instanceof Message.Ephemeral) {
+      return EPHEMERAL;
     }
     return SnapshotWire.type(m);
   }

@@ -5,6 +5,7 @@ import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.protocol.Message.Ack;
 import io.tandem.replication.protocol.Message.Deltas;
+import io.tandem.replication.protocol.Message.Ephemeral;
 import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
@@ -122,6 +123,12 @@ public final class SyncSession {
     default List<Message> snapshotChunk(SnapshotChunk chunk, long now) {
       return List.of();
     }
+
+    /**
+     * {@code peer} published {@code e}, for this replica's listeners only: it is not stored, not
+     * acknowledged and not passed on. Told once per message, in the order of its seq.
+     */
+    default void ephemeral(ReplicaId peer, Ephemeral e) {}
   }
 
   /**
@@ -155,6 +162,8 @@ public final class SyncSession {
   private final SessionBase base;
   private long lastHeard = Long.MIN_VALUE;
   private long lastSent = Long.MIN_VALUE;
+  /** The seq of the last ephemeral message delivered: one not above it is a copy or stale. */
+  private long lastEphemeral;
 
   public SyncSession(Local local, SessionConfig config, long seed) {
     this.local = local;
@@ -190,6 +199,14 @@ public final class SyncSession {
       return List.of(); // it overtook the hello; its sender resends what matters
     }
     heard(now);
+    if (m instanceof Ephemeral e) {
+      // Outside the sync: nothing to answer, nothing that the window or the vectors learn.
+      if (e.seq() > lastEphemeral) {
+        lastEphemeral = e.seq();
+        local.ephemeral(peer.id(), e);
+      }
+      return List.of();
+    }
     List<Message> out = new ArrayList<>();
     if (m instanceof Hello h) {
       onHello(h, now, out);

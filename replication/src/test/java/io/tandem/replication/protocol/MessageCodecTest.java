@@ -271,7 +271,8 @@ class MessageCodecTest {
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {7}))).isEqualTo("snapshot-offer");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {8}))).isEqualTo("snapshot-fetch");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {9}))).isEqualTo("snapshot-chunk");
-    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {10}))).isEqualTo("unknown");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {10}))).isEqualTo("ephemeral");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {11}))).isEqualTo("unknown");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {(byte) 0xff})))
         .isEqualTo("unknown");
     // A frame read from the middle of a buffer is judged by its own first byte.
@@ -471,7 +472,7 @@ class MessageCodecTest {
 
   @Test
   void unknownTypeIsRefused() {
-    for (int type : new int[] {0, 10, 42, 255}) {
+    for (int type : new int[] {0, 11, 42, 255}) {
       assertThat(reason(new byte[] {(byte) type, 0})).as("type %d", type)
           .isEqualTo(Reason.UNKNOWN_TYPE);
     }
@@ -644,7 +645,13 @@ class MessageCodecTest {
       Map.entry("want-whole-with-vector.bin", Reason.MALFORMED),
       Map.entry("next-on-first-record.bin", Reason.MALFORMED),
       Map.entry("wall-below-zero.bin", Reason.MALFORMED),
-      Map.entry("self-dependency.bin", Reason.VIOLATION));
+      Map.entry("self-dependency.bin", Reason.VIOLATION),
+      Map.entry("ephemeral-topic-overflow.bin", Reason.LIMIT_EXCEEDED),
+      Map.entry("ephemeral-payload-overflow.bin", Reason.LIMIT_EXCEEDED),
+      Map.entry("ephemeral-payload-truncated.bin", Reason.TRUNCATED),
+      Map.entry("ephemeral-empty-topic.bin", Reason.MALFORMED),
+      Map.entry("ephemeral-with-replicas.bin", Reason.MALFORMED),
+      Map.entry("ephemeral-seq-zero.bin", Reason.MALFORMED));
 
   @Test
   void everyHostileFileIsRefusedWithItsReason() throws IOException {
@@ -889,7 +896,8 @@ class MessageCodecTest {
   }
 
   static Gen<Message> messages() {
-    Gen<Integer> kinds = Generate.range(0, 8);
+    Gen<Integer> kinds = Generate.range(0, 9);
+    Gen<String> topics = Generate.pick(AWKWARD_NAMES);
     Gen<Integer> sizes = Generate.range(1, 300);
     Gen<Integer> versions = Generate.pick(List.of(0, 1, 2, 127, 128, Integer.MAX_VALUE))
         .mix(Generate.range(0, Integer.MAX_VALUE));
@@ -917,8 +925,10 @@ class MessageCodecTest {
             o.chunkHashes());
       }
       case 7 -> new SnapshotFetch(new byte[Message.HASH_BYTES], sizes.generate(in));
-      default -> new SnapshotChunk(new byte[Message.HASH_BYTES], sizes.generate(in),
+      case 8 -> new SnapshotChunk(new byte[Message.HASH_BYTES], sizes.generate(in),
           new byte[sizes.generate(in) % 64]);
+      default -> new Message.Ephemeral(counters().generate(in), topics.generate(in),
+          new byte[sizes.generate(in) % 80]);
     };
     return gen.describedAs(m -> m + " = " + HEX.formatHex(bytes(MessageCodec.encode(m))));
   }
