@@ -69,6 +69,18 @@ function render() {
   renderList('#contacts', state.contacts, 'contact', contactItem, 'No contacts yet.');
   renderList('#messages', state.messages, 'message', messageItem, 'No messages yet.');
   renderRecipients();
+  renderTyping();
+}
+
+/** Who is typing in which note, as the other devices said over the ephemeral channel. */
+function renderTyping() {
+  const said = (state.typing || []).map(t => {
+    const n = state.notes.find(x => x.id === t.note);
+    return `${t.device} is typing…` + (n ? ` (${n.title || 'untitled'})` : '');
+  });
+  const box = $('#typing');
+  box.textContent = said.join(' · ');
+  box.hidden = said.length === 0;
 }
 
 function renderStatus(s) {
@@ -379,6 +391,17 @@ $('#offline').addEventListener('change', e => {
 });
 
 // --- live updates ---
+
+// --- typing… ---
+
+// Keys in a note's editor tell the connected devices, at most once a second; nothing is stored.
+let typingSaid = 0;
+document.addEventListener('input', e => {
+  const li = e.target.closest('#notes li.note');
+  if (!li || Date.now() - typingSaid < 1000) return;
+  typingSaid = Date.now();
+  api('POST', 'typing', { note: li.dataset.id }).catch(() => {});
+});
 
 const events = new EventSource('api/events');
 events.addEventListener('change', refresh);

@@ -57,9 +57,12 @@ final class Device implements AutoCloseable {
       NotesModel model = new NotesModel(replica, config.name());
       LiveEvents events = new LiveEvents(vertx);
       replica.addListener(events);
+      Presence presence = new Presence(replica, config.name(), System::currentTimeMillis,
+          events::soon);
+      replica.addEphemeralListener(presence);
       HttpServer server = vertx.createHttpServer(new HttpServerOptions()
               .setHost(config.host()).setPort(config.port()))
-          .requestHandler(DeviceApi.router(vertx, model, config, events))
+          .requestHandler(DeviceApi.router(vertx, model, config, events, presence))
           .listen().toCompletionStage().toCompletableFuture().get();
       return new Device(config, replica, model, events, server);
     } catch (Exception | Error e) {

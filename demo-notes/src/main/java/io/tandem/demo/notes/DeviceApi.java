@@ -13,7 +13,7 @@ import java.util.function.Function;
 
 /**
  * One device's web app: its page, and a JSON API for notes, contacts and messages, its sync
- * status, its offline switch and a stream of live events. Handlers that touch the replica run
+ * status, its offline switch, "typing…" between devices and a stream of live events. Handlers that touch the replica run
  * on a worker, one at a time (the store's commit blocks). Every refusal is a 4xx with
  * {@code {"error": "...", "status": n}} and changes nothing.
  */
@@ -26,7 +26,8 @@ final class DeviceApi {
 
   private DeviceApi() {}
 
-  static Router router(Vertx vertx, NotesModel model, Device.Config device, LiveEvents events) {
+  static Router router(Vertx vertx, NotesModel model, Device.Config device, LiveEvents events,
+      Presence presence) {
     Connectivity links = device.links();
     Pairing pairing = device.pairing();
     Router r = Router.router(vertx);
@@ -37,7 +38,11 @@ final class DeviceApi {
         .put("status", SyncStatus.of(model, links))
         .put("notes", model.noteList())
         .put("contacts", model.contactList())
-        .put("messages", model.messageList())));
+        .put("messages", model.messageList())
+        .put("typing", presence.now())));
+    // Ephemeral: reaches the devices connected now, and is stored nowhere.
+    r.post("/api/typing").blockingHandler(ctx -> ok(ctx, new JsonObject().put("reached",
+        presence.typing(text(body(ctx), "note", "'note' must be a note's id, a string")))));
     r.get("/api/status").blockingHandler(ctx -> ok(ctx, SyncStatus.of(model, links)));
     r.put("/api/network").blockingHandler(ctx -> {
       Object on = body(ctx).getValue("online");

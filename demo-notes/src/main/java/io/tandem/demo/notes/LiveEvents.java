@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * Server-sent events to the open pages of one device: "change" soon after the replica applied
- * a delta (local or from a peer; bursts coalesce), and "tick" every second so the sync status
+ * a delta (local or from a peer) or another device said it is typing (bursts coalesce), and
+ * "tick" every second so the sync status
  * stays fresh. Pages fetch the state again on either.
  */
 final class LiveEvents implements ChangeListener, AutoCloseable {
@@ -47,6 +48,11 @@ final class LiveEvents implements ChangeListener, AutoCloseable {
 
   @Override
   public void changed(Change change) {
+    soon();
+  }
+
+  /** Sends "change" soon, once for a burst: something the pages show changed. */
+  void soon() {
     context.runOnContext(v -> {
       if (!changeQueued) {
         changeQueued = true;

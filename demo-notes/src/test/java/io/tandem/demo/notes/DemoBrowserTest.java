@@ -195,6 +195,36 @@ class DemoBrowserTest extends OnTheDemo {
     browser.awaitText("PC", note(id), "Passport numbers");
   }
 
+  /**
+   * "Typing…" goes over the ephemeral channel: to the devices connected at that moment. The
+   * tablet is offline while the phone types, so it never shows it, not even once back online.
+   */
+  @Test
+  void typingOnThePhoneShowsOnThePcAndNeverOnTheOfflineTablet() throws Exception {
+    String id = addNoteOnThePhone("Shopping", "");
+    browser.awaitText("PC", note(id), "Shopping");
+    browser.awaitText("tablet", note(id), "Shopping");
+    goOffline("tablet", true);
+
+    browser.click("phone", By.cssSelector("#notes li.note[data-id='" + id + "'] .edit"));
+    browser.find("phone", By.cssSelector("#notes li.note[data-id='" + id + "'] .edit-title"))
+        .sendKeys(" list");
+    browser.awaitText("PC", By.id("typing"), "phone is typing… (Shopping)");
+    screenshot("demo-typing.png");
+    // Said while the PC showed it: the offline tablet did not hear it.
+    assertThat(tablet.get("state").json().getJsonArray("typing")).isEmpty();
+
+    goOffline("tablet", false);
+    browser.inPane("tablet", "no typing shown", d -> !d.findElement(By.id("typing"))
+        .isDisplayed());
+    assertThat(tablet.get("state").json().getJsonArray("typing")).isEmpty();
+    assertThat(phone.get("state").json().getJsonArray("typing")).as("nor on the typist's own")
+        .isEmpty();
+    browser.click("phone", By.cssSelector("#notes li.note[data-id='" + id + "'] .cancel"));
+    browser.inPane("PC", "the typing shown for a while only", d -> !d.findElement(
+        By.id("typing")).isDisplayed());
+  }
+
   @Test
   void aDevicePageFitsAPhoneScreenWithoutSidewaysScrolling() {
     phone.post("notes", Map.of("title", "A title long enough to wrap on a narrow phone screen",

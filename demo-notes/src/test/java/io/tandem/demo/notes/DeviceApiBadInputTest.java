@@ -68,6 +68,8 @@ class DeviceApiBadInputTest extends OnTheDemo {
         bad("POST", "messages/nope/send", null, 404, "no message with id nope"),
         bad("GET", "messages/nope", null, 404, "no message with id nope"),
         bad("PUT", "network", Map.of("online", "no"), 400, "'online' must be true or false"),
+        bad("POST", "typing", Map.of("note", 5), 400, "'note' must be a note's id"),
+        bad("POST", "typing", Map.of("note", ""), 400, "'note' must be a note's id"),
         bad("GET", "nothing-here", null, 404, "no such endpoint"),
         bad("POST", "pairing", Map.of("fingerprint", "12ab", "name", "x"), 400, "64 hex digits"),
         bad("POST", "pairing", Map.of("name", "x"), 400, "'fingerprint' and 'name'"),
