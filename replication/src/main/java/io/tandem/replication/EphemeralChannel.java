@@ -6,6 +6,7 @@ import io.tandem.replication.protocol.MessageCodec;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -36,7 +37,7 @@ final class EphemeralChannel {
   }
 
   void addListener(EphemeralListener listener) {
-    listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   void removeListener(EphemeralListener listener) {
@@ -45,7 +46,7 @@ final class EphemeralChannel {
 
   /** @see Replica#publish */
   int publish(String topic, byte[] payload) {
-    java.util.Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(payload, "payload");
     r.lock.lock();
     try {
       r.ensureOpen();

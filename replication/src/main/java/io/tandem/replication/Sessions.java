@@ -1,5 +1,6 @@
 package io.tandem.replication;
 
+import io.tandem.crdt.ReplicaId;
 import io.tandem.replication.protocol.Message;
 import io.tandem.replication.protocol.MessageCodec;
 import io.tandem.replication.protocol.SyncSession;
@@ -9,9 +10,11 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -121,7 +124,7 @@ final class Sessions {
    * @return the number of peers it was handed to
    */
   int sendOnce(ByteBuffer frame) {
-    java.util.Set<io.tandem.crdt.ReplicaId> reached = new java.util.HashSet<>();
+    Set<ReplicaId> reached = new HashSet<>();
     for (Map.Entry<Link, SyncSession> e : open.entrySet()) {
       SyncSession s = e.getValue();
       if (!s.isOpen() || !reached.add(s.peer())) {

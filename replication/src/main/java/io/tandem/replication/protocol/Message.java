@@ -3,6 +3,9 @@ package io.tandem.replication.protocol;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -316,9 +319,8 @@ public sealed interface Message {
     public static int topicBytes(String topic) {
       Objects.requireNonNull(topic, "topic");
       try {
-        return java.nio.charset.StandardCharsets.UTF_8.newEncoder()
-            .encode(java.nio.CharBuffer.wrap(topic)).remaining();
-      } catch (java.nio.charset.CharacterCodingException e) {
+        return StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(topic)).remaining();
+      } catch (CharacterCodingException e) {
         throw new IllegalArgumentException("topic is not well-formed Unicode: " + topic, e);
       }
     }
