@@ -35,11 +35,22 @@ class EphemeralReachTest {
       run(replay);
       return;
     }
+    long[] totals = new long[2];
     qt().withExamples(SCHEDULES).withShrinkCycles(0).forAll(longs().all())
-        .checkAssert(EphemeralReachTest::run);
+        .checkAssert(seed -> {
+          long[] t = run(seed);
+          totals[0] += t[0];
+          totals[1] += t[1];
+        });
+    System.out.printf("EphemeralReachTest: %d schedules, %d messages handed to peers, %d heard%n",
+        SCHEDULES, totals[0], totals[1]);
+    // Not vacuous: most of what was handed to a peer was heard.
+    assertThat(totals[1]).as("heard, of %d handed to peers", totals[0])
+        .isGreaterThan(totals[0] / 2);
   }
 
-  private static void run(long seed) {
+  /** @return how many times messages were handed to a peer, and how many were heard */
+  private static long[] run(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     Links links = random.nextBoolean() ? Links.ORDERED : Links.UNORDERED;
     SimCluster c = new SimCluster(seed, REPLICAS, SyncMode.BATCH, links);
@@ -57,6 +68,7 @@ class EphemeralReachTest {
     }
     // Per message (its payload), the replicas its author had a session with as it published.
     Map<String, Set<ReplicaId>> mayHear = new HashMap<>();
+    long handed = 0;
     for (int step = 0; step < 60; step++) {
       int who = random.nextInt(REPLICAS);
       if (random.nextInt(4) == 0) {
@@ -73,6 +85,7 @@ class EphemeralReachTest {
         int reached = author.publish("t", payload.getBytes(StandardCharsets.UTF_8));
         assertThat(reached).as("seed %d: reached", seed).isEqualTo(open.size());
         mayHear.put(payload, open);
+        handed += reached;
       }
       c.net.runFor(random.nextLong(1, 800));
     }
@@ -90,6 +103,11 @@ class EphemeralReachTest {
       }
     }
     assertThat(states(c)).as("seed %d: nothing stored", seed).isEqualTo(before);
+    long heardAll = 0;
+    for (EphemeralHeard h : heard) {
+      heardAll += h.all().size();
+    }
+    return new long[] {handed, heardAll};
   }
 
   private static List<ReplicaState> states(SimCluster c) {
