@@ -4,7 +4,6 @@ import io.tandem.crdt.Crdt;
 import io.tandem.crdt.Dot;
 import io.tandem.crdt.Hlc;
 import io.tandem.crdt.ReplicaId;
-import io.tandem.crdt.Step;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
 import io.tandem.replication.log.DeltaRecord;
@@ -237,9 +236,8 @@ public final class Replica implements AutoCloseable {
       T current = (T) writes.working(object, typed(object, empty));
       long now = clock.millis();
       Hlc stamp = hlc.tick(now);
-      Step<T> step = mutation.step(current, new WriteContext(id, stamp));
-      T delta = step.delta();
-      T next = step.state();
+      T delta = mutation.apply(current, new WriteContext(id, stamp));
+      T next = current.merge(delta);
       if (next == current) {
         return null;
       }
