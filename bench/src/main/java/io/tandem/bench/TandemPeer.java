@@ -5,20 +5,12 @@ import io.tandem.crdt.LwwRegister;
 import io.tandem.crdt.OrMap;
 import io.tandem.crdt.OrSet;
 import io.tandem.crdt.ReplicaId;
-import io.tandem.crdt.Step;
 import io.tandem.crdt.codec.BinaryCodec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /** Tandem's {@link OrSet} and {@link OrMap} of {@link LwwRegister}, with {@link BinaryCodec}. */
 final class TandemPeer implements CorePeer {
-
-  /**
-   * Each write's delta goes here, so that the JIT cannot skip making it: a replica stores and
-   * sends every delta (Pekko's deltas escape in the state that carries them).
-   */
-  private static Object sink;
 
   @Override
   public Object setAdds(String[] elements) {
@@ -32,33 +24,24 @@ final class TandemPeer implements CorePeer {
     for (int i = 0; i < keys.length; i++) {
       // Time is passed in: read the wall clock per write, as Pekko's LWWRegister does.
       clock = clock.tick(System.currentTimeMillis());
-      Step<OrMap<String, LwwRegister<String>>> step = m.updateStep(clock.replica(), keys[i],
-          LwwRegister.<String>empty(), assign(clock, values[i]));
-      sink = step.delta();
-      m = step.state();
+      m = m.merge(put(m, clock, keys[i], values[i]));
     }
     return m;
   }
 
   private static OrMap<String, LwwRegister<String>> put(OrMap<String, LwwRegister<String>> m,
       Hlc now, String key, String value) {
-    return m.update(now.replica(), key, LwwRegister.<String>empty(), assign(now, value));
-  }
-
-  private static UnaryOperator<LwwRegister<String>> assign(Hlc now, String value) {
-    return r -> r.assign(now, value);
+    return m.update(now.replica(), key, LwwRegister.<String>empty(), r -> r.assign(now, value));
   }
 
   private static OrSet<String> adds(OrSet<String> s, ReplicaId self, String[] elements,
       List<OrSet<String>> deltas) {
     for (String e : elements) {
-      // The delta and the state merged with it, in one walk, as a replica applies its own write.
-      Step<OrSet<String>> step = s.addStep(self, e);
-      sink = step.delta();
+      OrSet<String> d = s.add(self, e);
       if (deltas != null) {
-        deltas.add(step.delta());
+        deltas.add(d);
       }
-      s = step.state();
+      s = s.merge(d);
     }
     return s;
   }

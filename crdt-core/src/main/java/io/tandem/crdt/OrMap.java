@@ -120,58 +120,16 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
    * @throws IllegalArgumentException if the key is not a supported scalar or {@code empty} is not
    *     an empty value of a kind a map can hold
    */
+  @SuppressWarnings("unchecked")
   public <W extends V> OrMap<K, V> update(ReplicaId self, K key, W empty,
       UnaryOperator<W> mutator) {
-    checkUpdate(self, key, empty);
-    return updateDelta(self, key, slots.get(key), empty, mutator);
-  }
-
-  /**
-   * {@link #update} and the merge of its delta in one walk down the trie: the step's delta equals
-   * {@code update(self, key, empty, mutator)} and its state equals the merge of that delta.
-   *
-   * @throws IllegalArgumentException as {@link #update} does
-   */
-  @SuppressWarnings("unchecked")
-  public <W extends V> Step<OrMap<K, V>> updateStep(ReplicaId self, K key, W empty,
-      UnaryOperator<W> mutator) {
-    checkUpdate(self, key, empty);
-    if (delta) {
-      return Step.of(this, updateDelta(self, key, slots.get(key), empty, mutator));
-    }
-    Object[] made = new Object[1];
-    HashTrie<K, Object> joined = slots.update(key, mine -> {
-      OrMap<K, V> d = updateDelta(self, key, mine, empty, mutator);
-      made[0] = d;
-      if (d.slots.isEmpty()) {
-        return mine; // the mutator wrote nothing
-      }
-      // The delta is complete and names this key alone, so the join of the maps is this key's
-      // join, as the causal join absorbs a small delta (DotMaps.absorbOne).
-      Object theirs = d.slots.onlyValue();
-      Object j = mine == null ? SLOTS.keepUnseen(theirs, context)
-          : SLOTS.join(mine, context, false, theirs, d.context, true);
-      return SLOTS.isEmpty(j) ? null : j;
-    });
-    OrMap<K, V> d = (OrMap<K, V>) made[0];
-    CausalContext ctx = context.merge(d.context);
-    return new Step<>(joined == slots && ctx == context ? this : new OrMap<>(joined, ctx, false),
-        d);
-  }
-
-  private static void checkUpdate(ReplicaId self, Object key, Object empty) {
     Values.check(key);
     Objects.requireNonNull(self, "self");
+    Object slot = slots.get(key);
     Object e = Objects.requireNonNull(empty, "empty");
     if (e instanceof DotFun || !(e instanceof DotStore) && !DotFun.embeds(e)) {
       DotFun.kindOf(e); // throws with the reason
     }
-  }
-
-  /** The delta of {@link #update} where {@code key} holds {@code slot} (or null). */
-  @SuppressWarnings("unchecked")
-  private <W extends V> OrMap<K, V> updateDelta(ReplicaId self, K key, Object slot, W empty,
-      UnaryOperator<W> mutator) {
     if (!(empty instanceof DotStore)) {
       return updateEmbedded(self, key, slot, empty, mutator);
     }

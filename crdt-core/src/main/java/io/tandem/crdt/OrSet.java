@@ -83,32 +83,8 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    */
   public OrSet<E> add(ReplicaId self, E element) {
     Values.check(element);
-    return addDelta(element, context.nextDot(self), entries.get(element));
-  }
-
-  /**
-   * {@link #add} and the merge of its delta in one walk down the trie: the step's delta equals
-   * {@code add(self, element)} and its state equals {@code merge(add(self, element))}.
-   */
-  public Step<OrSet<E>> addStep(ReplicaId self, E element) {
-    Values.check(element);
-    if (delta) {
-      return Step.of(this, add(self, element));
-    }
-    // In a state every dot is in the context, and the add's context covers the element's dots
-    // here, so the join drops them all; the new dot is above the context, so the join keeps it.
     Dot dot = context.nextDot(self);
-    Object[] old = new Object[1];
-    HashTrie<E, Object> joined = entries.update(element, mine -> {
-      old[0] = mine;
-      return dot;
-    });
-    return new Step<>(new OrSet<>(joined, context.add(dot), false),
-        addDelta(element, dot, old[0]));
-  }
-
-  /** The delta of adding {@code element} with {@code dot} where it held {@code old} (or null). */
-  private OrSet<E> addDelta(E element, Dot dot, Object old) {
+    Object old = entries.get(element);
     CausalContext ctx;
     if (old == null || Dots.isEmpty(old)) {
       ctx = CausalContext.ofDot(dot);
