@@ -120,7 +120,10 @@ final class CorePart {
         .warmupIterations(warmups)
         .measurementIterations(iterations)
         .forks(s.fork() ? 1 : 0)
-        .jvmArgs("-Xms2g", "-Xmx2g")
+        // The heap is touched before the first invocation: an invocation allocates 60-90 MB,
+        // and without it each one paid the kernel for first touching that much fresh heap (page
+        // faults and zeroing, in proportion to the allocation), not the structure's own work.
+        .jvmArgs("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch")
         .shouldFailOnError(true)
         .verbosity(VerboseMode.SILENT);
     if (b.type() == MergeBench.class) {
@@ -184,7 +187,8 @@ final class CorePart {
           + " per-round ratios (each round runs the peers back to back, in rotating order).");
       t.note("The catch-up row against Pekko's full merge compares Tandem applying all "
           + (2 * s.k()) + " deltas (both directions) with one Pekko merge (one direction).");
-      t.note("JMH single-shot invocations, one fork per peer and benchmark, -Xms2g -Xmx2g:"
+      t.note("JMH single-shot invocations, one fork per peer and benchmark, -Xms2g -Xmx2g"
+          + " -XX:+AlwaysPreTouch:"
           + " adds and puts " + s.warmups() + " warmups + " + s.iterations() + " measured ("
           + "Automerge " + s.slowWarmups() + " + " + s.slowIterations() + "); merges and catch-ups "
           + s.mergeWarmups() + " + " + s.mergeIterations() + ", after 3 s of untimed runs and"
