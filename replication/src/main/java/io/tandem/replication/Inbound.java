@@ -32,12 +32,12 @@ import java.util.TreeSet;
  * holds already, applied, buffered or in flight to the store, are counted as duplicates and
  * dropped unread; the others are decoded once.
  *
- * <p>Like own writes, received records are queued in the store under the replica's lock and
- * awaited outside it, on the thread that queued them, so the lock is free while the store
- * commits and records from several peers and own writes share commits; the thread then applies,
- * under the lock, every batch durable in queue order. The store's own threads never touch the
- * replica. A batch the store fails is not applied nor acknowledged, so its peers send its
- * records again; a later batch is applied only where it continues the applied vector.
+ * <p>Like own writes, received records are queued in the store under the replica's lock, and
+ * applied once durable, under the lock, by whichever thread the store completes them on, every
+ * batch settled in queue order. The lock is free while the store commits, and records from
+ * several peers and own writes share commits. A batch the store fails is not applied nor
+ * acknowledged, so its peers send its records again; a later batch is applied only where it
+ * continues the applied vector.
  */
 final class Inbound {
 
@@ -273,37 +273,43 @@ final class Inbound {
   }
 
   /**
-   * Awaits the durability of {@code batches}, which the caller queued, then applies in queue
-   * order every batch settled, tells the listeners, and, if {@code wait}, returns only once
+   * Once each of {@code batches}, which the caller queued, is durable, applies in queue order
+   * every batch settled and tells the listeners; if {@code wait}, returns only once
    * {@code batches} are applied or dropped (an earlier batch of another thread may hold them
    * up). Outside the lock.
+   *
+   * <p>Without {@code wait} nobody waits: a store that commits on its own threads applies the
+   * batch on its completing thread, so the thread that delivered the frames goes back to reading
+   * at once, and the records of the next frames join the commit under way or the next one
+   * instead of waiting for this one (a peer's stream is stored in a pipeline, not a commit per
+   * read). The store's bounded queue holds the peers back.
    */
   void settle(List<InFlight.Batch> batches, boolean wait) {
     for (InFlight.Batch b : batches) {
-      RuntimeException failure = null;
-      try {
-        b.append.await(); // on this thread: the store's threads never touch the replica
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-      List<InFlight.Batch> done;
-      r.lock.lock();
-      try {
-        done = inFlight.settled(b, failure);
-        if (!r.closed) {
-          List<Change> changes = new ArrayList<>();
-          apply(done, r.clock.millis(), changes);
-          r.firing.changed(changes);
-        }
-      } finally {
-        r.lock.unlock();
-      }
-      done.forEach(x -> x.settled.complete(null));
+      b.append.whenDurable().whenComplete((v, t) -> durable(b,
+          t == null ? null : Replica.storeFailure(t)));
     }
-    r.firing.fireUnfired();
     if (wait) {
       batches.forEach(b -> b.settled.join());
     }
+  }
+
+  /** The store settled {@code b}: applies what is now settled in queue order. */
+  private void durable(InFlight.Batch b, RuntimeException failure) {
+    List<InFlight.Batch> done;
+    r.lock.lock();
+    try {
+      done = inFlight.settled(b, failure);
+      if (!r.closed) {
+        List<Change> changes = new ArrayList<>();
+        apply(done, r.clock.millis(), changes);
+        r.firing.changed(changes);
+      }
+    } finally {
+      r.lock.unlock();
+    }
+    done.forEach(x -> x.settled.complete(null));
+    r.firing.fireUnfired();
   }
 
   /** Applies the records of {@code done}, durable now, in order, and tells every peer. */
@@ -347,7 +353,7 @@ final class Inbound {
     } else {
       r.objects.put(d.object(), current == null
           ? Crdts.merge(Crdts.emptyLike(delta), delta) : Crdts.merge(current, delta));
-      r.writes.changed(d.object());
+      r.writes.joined(d.object(), delta);
       applied++;
     }
     r.vector = r.vector.with(d.origin(), d.seq());
@@ -379,7 +385,7 @@ final class Inbound {
     }
     got.objects().forEach((name, v) -> {
       r.objects.merge(name, v, Crdts::merge);
-      r.writes.changed(name);
+      r.writes.joined(name, v);
     });
     VersionVector before = r.vector;
     r.vector = r.vector.merge(got.snapshot().vector());

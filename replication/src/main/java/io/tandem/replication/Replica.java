@@ -211,14 +211,16 @@ public final class Replica implements AutoCloseable {
       return q.result().copy();
     }
     q.append().whenDurable().whenComplete((v, t) -> settle(q, t == null ? null
-        : t instanceof java.util.concurrent.CompletionException && t.getCause() != null
-            ? asRuntime(t.getCause()) : asRuntime(t)));
+        : storeFailure(t)));
     return q.result().copy();
   }
 
-  private static RuntimeException asRuntime(Throwable t) {
-    return t instanceof RuntimeException re ? re
-        : new StoreException("append failed: " + t, t);
+  /** What a store's failed durability stage {@code t} means for the records it held. */
+  static RuntimeException storeFailure(Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException
+        && t.getCause() != null ? t.getCause() : t;
+    return cause instanceof RuntimeException re ? re
+        : new StoreException("append failed: " + cause, cause);
   }
 
   /**
