@@ -125,6 +125,9 @@ final class OwnWrites {
     Queued q = durable.pollFirstEntry().getValue();
     String object = q.record().object();
     ArrayDeque<Crdt<?>> deltas = queued.get(object);
+    if (deltas == null) {
+      return q; // forgotten by refuse: no write is taken any more, so none needs them
+    }
     deltas.pollFirst(); // writes of one object are published in dot order, as they were queued
     if (deltas.isEmpty()) {
       queued.remove(object);

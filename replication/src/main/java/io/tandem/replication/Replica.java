@@ -108,7 +108,7 @@ public final class Replica implements AutoCloseable {
     this.scheduler = scheduler;
     this.ownScheduler = ownScheduler;
     this.config = config;
-    this.recent = new RecentRecords(config.session().windowRecords(), RECENT_RECORDS);
+    this.recent = new RecentRecords(RECENT_RECORDS, RECENT_RECORDS);
     this.sessionConfig = config.session()
         .withInteractive(config.mode() == SyncMode.INTERACTIVE);
     this.buffer = new CausalBuffer(config.maxBufferedDeltas(), config.maxBufferedBytes());
