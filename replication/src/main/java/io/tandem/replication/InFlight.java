@@ -1,11 +1,14 @@
 package io.tandem.replication;
 
+import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.spi.PendingAppend;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,6 +46,11 @@ final class InFlight {
   private final List<Batch> unawaited = new ArrayList<>();
   /** Per origin, the highest sequence number in flight; empty when nothing is. */
   private VersionVector inFlight = VersionVector.empty();
+  /**
+   * Per origin, how many records in flight it has: a batch released later continues the
+   * earlier ones, so an origin's highest number in flight stays until its last record settles.
+   */
+  private final Map<ReplicaId, Integer> perOrigin = new HashMap<>();
 
   /** {@code applied} joined with the records in flight. */
   VersionVector accepted(VersionVector applied) {
@@ -60,6 +68,7 @@ final class InFlight {
       if (r.seq() > inFlight.get(r.origin())) {
         inFlight = inFlight.with(r.origin(), r.seq());
       }
+      perOrigin.merge(r.origin(), 1, Integer::sum);
     }
     Batch b = new Batch(ready, append);
     queued.add(b);
@@ -89,19 +98,15 @@ final class InFlight {
     b.failure = failure;
     List<Batch> out = new ArrayList<>();
     while (!queued.isEmpty() && (queued.peek().durable || queued.peek().failure != null)) {
-      out.add(queued.poll());
-    }
-    if (!out.isEmpty()) {
-      VersionVector v = VersionVector.empty();
-      for (Batch q : queued) {
-        for (CausalBuffer.Received x : q.records) {
-          DeltaRecord r = x.record();
-          if (r.seq() > v.get(r.origin())) {
-            v = v.with(r.origin(), r.seq());
-          }
+      Batch done = queued.poll();
+      out.add(done);
+      for (CausalBuffer.Received x : done.records) {
+        ReplicaId origin = x.record().origin();
+        if (perOrigin.merge(origin, -1, Integer::sum) == 0) {
+          perOrigin.remove(origin);
+          inFlight = inFlight.with(origin, 0);
         }
       }
-      inFlight = v;
     }
     return out;
   }
@@ -111,6 +116,7 @@ final class InFlight {
     List<Batch> out = new ArrayList<>(queued);
     queued.clear();
     unawaited.clear();
+    perOrigin.clear();
     inFlight = VersionVector.empty();
     return out;
   }

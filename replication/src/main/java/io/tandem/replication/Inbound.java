@@ -6,7 +6,6 @@ import io.tandem.crdt.codec.BinaryCodec;
 import io.tandem.crdt.codec.CodecException;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.protocol.Message;
-import io.tandem.replication.protocol.MessageCodec;
 import io.tandem.replication.protocol.ProtocolException;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import io.tandem.replication.protocol.SyncSession;
@@ -33,11 +32,12 @@ import java.util.TreeSet;
  * dropped unread; the others are decoded once.
  *
  * <p>Like own writes, received records are queued in the store under the replica's lock and
- * awaited outside it, on the thread that queued them, so the lock is free while the store
- * commits and records from several peers and own writes share commits; the thread then applies,
- * under the lock, every batch durable in queue order. The store's own threads never touch the
- * replica. A batch the store fails is not applied nor acknowledged, so its peers send its
- * records again; a later batch is applied only where it continues the applied vector.
+ * applied once durable, under the lock, every batch settled in queue order: by the thread that
+ * delivered them, which waits outside the lock, or, over a {@link Transport#pipelined} transport,
+ * by whichever thread the store completes them on. The lock is free while the store commits,
+ * and records from several peers and own writes share commits. A batch the store fails is not
+ * applied nor acknowledged, so its peers send its records again; a later batch is applied only
+ * where it continues the applied vector.
  */
 final class Inbound {
 
@@ -109,6 +109,10 @@ final class Inbound {
      */
     @Override
     public void frames(PeerId peer, List<ByteBuffer> frames) {
+      List<DecodedFrame> decoded = new ArrayList<>(frames.size());
+      for (ByteBuffer f : frames) {
+        decoded.add(DecodedFrame.of(f, r.config.limits())); // outside the lock
+      }
       List<Firing.Installed> installed;
       List<InFlight.Batch> queued;
       r.lock.lock();
@@ -116,7 +120,7 @@ final class Inbound {
         if (!r.closed) {
           Sessions.Link link = new Sessions.Link(transport, peer);
           boolean received = false;
-          for (ByteBuffer f : frames) {
+          for (DecodedFrame f : decoded) {
             received |= onFrame(link, f, false);
           }
           if (received && !r.closed) {
@@ -129,7 +133,11 @@ final class Inbound {
         r.lock.unlock();
       }
       r.firing.fireInstalled(installed); // before the records that continue the snapshot
-      settle(queued, false);
+      if (transport.pipelined()) {
+        pipeline(queued);
+      } else {
+        settle(queued, false);
+      }
     }
   }
 
@@ -140,15 +148,19 @@ final class Inbound {
    * @return whether the frame brought records to apply
    */
   boolean onFrame(Sessions.Link peer, ByteBuffer frame, boolean releaseNow) {
+    return onFrame(peer, DecodedFrame.of(frame, r.config.limits()), releaseNow);
+  }
+
+  private boolean onFrame(Sessions.Link peer, DecodedFrame frame, boolean releaseNow) {
     SyncSession s = r.sessions.get(peer);
     if (s == null) {
       return false; // a frame from a session that ended; nothing in it is owed
     }
     framesIn++;
-    bytesIn += frame.remaining();
+    bytesIn += frame.bytes;
     long now = r.clock.millis();
     try {
-      Message m = MessageCodec.decode(frame, r.config.limits());
+      Message m = frame.message();
       List<DeltaRecord> received = new ArrayList<>();
       long dupsBefore = s.duplicateRecords();
       List<Message> out = s.receive(m, now, received);
@@ -156,7 +168,7 @@ final class Inbound {
       int arrived = received.size();
       received = unheld(received);
       duplicates += arrived - received.size();
-      List<Crdt<?>> deltas = validate(received);
+      List<Crdt<?>> deltas = validate(received, frame);
       r.sessions.send(peer, out);
       if (s.isOpen()) {
         learn(s, now);
@@ -208,12 +220,22 @@ final class Inbound {
    * @return the decoded deltas, one per record, in order
    */
   List<Crdt<?>> validate(List<DeltaRecord> records) throws ProtocolException {
+    return validate(records, null);
+  }
+
+  /** As {@link #validate(List)}, taking the payloads {@code frame} decoded already, if any. */
+  private List<Crdt<?>> validate(List<DeltaRecord> records, DecodedFrame frame)
+      throws ProtocolException {
     List<Crdt<?>> out = new ArrayList<>(records.size());
     Map<String, Class<?>> types = new HashMap<>();
     for (DeltaRecord d : records) {
-      Object v;
+      Object v = frame == null ? null : frame.payload(d);
       try {
-        v = BinaryCodec.decode(d.payload(), d.origin());
+        if (v == null) {
+          v = BinaryCodec.decode(d.payload(), d.origin());
+        } else if (v instanceof CodecException e) {
+          throw e;
+        }
       } catch (CodecException e) {
         throw new ProtocolException(Reason.VIOLATION, "payload of " + d + " does not decode: "
             + e.getMessage(), e);
@@ -282,28 +304,46 @@ final class Inbound {
     for (InFlight.Batch b : batches) {
       RuntimeException failure = null;
       try {
-        b.append.await(); // on this thread: the store's threads never touch the replica
+        b.append.await(); // on this thread, so a call that delivered frames returns done
       } catch (RuntimeException e) {
         failure = e;
       }
-      List<InFlight.Batch> done;
-      r.lock.lock();
-      try {
-        done = inFlight.settled(b, failure);
-        if (!r.closed) {
-          List<Change> changes = new ArrayList<>();
-          apply(done, r.clock.millis(), changes);
-          r.firing.changed(changes);
-        }
-      } finally {
-        r.lock.unlock();
-      }
-      done.forEach(x -> x.settled.complete(null));
+      durable(b, failure);
     }
-    r.firing.fireUnfired();
     if (wait) {
       batches.forEach(b -> b.settled.join());
     }
+  }
+
+  /**
+   * As {@link #settle} without waiting: each of {@code batches} is applied, in queue order, on
+   * the thread the store completes it on, so the thread that delivered the frames goes back to
+   * reading at once, and the records of the next frames join the commit under way or the next
+   * one instead of waiting for this one. The store's bounded queue holds the peers back.
+   */
+  private void pipeline(List<InFlight.Batch> batches) {
+    for (InFlight.Batch b : batches) {
+      b.append.whenDurable().whenComplete((v, t) -> durable(b,
+          t == null ? null : Replica.storeFailure(t)));
+    }
+  }
+
+  /** The store settled {@code b}: applies what is now settled in queue order. Outside the lock. */
+  private void durable(InFlight.Batch b, RuntimeException failure) {
+    List<InFlight.Batch> done;
+    r.lock.lock();
+    try {
+      done = inFlight.settled(b, failure);
+      if (!r.closed) {
+        List<Change> changes = new ArrayList<>();
+        apply(done, r.clock.millis(), changes);
+        r.firing.changed(changes);
+      }
+    } finally {
+      r.lock.unlock();
+    }
+    done.forEach(x -> x.settled.complete(null));
+    r.firing.fireUnfired();
   }
 
   /** Applies the records of {@code done}, durable now, in order, and tells every peer. */
@@ -347,7 +387,7 @@ final class Inbound {
     } else {
       r.objects.put(d.object(), current == null
           ? Crdts.merge(Crdts.emptyLike(delta), delta) : Crdts.merge(current, delta));
-      r.writes.changed(d.object());
+      r.writes.joined(d.object(), delta);
       applied++;
     }
     r.vector = r.vector.with(d.origin(), d.seq());
@@ -379,7 +419,7 @@ final class Inbound {
     }
     got.objects().forEach((name, v) -> {
       r.objects.merge(name, v, Crdts::merge);
-      r.writes.changed(name);
+      r.writes.joined(name, v);
     });
     VersionVector before = r.vector;
     r.vector = r.vector.merge(got.snapshot().vector());

@@ -6,6 +6,7 @@ import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.StoreException;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,13 +39,14 @@ final class OwnWrites {
   private long issued;
   /** Own records durable but not yet published, waiting for an earlier one. */
   private final TreeMap<Long, Queued> durable = new TreeMap<>();
-  /** Per object, the join of its queued own deltas, so the next write sees them. */
-  private final Map<String, Crdt<?>> queuedJoin = new HashMap<>();
-  private final Map<String, Integer> queuedCount = new HashMap<>();
+  /** Per object, its queued own deltas in dot order, so the next write sees them. */
+  private final Map<String, ArrayDeque<Crdt<?>>> queued = new HashMap<>();
   /**
-   * Per object with queued deltas, its published value joined with them, as the last write left
-   * it: kept until something else than an own write changes the published value, so that a write
-   * with thousands queued before it merges one delta, not all of them.
+   * Per object with queued deltas, its published value joined with them. Whatever is joined into
+   * the published value is joined here too ({@link #joined}), so a write with thousands queued
+   * before it merges one delta, not all of them. The join of the queued deltas alone is never
+   * kept: its causal context is a run of own dots above a gap, which cannot compact, and each
+   * write would copy it whole.
    */
   private final Map<String, Crdt<?>> working = new HashMap<>();
   /** Why own writes are refused until the replica is reopened; null while they are not. */
@@ -67,17 +69,27 @@ final class OwnWrites {
 
   /** {@code published}, {@code object}'s published value, joined with its queued deltas. */
   Crdt<?> working(String object, Crdt<?> published) {
-    Crdt<?> queued = queuedJoin.get(object);
-    if (queued == null) {
+    ArrayDeque<Crdt<?>> deltas = queued.get(object);
+    if (deltas == null) {
       return published;
     }
-    return working.computeIfAbsent(object, o -> Crdts.merge(published, queued));
+    return working.computeIfAbsent(object, o -> {
+      Crdt<?> w = published;
+      for (Crdt<?> d : deltas) {
+        w = Crdts.merge(w, d);
+      }
+      return w;
+    });
   }
 
-  /** Something else than an own write changed {@code object}'s published value. */
-  void changed(String object) {
-    working.remove(object);
+  /**
+   * {@code value} was joined into {@code object}'s published value by something else than an own
+   * write: the working value takes it too, since (published ⊔ value) ⊔ queued = working ⊔ value.
+   */
+  void joined(String object, Crdt<?> value) {
+    working.computeIfPresent(object, (o, w) -> Crdts.merge(w, value));
   }
+
 
   /** The sequence number the next write takes. */
   long nextSeq() {
@@ -91,8 +103,7 @@ final class OwnWrites {
   void issued(Queued q, Crdt<?> next) {
     issued = q.seq();
     working.put(q.record().object(), next);
-    queuedJoin.merge(q.record().object(), q.delta(), Crdts::merge);
-    queuedCount.merge(q.record().object(), 1, Integer::sum);
+    queued.computeIfAbsent(q.record().object(), o -> new ArrayDeque<>()).addLast(q.delta());
   }
 
   /** Whether write {@code seq} can no longer publish: it or an earlier one failed. */
@@ -113,9 +124,13 @@ final class OwnWrites {
     }
     Queued q = durable.pollFirstEntry().getValue();
     String object = q.record().object();
-    if (queuedCount.merge(object, -1, Integer::sum) == 0) {
-      queuedCount.remove(object);
-      queuedJoin.remove(object);
+    ArrayDeque<Crdt<?>> deltas = queued.get(object);
+    if (deltas == null) {
+      return q; // forgotten by refuse: no write is taken any more, so none needs them
+    }
+    deltas.pollFirst(); // writes of one object are published in dot order, as they were queued
+    if (deltas.isEmpty()) {
+      queued.remove(object);
       working.remove(object);
     }
     return q;
@@ -138,8 +153,7 @@ final class OwnWrites {
     Map<Long, Queued> dropped = durable.tailMap(failedSeq, true);
     List<Queued> out = new ArrayList<>(dropped.values());
     dropped.clear();
-    queuedJoin.clear();
-    queuedCount.clear();
+    queued.clear();
     working.clear();
     return out;
   }

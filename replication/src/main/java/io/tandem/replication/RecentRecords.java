@@ -15,7 +15,8 @@ import java.util.Map;
  * <p>Law: for each feed it holds one gap-free run of records that ends with the newest record
  * added; {@link #read} returns a prefix of the run starting at the sequence number asked, or
  * null when the run does not hold it (the caller reads the store). At most {@code perFeed}
- * records a feed and {@code total} records in all; past the total everything is dropped.
+ * records a feed and {@code total} records in all; past the total, the older half of the
+ * longest run goes (a peer that lags reads the oldest records first, and from the store).
  */
 final class RecentRecords {
 
@@ -24,14 +25,23 @@ final class RecentRecords {
   private final Map<ReplicaId, Run> runs = new HashMap<>();
   private int size;
 
-  /** One feed's run: records in a ring, oldest at {@code head}. */
+  /** One feed's run: records in a ring, oldest at {@code head}, grown as the run grows. */
   private static final class Run {
-    final DeltaRecord[] ring;
+    DeltaRecord[] ring = new DeltaRecord[16];
     int head;
     int count;
 
-    Run(int capacity) {
-      ring = new DeltaRecord[capacity];
+    /** Makes room for one more record, doubling the ring up to {@code max}. */
+    void room(int max) {
+      if (count < ring.length || ring.length >= max) {
+        return;
+      }
+      DeltaRecord[] bigger = new DeltaRecord[Math.min(max, ring.length * 2)];
+      for (int i = 0; i < count; i++) {
+        bigger[i] = at(i);
+      }
+      ring = bigger;
+      head = 0;
     }
 
     long first() {
@@ -65,23 +75,38 @@ final class RecentRecords {
   void add(DeltaRecord r) {
     Run run = runs.get(r.origin());
     if (run == null) {
-      run = new Run(perFeed);
+      run = new Run();
       runs.put(r.origin(), run);
     } else if (run.count > 0 && run.last() + 1 != r.seq()) {
       size -= run.count;
+      run.ring = new DeltaRecord[16];
       run.head = 0;
       run.count = 0;
     }
     if (run.count == perFeed) {
-      run.head = (run.head + 1) % perFeed;
+      run.ring[run.head] = null;
+      run.head = (run.head + 1) % run.ring.length;
       run.count--;
       size--;
     }
-    run.ring[(run.head + run.count) % perFeed] = r;
+    run.room(perFeed);
+    run.ring[(run.head + run.count) % run.ring.length] = r;
     run.count++;
     size++;
     if (size > total) {
-      clear();
+      Run longest = run;
+      for (Run x : runs.values()) {
+        if (x.count > longest.count) {
+          longest = x;
+        }
+      }
+      int drop = Math.max(1, longest.count / 2);
+      for (int i = 0; i < drop; i++) {
+        longest.ring[longest.head] = null;
+        longest.head = (longest.head + 1) % longest.ring.length;
+      }
+      longest.count -= drop;
+      size -= drop;
     }
   }
 

@@ -109,7 +109,7 @@ public final class Replica implements AutoCloseable {
     this.scheduler = scheduler;
     this.ownScheduler = ownScheduler;
     this.config = config;
-    this.recent = new RecentRecords(config.session().windowRecords(), RECENT_RECORDS);
+    this.recent = new RecentRecords(RECENT_RECORDS, RECENT_RECORDS);
     this.sessionConfig = config.session()
         .withInteractive(config.mode() == SyncMode.INTERACTIVE);
     this.buffer = new CausalBuffer(config.maxBufferedDeltas(), config.maxBufferedBytes());
@@ -212,14 +212,16 @@ public final class Replica implements AutoCloseable {
       return q.result().copy();
     }
     q.append().whenDurable().whenComplete((v, t) -> settle(q, t == null ? null
-        : t instanceof java.util.concurrent.CompletionException && t.getCause() != null
-            ? asRuntime(t.getCause()) : asRuntime(t)));
+        : storeFailure(t)));
     return q.result().copy();
   }
 
-  private static RuntimeException asRuntime(Throwable t) {
-    return t instanceof RuntimeException re ? re
-        : new StoreException("append failed: " + t, t);
+  /** What a store's failed durability stage {@code t} means for the records it held. */
+  static RuntimeException storeFailure(Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException
+        && t.getCause() != null ? t.getCause() : t;
+    return cause instanceof RuntimeException re ? re
+        : new StoreException("append failed: " + cause, cause);
   }
 
   /**

@@ -8,11 +8,17 @@ import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.memory.InMemoryNetwork;
 import io.tandem.replication.memory.InMemoryReplicaStore;
 import io.tandem.replication.spi.ForwardingReplicaStore;
+import io.tandem.replication.spi.PeerId;
+import io.tandem.replication.spi.PeerListener;
 import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.StoreException;
+import io.tandem.replication.spi.Transport;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -104,6 +110,37 @@ class ReceivedRecordsWaitForDurabilityTest {
         .containsExactly(1L, 2L);
   }
 
+  @Test
+  void overAPipelinedTransportTheConnectionReadsOnWhileItsRecordsAwaitDurability()
+      throws Exception {
+    HeldStore held = new HeldStore(new InMemoryReplicaStore(), 0);
+    BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+    writer = Replica.builder().id(WRITER).store(new InMemoryReplicaStore())
+        .transport(net.endpoint("writer")).build();
+    receiver = Replica.builder().id(RECEIVER).store(held)
+        .transport(pipelined(net.endpoint("receiver"))).build();
+    net.connect("writer", "receiver");
+    receiver.addListener(c -> heard.add(c.origin() + "#" + c.seq() + " durable=" + held.released()));
+
+    Write first = writer.update("likes", GCounter.empty(), (c, x) -> c.increment(x.replica(), 1));
+    assertThat(held.awaiting.await(20, TimeUnit.SECONDS)).as("the first awaits durability")
+        .isTrue();
+    Write second = writer.update("likes", GCounter.empty(), (c, x) -> c.increment(x.replica(), 1));
+    // The second reaches the store while the first is not durable: nobody waited on the
+    // delivering thread (over a transport that is not pipelined, it would wait here).
+    assertThat(held.queued.await(20, TimeUnit.SECONDS)).as("the second queued in the store")
+        .isTrue();
+    assertThat(receiver.vector().get(WRITER)).as("not applied").isZero();
+    assertThat(heard).isEmpty();
+    assertThat(first.acknowledgedBy()).as("not acknowledged").doesNotContain(RECEIVER);
+
+    held.release();
+    second.on(RECEIVER).get(20, TimeUnit.SECONDS);
+    assertThat(receiver.get("likes", GCounter.empty()).value()).isEqualTo(2);
+    assertThat(List.of(heard.poll(20, TimeUnit.SECONDS), heard.poll(20, TimeUnit.SECONDS)))
+        .containsExactly(WRITER + "#1 durable=true", WRITER + "#2 durable=true");
+  }
+
   private void start(ReplicaStore receiverStore) {
     writer = Replica.builder().id(WRITER).store(new InMemoryReplicaStore())
         .transport(net.endpoint("writer")).build();
@@ -112,15 +149,59 @@ class ReceivedRecordsWaitForDurabilityTest {
     net.connect("writer", "receiver");
   }
 
+  /** {@code t}, saying it delivers on threads that should read on, as a socket's. */
+  private static Transport pipelined(Transport t) {
+    return new Transport() {
+      @Override
+      public void start(PeerListener listener) {
+        t.start(listener);
+      }
+
+      @Override
+      public CompletionStage<Void> send(PeerId peer, ByteBuffer frame) {
+        return t.send(peer, frame);
+      }
+
+      @Override
+      public boolean ordered() {
+        return t.ordered();
+      }
+
+      @Override
+      public boolean pipelined() {
+        return true;
+      }
+
+      @Override
+      public void disconnect(PeerId peer, String reason) {
+        t.disconnect(peer, reason);
+      }
+
+      @Override
+      public void close() {
+        t.close();
+      }
+    };
+  }
+
   /**
    * A store whose queued appends are written at once but durable only once the test releases
    * them; the first {@code failures} of them then fail, as a commit that could not sync.
    */
   private static final class HeldStore extends ForwardingReplicaStore {
     final CountDownLatch awaiting = new CountDownLatch(1);
+    /** Counts down once per append of received records queued. */
+    final CountDownLatch queued = new CountDownLatch(2);
     /** Released once an append failed. */
     final CountDownLatch failed = new CountDownLatch(1);
     private final CountDownLatch gate = new CountDownLatch(1);
+    /** One thread, so appends complete in the order they were queued. */
+    private final java.util.concurrent.ExecutorService completer =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "held-store-complete");
+          t.setDaemon(true);
+          return t;
+        });
     final AtomicInteger failures;
 
     HeldStore(ReplicaStore store, int failures) {
@@ -139,7 +220,8 @@ class ReceivedRecordsWaitForDurabilityTest {
     @Override
     public PendingAppend appendQueued(List<DeltaRecord> records) {
       PendingAppend written = super.appendQueued(records);
-      return () -> {
+      queued.countDown();
+      PendingAppend held = () -> {
         written.await();
         awaiting.countDown();
         try {
@@ -151,6 +233,18 @@ class ReceivedRecordsWaitForDurabilityTest {
         if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
           failed.countDown();
           throw new StoreException("sync failed");
+        }
+      };
+      return new PendingAppend() {
+        @Override
+        public void await() {
+          held.await();
+        }
+
+        /** On a thread of the store's, as a store that commits on its own threads does. */
+        @Override
+        public CompletionStage<Void> whenDurable() {
+          return CompletableFuture.runAsync(held::await, completer);
         }
       };
     }

@@ -39,15 +39,27 @@ class RecentRecordsTest {
   }
 
   @Test
-  void pastTheTotalEverythingIsDropped() {
+  void pastTheTotalTheOlderHalfOfTheLongestRunGoes() {
     RecentRecords recent = new RecentRecords(4, 5);
-    LongStream.rangeClosed(1, 3).forEach(s -> recent.add(record(A, s)));
-    LongStream.rangeClosed(1, 3).forEach(s -> recent.add(record(B, s)));
+    LongStream.rangeClosed(1, 4).forEach(s -> recent.add(record(A, s)));
+    LongStream.rangeClosed(1, 2).forEach(s -> recent.add(record(B, s)));
 
-    assertThat(recent.read(A, 1, 10)).isNull();
-    assertThat(recent.read(B, 1, 10)).isNull();
-    recent.add(record(B, 4));
-    assertThat(recent.read(B, 4, 10)).extracting(DeltaRecord::seq).containsExactly(4L);
+    assertThat(recent.read(A, 2, 10)).as("the older half of the longest run").isNull();
+    assertThat(recent.read(A, 3, 10)).extracting(DeltaRecord::seq).containsExactly(3L, 4L);
+    assertThat(recent.read(B, 1, 10)).extracting(DeltaRecord::seq).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aRunGrowsUpToItsBoundKeepingItsOrder() {
+    RecentRecords recent = new RecentRecords(100, 1_000);
+    LongStream.rangeClosed(1, 50).forEach(s -> recent.add(record(A, s)));
+    assertThat(recent.read(A, 1, 200)).extracting(DeltaRecord::seq)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 50).boxed().toList());
+
+    LongStream.rangeClosed(51, 120).forEach(s -> recent.add(record(A, s)));
+    assertThat(recent.read(A, 20, 10)).isNull();
+    assertThat(recent.read(A, 21, 200)).extracting(DeltaRecord::seq)
+        .containsExactlyElementsOf(LongStream.rangeClosed(21, 120).boxed().toList());
   }
 
   private static DeltaRecord record(ReplicaId origin, long seq) {

@@ -89,6 +89,11 @@ final class OfflineSwitch implements Transport, Connectivity {
   }
 
   @Override
+  public boolean pipelined() {
+    return inner.pipelined();
+  }
+
+  @Override
   public void disconnect(PeerId peer, String reason) {
     inner.disconnect(peer, reason);
   }

@@ -30,6 +30,17 @@ public interface Transport extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Whether the transport delivers frames on threads of its own that should go back to reading
+   * at once, as a socket's do: the replica then applies received records on the store's thread
+   * once they are durable, so a peer's stream is stored in a pipeline instead of a commit per
+   * read. A transport that needs a delivery done when its call returns (the simulator, which
+   * runs to quiet in virtual time) keeps the default, and the delivering thread waits.
+   */
+  default boolean pipelined() {
+    return false;
+  }
+
   /** Closes the connection to {@code peer}, for instance after a protocol violation. */
   void disconnect(PeerId peer, String reason);
 

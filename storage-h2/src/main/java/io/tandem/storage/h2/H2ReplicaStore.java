@@ -598,8 +598,12 @@ public final class H2ReplicaStore implements ReplicaStore {
     }
   }
 
-  /** Saves of sync bases after which they are written on their own. */
-  static final int MAX_UNWRITTEN_BASE_SAVES = 64;
+  /**
+   * Saves of sync bases after which they are written on their own. Under load appends commit
+   * often and carry the bases; a small bound made sessions commit bases of their own between
+   * appends, each a file write holding the replica's lock.
+   */
+  static final int MAX_UNWRITTEN_BASE_SAVES = 1024;
 
   /** Writes the unwritten bases into the transaction under way; cleared once it commits. */
   private void writeBases() throws SQLException {

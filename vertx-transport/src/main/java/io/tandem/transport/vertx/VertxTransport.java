@@ -161,6 +161,12 @@ public final class VertxTransport implements Transport {
     return c.send(bytes);
   }
 
+  /** Frames arrive on Vert.x's threads, whose connection reads on once the call returns. */
+  @Override
+  public boolean pipelined() {
+    return true;
+  }
+
   @Override
   public void disconnect(PeerId peer, String reason) {
     Connection c = connections.get(peer);
