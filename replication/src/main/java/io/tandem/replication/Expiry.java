@@ -69,6 +69,7 @@ final class Expiry {
   private final Set<String> swept = new HashSet<>();
   /** Dead objects whose store may hold a payload again: purged at the next sweep. */
   private final Set<String> unpurged = new LinkedHashSet<>();
+  private long strippedRecords;
 
   Expiry(Replica replica) {
     this.r = replica;
@@ -188,6 +189,7 @@ final class Expiry {
           out = new ArrayList<>(ready);
         }
         out.set(i, new CausalBuffer.Received(emptied(x.record()), Crdts.emptyLike(x.delta())));
+        strippedRecords++;
       }
     }
     return out == null ? ready : out;
@@ -283,6 +285,11 @@ final class Expiry {
       r.transfer.snapshotChanged();
     }
     return changed > 0;
+  }
+
+  /** Received records stored without their expired value, since the replica opened. */
+  long strippedRecords() {
+    return strippedRecords;
   }
 
   /** {@code payload} with its value left out: the encoding of its type's empty value. */

@@ -245,8 +245,10 @@ class ExpiryTest {
     long deadline = r.expiry.deadline("msg");
     assertThat(deadline).isEqualTo(SimulatedNetwork.EPOCH_MILLIS + TTL.toMillis());
     c.net.runFor(1_000);
+    long seq = r.vector().get(r.id());
     putSecret(r, "msg", "second", Duration.ofHours(1));
     assertThat(r.expiry.deadline("msg")).isEqualTo(deadline);
+    assertThat(r.vector().get(r.id())).as("the value only; no deadline written").isEqualTo(seq + 1);
     Notes.put(r, "msg", "more", "x"); // a plain write keeps the deadline
     c.net.runFor(TTL.toMillis());
     assertThat(r.objects()).isEmpty();
