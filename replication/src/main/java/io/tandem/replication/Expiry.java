@@ -258,25 +258,29 @@ final class Expiry {
       swept.add(name);
       unpurged.add(name);
     }
-    for (String name : List.copyOf(unpurged)) {
-      unpurged.remove(name);
+    if (unpurged.isEmpty()) {
+      return false;
+    }
+    List<String> names = List.copyOf(unpurged);
+    unpurged.clear();
+    for (String name : names) {
       any |= r.objects.remove(name) != null;
       r.writes.changed(name);
-      any |= purge(name);
     }
-    return any;
+    return purge(names) | any;
   }
 
-  private boolean purge(String name) {
+  /** Purges {@code names} in one go: H2 rewrites its file once per purge, not per object. */
+  private boolean purge(List<String> names) {
     int changed;
     try {
-      changed = r.store.purge(name, Expiry::emptied);
+      changed = r.store.purge(names, Expiry::emptied);
     } catch (UnsupportedOperationException e) {
-      LOG.log(Level.WARNING, "store cannot purge expired {0}: {1}", name, e.getMessage());
+      LOG.log(Level.WARNING, "store cannot purge expired {0}: {1}", names, e.getMessage());
       return false;
     } catch (RuntimeException e) {
-      unpurged.add(name); // tried again at the next sweep
-      LOG.log(Level.ERROR, "purging expired {0} failed: {1}", name, e.getMessage());
+      unpurged.addAll(names); // tried again at the next sweep
+      LOG.log(Level.ERROR, "purging expired {0} failed: {1}", names, e.getMessage());
       return false;
     }
     if (changed > 0) {
