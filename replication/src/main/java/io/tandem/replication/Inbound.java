@@ -273,6 +273,7 @@ final class Inbound {
     if (ready.isEmpty()) {
       return;
     }
+    ready = r.expiry.stripped(ready, now); // an expired value never reaches the store
     List<DeltaRecord> records = new ArrayList<>(ready.size());
     for (CausalBuffer.Received x : ready) {
       records.add(x.record());
@@ -364,8 +365,7 @@ final class Inbound {
           // store holds it, and takes it again as a repeat once the peers resend it.
           continue;
         }
-        applyOne(d, x.delta(), now);
-        kept.add(d);
+        kept.add(applyOne(d, x.delta(), now));
         changes.add(new Change(d.object(), d.origin(), d.seq(), false));
       }
       r.recent.add(kept);
@@ -376,9 +376,13 @@ final class Inbound {
     }
   }
 
-  private void applyOne(DeltaRecord d, Crdt<?> delta, long now) {
+  /** @return the record as it may be kept in memory and sent on */
+  private DeltaRecord applyOne(DeltaRecord d, Crdt<?> delta, long now) {
+    DeltaRecord kept = r.expiry.applying(d, delta, now);
     Crdt<?> current = r.objects.get(d.object());
-    if (current != null && current.getClass() != delta.getClass()) {
+    if (r.expiry.isDead(d.object(), now)) {
+      applied++; // an expired object's record: its metadata only
+    } else if (current != null && current.getClass() != delta.getClass()) {
       // Two origins created one object with two types: an app bug. The feed must stay
       // gap-free, so the record counts as applied, and the mismatch is reported.
       rejected++;
@@ -392,6 +396,7 @@ final class Inbound {
     }
     r.vector = r.vector.with(d.origin(), d.seq());
     r.hlc = r.hlc.receive(d.hlc(), now, r.config.maxClockOffsetMillis());
+    return kept;
   }
 
   /** The replica closes: nobody waits for a batch in flight any more. Under the lock. */
@@ -421,6 +426,9 @@ final class Inbound {
       r.objects.merge(name, v, Crdts::merge);
       r.writes.joined(name, v);
     });
+    r.expiry.learn(Expiry.OBJECT, r.objects.get(Expiry.OBJECT));
+    r.expiry.recheck(got.objects().keySet(), now); // what died here must not come back with it
+    r.expiry.sweep(now);
     VersionVector before = r.vector;
     r.vector = r.vector.merge(got.snapshot().vector());
     if (got.snapshot().clock() != null) {

@@ -3,6 +3,8 @@ package io.tandem.replication;
 import io.tandem.crdt.Crdt;
 import io.tandem.crdt.Dot;
 import io.tandem.crdt.Hlc;
+import io.tandem.crdt.MvRegister;
+import io.tandem.crdt.OrMap;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.crdt.codec.BinaryCodec;
@@ -20,14 +22,14 @@ import io.tandem.replication.spi.Transport;
 import io.tandem.replication.spi.WallClock;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.util.Collections;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -86,6 +88,7 @@ public final class Replica implements AutoCloseable {
   /** Records one session is about to receive, so that no other session requests them too. */
   final Claims claims = new Claims();
   final Inbound inbound = new Inbound(this);
+  final Expiry expiry = new Expiry(this);
   private final Bundles bundles = new Bundles(this);
   final EphemeralChannel ephemeral = new EphemeralChannel(this);
   private final Ticker ticker;
@@ -134,6 +137,8 @@ public final class Replica implements AutoCloseable {
     this.transfer = new SnapshotTransfer(store, config.limits(),
         2 * sessionConfig.maxBackoffMillis(), openedAt);
     transfer.held(vector);
+    expiry.learn(Expiry.OBJECT, objects.get(Expiry.OBJECT));
+    expiry.opened(openedAt);
     this.local = new LocalView(this, true);
     this.sessionSeeds = config.seed() ^ id.value();
     for (Transport t : this.transports) {
@@ -162,6 +167,28 @@ public final class Replica implements AutoCloseable {
    * @throws StoreException if the store failed this write or an earlier one
    */
   public <T extends Crdt<T>> Write update(String object, T empty, Mutation<T> mutation) {
+    return write(Expiry.appObject(object), empty, mutation);
+  }
+
+  /**
+   * Writes to {@code object} as {@link #update} does, and makes the object self-destruct: at the
+   * writer's clock plus {@code ttl} it is removed from every replica and its payloads are purged
+   * from every store (docs/PROTOCOL.md, Expiry). The deadline is written first, as a record of its
+   * own; a later write with a longer ttl never postpones it. Give each self-destructing value an
+   * object of its own: once dead, an object takes no more writes.
+   *
+   * @throws IllegalArgumentException as {@link #update}, or if {@code ttl} is not positive
+   * @throws IllegalStateException if the replica is closed, or the object expired already
+   * @throws StoreException as {@link #update}
+   */
+  public <T extends Crdt<T>> Write update(String object, T empty, Mutation<T> mutation,
+      Duration ttl) {
+    write(Expiry.OBJECT, OrMap.<String, MvRegister<Long>>empty(),
+        expiry.registration(Expiry.appObject(object), ttl));
+    return write(object, empty, mutation);
+  }
+
+  private <T extends Crdt<T>> Write write(String object, T empty, Mutation<T> mutation) {
     OwnWrites.Queued q = enqueue(object, empty, mutation);
     if (q == null) {
       return new Write(this, null);
@@ -200,7 +227,7 @@ public final class Replica implements AutoCloseable {
       Mutation<T> mutation) {
     OwnWrites.Queued q;
     try {
-      q = enqueue(object, empty, mutation);
+      q = enqueue(Expiry.appObject(object), empty, mutation);
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -235,9 +262,10 @@ public final class Replica implements AutoCloseable {
     try {
       ensureOpen();
       writes.checkWritable();
+      long now = clock.millis();
+      expiry.checkAlive(object, now);
       @SuppressWarnings("unchecked")
       T current = (T) writes.working(object, typed(object, empty));
-      long now = clock.millis();
       Hlc stamp = hlc.tick(now);
       T delta = mutation.apply(current, new WriteContext(id, stamp));
       T next = current.merge(delta);
@@ -303,11 +331,14 @@ public final class Replica implements AutoCloseable {
    */
   private void publishDurable() {
     long now = -1;
+    long at = clock.millis();
     for (OwnWrites.Queued q = writes.next(vector.get(id)); q != null;
         q = writes.next(vector.get(id))) {
-      DeltaRecord r = q.record();
+      DeltaRecord r = expiry.applying(q.record(), q.delta(), at);
       Crdt<?> current = objects.get(r.object());
-      if (current != null && current.getClass() != q.delta().getClass()) {
+      if (expiry.isDead(r.object(), at)) {
+        // It died while the write was on its way to the store: metadata only.
+      } else if (current != null && current.getClass() != q.delta().getClass()) {
         // A peer created the object with another type while this write was queued.
         inbound.countRejected();
         LOG.log(Level.ERROR, "object {0} holds a {1}; own {2} carries a {3}; not applied",
@@ -334,6 +365,9 @@ public final class Replica implements AutoCloseable {
   public <T extends Crdt<T>> T get(String object, T empty) {
     lock.lock();
     try {
+      if (expiry.hidden(object, clock.millis())) {
+        return empty;
+      }
       return typed(object, empty);
     } finally {
       lock.unlock();
@@ -344,7 +378,22 @@ public final class Replica implements AutoCloseable {
   public Set<String> objects() {
     lock.lock();
     try {
-      return Collections.unmodifiableSet(new TreeSet<>(objects.keySet()));
+      return expiry.visible(objects.keySet(), clock.millis());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * When {@code object} self-destructs ({@link #update(String, Crdt, Mutation, Duration)}), in
+   * epoch milliseconds, to be compared with this replica's wall clock; empty if it never does.
+   * Listeners hear of no change at that moment: an app showing the object refreshes then.
+   */
+  public OptionalLong expiresAt(String object) {
+    lock.lock();
+    try {
+      Long d = expiry.deadline(object);
+      return d == null ? OptionalLong.empty() : OptionalLong.of(d);
     } finally {
       lock.unlock();
     }

@@ -40,6 +40,7 @@ final class Ticker {
         return;
       }
       long now = r.clock.millis();
+      r.expiry.sweep(now); // before sessions read records to send
       r.sessions.tick(now);
       if (r.buffer.size() > 0) {
         r.inbound.release(now);

@@ -249,7 +249,7 @@ class ConvergenceTest {
   }
 
   /** A random fault schedule for the writing phase. */
-  private static List<Scheduler.Cancellable> faults(SimCluster c, SplittableRandom random) {
+  static List<Scheduler.Cancellable> faults(SimCluster c, SplittableRandom random) {
     List<Scheduler.Cancellable> pending = new ArrayList<>();
     List<String> names = c.names;
     // On an ordered network each lost frame breaks the connection: a session needs a few frames

@@ -3,6 +3,7 @@ package io.tandem.replication.spi;
 import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,6 +129,21 @@ public interface ReplicaStore extends AutoCloseable {
    */
   default int purge(String object, UnaryOperator<byte[]> rewrite) {
     throw new UnsupportedOperationException(getClass().getName() + " cannot purge");
+  }
+
+  /**
+   * Purges each of {@code objects} as {@link #purge(String, UnaryOperator)} does, as one step: a
+   * store that rewrites its file to drop earlier versions of its rows (H2) does so once for all of
+   * them, not once per object. The default purges them one by one.
+   *
+   * @return how many payloads were replaced, each object's state in the snapshot counting as one
+   */
+  default int purge(Collection<String> objects, UnaryOperator<byte[]> rewrite) {
+    int changed = 0;
+    for (String object : objects) {
+      changed += purge(object, rewrite);
+    }
+    return changed;
   }
 
   /**

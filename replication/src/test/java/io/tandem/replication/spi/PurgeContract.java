@@ -153,6 +153,28 @@ public interface PurgeContract {
     }
   }
 
+  @Test
+  default void purgeOfSeveralObjectsReplacesThePayloadsOfEachAndNoOther() {
+    ReplicaStore store = boundStore();
+    store.append(feed(X, 1, 6));
+    store.append(feed(Y, 1, 3));
+    store.saveSnapshot(new Snapshot(VersionVector.of(X, 2), Map.of("obj-1", new byte[] {5},
+        "obj-0", new byte[] {6}, "other", new byte[] {7})));
+    long before = store.purges();
+
+    assertThat(store.purge(List.of("obj-0", "obj-1"), p -> new byte[] {0})).isPositive();
+
+    // One purge or one per object, as the store does it; never none.
+    assertThat(store.purges()).isBetween(before + 1, before + 2);
+    for (DeltaRecord r : concat(store.readFeed(X, 3, 10), store.readFeed(Y, 1, 10))) {
+      assertThat(r.payload()).as("%s", r).containsExactly(0);
+    }
+    assertThat(store.snapshot().objects().get("obj-0")).containsExactly(0);
+    assertThat(store.snapshot().objects().get("obj-1")).containsExactly(0);
+    assertThat(store.snapshot().objects().get("other")).containsExactly(7);
+    assertThat(store.purge(List.of("obj-0", "obj-1"), p -> new byte[] {0})).isZero();
+  }
+
   private static List<DeltaRecord> concat(List<DeltaRecord> a, List<DeltaRecord> b) {
     return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
   }

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -173,14 +174,14 @@ final class FeedTable implements AutoCloseable {
    *
    * @return how many payloads changed
    */
-  int purge(String object, UnaryOperator<byte[]> rewrite) throws SQLException {
+  int purge(Set<String> objects, UnaryOperator<byte[]> rewrite) throws SQLException {
     int changed = 0;
     for (RowKey key : keys()) {
       List<DeltaRecord> row = rowHolding(key.origin(), key.first());
       List<DeltaRecord> next = new ArrayList<>(row.size());
       int before = changed;
       for (DeltaRecord r : row) {
-        byte[] payload = r.object().equals(object) ? rewrite.apply(r.payload()) : null;
+        byte[] payload = objects.contains(r.object()) ? rewrite.apply(r.payload()) : null;
         if (payload != null && !Arrays.equals(payload, r.payload())) {
           r = new DeltaRecord(r.origin(), r.seq(), r.deps(), r.hlc(), r.object(), payload);
           changed++;

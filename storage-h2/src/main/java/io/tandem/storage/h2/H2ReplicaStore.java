@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -699,18 +701,31 @@ public final class H2ReplicaStore implements ReplicaStore {
    */
   @Override
   public int purge(String object, UnaryOperator<byte[]> rewrite) {
-    DeltaRecord.checkObjectName(object);
+    return purge(List.of(object), rewrite);
+  }
+
+  /** As {@link #purge(String, UnaryOperator)}, in one transaction and one compaction for all. */
+  @Override
+  public int purge(Collection<String> objects, UnaryOperator<byte[]> rewrite) {
+    Set<String> names = new HashSet<>();
+    for (String object : objects) {
+      names.add(DeltaRecord.checkObjectName(object));
+    }
     Objects.requireNonNull(rewrite, "rewrite");
     int changed;
     lock.lock();
     try {
       check();
       try {
-        changed = db.feeds().purge(object, rewrite);
-        SnapshotTable.Facts facts = SnapshotTable.purge(db.connection(), snapshot, object, rewrite,
-            dir.toString());
-        if (facts != snapshot) {
-          changed++;
+        changed = db.feeds().purge(names, rewrite);
+        SnapshotTable.Facts facts = snapshot;
+        for (String object : names) {
+          SnapshotTable.Facts next = SnapshotTable.purge(db.connection(), facts, object, rewrite,
+              dir.toString());
+          if (next != facts) {
+            changed++;
+          }
+          facts = next;
         }
         if (changed == 0) {
           return 0;
@@ -720,7 +735,7 @@ public final class H2ReplicaStore implements ReplicaStore {
         purges++;
       } catch (SQLException e) {
         db.rollbackQuietly();
-        throw failed("purging " + object, e);
+        throw failed("purging " + names, e);
       } catch (RuntimeException e) {
         db.rollbackQuietly();
         throw e;
