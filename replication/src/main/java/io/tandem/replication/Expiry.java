@@ -265,7 +265,7 @@ final class Expiry {
     unpurged.clear();
     for (String name : names) {
       any |= r.objects.remove(name) != null;
-      r.writes.changed(name);
+      r.writes.replaced(name);
     }
     return purge(names) | any;
   }

@@ -90,6 +90,14 @@ final class OwnWrites {
     working.computeIfPresent(object, (o, w) -> Crdts.merge(w, value));
   }
 
+  /**
+   * {@code object}'s published value changed otherwise than by a join (it expired): the working
+   * value is built again from the queued deltas when next asked for.
+   */
+  void replaced(String object) {
+    working.remove(object);
+  }
+
 
   /** The sequence number the next write takes. */
   long nextSeq() {
