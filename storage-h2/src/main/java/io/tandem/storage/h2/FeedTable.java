@@ -45,8 +45,11 @@ final class FeedTable implements AutoCloseable {
     this.c = c;
     this.store = store;
     this.insert = c.prepareStatement("INSERT INTO feeds VALUES (?, ?, ?, ?)");
+    // Ordered by the index's own columns: H2 then reads the index in order and stops at the
+    // limit ("index sorted"); ordered by last_seq alone it read every later row of the feed,
+    // records included, and sorted them, so a lagging session's reads grew with the lag.
     this.rows = c.prepareStatement("SELECT first_seq, last_seq, records FROM feeds"
-        + " WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT ?");
+        + " WHERE origin = ? AND last_seq >= ? ORDER BY origin, last_seq LIMIT ?");
   }
 
   /**
