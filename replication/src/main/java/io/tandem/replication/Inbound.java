@@ -138,6 +138,7 @@ final class Inbound {
       } else {
         settle(queued, false);
       }
+      r.firing.fireUnfired(); // what the frames queued to tell, records or not
     }
   }
 
@@ -311,6 +312,7 @@ final class Inbound {
       }
       durable(b, failure);
     }
+    r.firing.fireUnfired();
     if (wait) {
       batches.forEach(b -> b.settled.join());
     }

@@ -14,7 +14,6 @@ import io.tandem.replication.protocol.SessionConfig;
 import io.tandem.replication.protocol.SyncSession;
 import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.ReplicaStore;
-import io.tandem.replication.spi.Snapshot;
 import io.tandem.replication.spi.Scheduler;
 import io.tandem.replication.spi.StoreException;
 import io.tandem.replication.spi.SyncBase;
@@ -517,44 +516,7 @@ public final class Replica implements AutoCloseable {
 
   /** @param automatic whether the tick runs it: then only when worth a run's cost */
   VersionVector compact(boolean automatic) {
-    Snapshot base;
-    VersionVector target;
-    long purges;
-    lock.lock();
-    try {
-      if (closed) {
-        return VersionVector.empty();
-      }
-      target = compactor.target(vector, receipts.known(), clock.millis());
-      if (automatic && !compactor.worthARun(target, snapshotVector)) {
-        return snapshotVector;
-      }
-      purges = store.purges(); // before anything the fold reads
-      base = store.snapshot();
-    } finally {
-      lock.unlock();
-    }
-    Snapshot next = Compactor.fold(store, base, target, compactor.batch());
-    lock.lock();
-    try {
-      if (closed) {
-        return VersionVector.empty();
-      }
-      if (next == null || !snapshotVector.equals(base.vector())) {
-        return snapshotVector; // nothing stable, or a fetched snapshot came first
-      }
-      if (!store.saveSnapshotUnlessPurged(next, purges)) {
-        compactor.refused(); // next holds payloads a purge replaced since: fold them again
-        return snapshotVector;
-      }
-      recent.clear();
-      snapshotVector = next.vector();
-      transfer.snapshotChanged();
-      compactor.folded(next, target);
-      return next.vector();
-    } finally {
-      lock.unlock();
-    }
+    return CompactionRun.run(this, automatic);
   }
 
   /** Compaction runs that folded records, since the replica opened. */

@@ -32,13 +32,25 @@ final class FeedTable implements AutoCloseable {
   private final String store;
   private final PreparedStatement insert;
   private final PreparedStatement rows;
+  /**
+   * The row read last, decoded: a session that lags reads a feed in batches far shorter than a
+   * row, so without it each batch decoded the whole row again. Only rows committed are read
+   * (the store's lock is held from insert to commit), and rows change only by
+   * {@link #deleteCovered} and {@link #rewrite}, which forget it.
+   */
+  private Row lastRow;
+
+  private record Row(ReplicaId origin, long first, long last, List<DeltaRecord> records) {}
 
   FeedTable(Connection c, String store) throws SQLException {
     this.c = c;
     this.store = store;
     this.insert = c.prepareStatement("INSERT INTO feeds VALUES (?, ?, ?, ?)");
+    // Ordered by the index's own columns: H2 then reads the index in order and stops at the
+    // limit ("index sorted"); ordered by last_seq alone it read every later row of the feed,
+    // records included, and sorted them, so a lagging session's reads grew with the lag.
     this.rows = c.prepareStatement("SELECT first_seq, last_seq, records FROM feeds"
-        + " WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT ?");
+        + " WHERE origin = ? AND last_seq >= ? ORDER BY origin, last_seq LIMIT ?");
   }
 
   /**
@@ -106,6 +118,14 @@ final class FeedTable implements AutoCloseable {
   List<DeltaRecord> read(ReplicaId origin, long fromSeq, int max) throws SQLException {
     List<DeltaRecord> out = new ArrayList<>(Math.min(max, 1024));
     long next = fromSeq;
+    Row cached = lastRow;
+    if (cached != null && cached.origin().equals(origin) && cached.first() <= next
+        && next <= cached.last()) {
+      int from = (int) (next - cached.first());
+      int to = (int) Math.min(cached.records().size(), from + (long) max);
+      out.addAll(cached.records().subList(from, to));
+      next = cached.last() + 1;
+    }
     while (out.size() < max) {
       int fetched = 0;
       rows.setLong(1, origin.value());
@@ -120,8 +140,10 @@ final class FeedTable implements AutoCloseable {
             throw new StoreCorruptedException("store " + store + ": feed " + origin
                 + " lacks records " + next + ".." + (first - 1));
           }
-          for (DeltaRecord r : RowCodec.decodeRun(rs.getBytes(3), origin, first, last,
-              where(origin, first, last))) {
+          List<DeltaRecord> row = RowCodec.decodeRun(rs.getBytes(3), origin, first, last,
+              where(origin, first, last));
+          lastRow = new Row(origin, first, last, row);
+          for (DeltaRecord r : row) {
             if (r.seq() >= next && out.size() < max) {
               out.add(r);
             }
@@ -156,6 +178,7 @@ final class FeedTable implements AutoCloseable {
    * stays; the store no longer serves its covered records.
    */
   int deleteCovered(VersionVector covered) throws SQLException {
+    lastRow = null;
     int n = 0;
     try (PreparedStatement ps = c.prepareStatement(
         "DELETE FROM feeds WHERE origin = ? AND last_seq <= ?")) {
@@ -212,6 +235,7 @@ final class FeedTable implements AutoCloseable {
 
   /** Replaces the records of a row with {@code run}, which covers the same sequence numbers. */
   private void rewrite(List<DeltaRecord> run) throws SQLException {
+    lastRow = null;
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE feeds SET records = ? WHERE origin = ? AND first_seq = ? AND last_seq = ?")) {
       ps.setBytes(1, RowCodec.encodeRun(run));
