@@ -103,12 +103,15 @@ final class HoldBack {
 
   /**
    * Over a lossy link, how long a third replica's record waits for its author: eight of the
-   * longest resend delays (16 s by default), eight chances for the author's own resends. Longer
-   * waits saved little more in part 4's world (a) (30 or 60 s: 19–24x the payload against
-   * 22–26x) and kept sessions busy for as long after a partition healed.
+   * longest resend delays (16 s by default), eight chances for the author's own resends, and
+   * never longer than the configured cap (30 s by default), so that a session quiet for that
+   * long has nothing left to send. Longer waits saved a little more in part 4's world (a) (60 s:
+   * 19–24x the payload against 22–26x) but sent records after the traffic of a healed partition
+   * had otherwise stopped.
    */
   static long lossyGrace(SessionConfig config) {
-    return SyncSession.LOSSY_CAP_DELAYS * SendWindow.resendCap(config);
+    return Math.min(config.maxBackoffMillis(),
+        SyncSession.LOSSY_CAP_DELAYS * SendWindow.resendCap(config));
   }
 
   /** The peer's ack covered records of {@code origin}'s feed we never sent it: another path. */
