@@ -10,8 +10,11 @@ import io.tandem.crdt.VersionVector;
  * spelled out, until one gets through and the resends stop (part 4's world (a), where nine sends
  * in ten are lost, acks included). Over an ordered transport acks are not lost: the window is 0.
  *
- * <p>Law: nothing is echoed unless a duplicate came within {@code windowMillis}; an echo states
- * only what this replica holds (its vector), for feeds the peer sent twice.
+ * <p>Once it is on, new records the peer sends keep it on: their ack is as likely to be lost.
+ *
+ * <p>Law: nothing is echoed unless a duplicate, or new records while the echo was on, came
+ * within {@code windowMillis}; an echo states only what this replica holds (its vector), for
+ * feeds the peer sent since.
  */
 final class AckEcho {
 
@@ -29,6 +32,23 @@ final class AckEcho {
   /** The peer resent records of these feeds that we held (the ack just went once). */
   void duplicates(VersionVector v, long now) {
     if (windowMillis == 0) {
+      return;
+    }
+    feeds = feeds.merge(v);
+    until = now + windowMillis;
+    next = Math.max(next, now + everyMillis);
+  }
+
+  /**
+   * New records of these feeds came while the echo is on: our acks are being lost, so the ack
+   * of these goes again too, and the echo lasts {@code windowMillis} from now. Without this, the
+   * ack of new records went once and, lost, was said again only after the peer had resent them
+   * and a resend had got through: part 4's world (a) lost nine acks in ten, and copies of
+   * records the receiver held from this very sender were a quarter of the records sent (seed
+   * 10: 8,514 of 33,845 copies).
+   */
+  void fresh(VersionVector v, long now) {
+    if (windowMillis == 0 || now >= until || v.isEmpty()) {
       return;
     }
     feeds = feeds.merge(v);

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The receiving side of one session: records from the peer, of which the new ones go to the
  * replica and the ones it holds are counted and acked at once (over a lossy link, again for a
- * while), and the acks of what the replica stored since the peer was last told. Kept apart from
+ * while, and then the new ones too), and the acks of what the replica stored since the peer was last told. Kept apart from
  * the {@link SendWindow} because the two sides share only the peer's vector: records the peer
  * sends say what it holds.
  *
@@ -37,8 +37,7 @@ final class Receiver {
     this.base = base;
     this.window = window;
     this.exchange = exchange;
-    this.ackEcho = new AckEcho(config.ordered() ? 0 : SyncSession.ACK_ECHO_WINDOWS
-        * config.minBackoffMillis() * SyncSession.CLAIM_ROUND_TRIPS,
+    this.ackEcho = new AckEcho(config.ordered() ? 0 : SyncSession.ackEchoMillis(config),
         SyncSession.CLAIM_ROUND_TRIPS * config.minBackoffMillis());
   }
 
@@ -53,6 +52,7 @@ final class Receiver {
       throws ProtocolException {
     VersionVector mine = local.vector();
     VersionVector duplicates = VersionVector.empty();
+    VersionVector freshFeeds = VersionVector.empty();
     VersionVector authorHeld = VersionVector.empty();
     boolean fresh = false;
     for (DeltaRecord r : d.records()) {
@@ -74,11 +74,14 @@ final class Receiver {
         duplicateRecords++;
       } else {
         received.add(r);
+        freshFeeds = freshFeeds.with(r.origin(), r.seq());
         fresh = true;
       }
     }
     if (fresh) {
       exchange.progress(now);
+      // While our acks are known to be lost, the ack of these goes again too.
+      ackEcho.fresh(freshFeeds, now);
     }
     if (!authorHeld.isEmpty()) {
       window.learn(authorHeld, now);

@@ -144,6 +144,11 @@ public final class SyncSession {
   static final int LOSSY_CAP_DELAYS = 8;
   static final int ACK_ECHO_WINDOWS = 60;
 
+  /** Over a lossy link, how long acks are said again once they are known to be lost (60 s). */
+  static long ackEchoMillis(SessionConfig config) {
+    return ACK_ECHO_WINDOWS * CLAIM_ROUND_TRIPS * config.minBackoffMillis();
+  }
+
   private final Local local;
   private final SessionConfig config;
   /** Who the peer is and what it holds, as far as we know: never more than it has. */
