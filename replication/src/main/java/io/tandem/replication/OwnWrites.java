@@ -98,7 +98,6 @@ final class OwnWrites {
     working.remove(object);
   }
 
-
   /** The sequence number the next write takes. */
   long nextSeq() {
     return issued + 1;
