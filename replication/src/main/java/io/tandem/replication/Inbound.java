@@ -29,7 +29,9 @@ import java.util.TreeSet;
  * and nothing changes), buffered until causally deliverable, then queued in the store, and
  * applied and acknowledged once durable; and fetched snapshots installed. Records the replica
  * holds already, applied, buffered or in flight to the store, are counted as duplicates and
- * dropped unread; the others are decoded once.
+ * dropped unjudged: their payloads, decoded with the frame before the lock is taken
+ * ({@link DecodedFrame}), are never used, so a replayed copy with a garbage payload closes
+ * nothing. Every payload is decoded once.
  *
  * <p>Like own writes, received records are queued in the store under the replica's lock and
  * applied once durable, under the lock, every batch settled in queue order: by the thread that
