@@ -51,7 +51,8 @@ class EphemeralInMemoryTest {
     assertThat(atC.await(1, WAIT)).containsExactly(line(b, "typing", "B types"));
 
     net.disconnect("a", "b");
-    await("A - B down", () -> !connected(a, b));
+    // Each side learns of the cut on its own thread: A must see it before it publishes.
+    await("A - B down on both sides", () -> disconnected(a, b));
     assertThat(a.publish("typing", utf8("B is away"))).isZero();
     net.connect("a", "b");
     await("A - B open again", () -> connected(a, b));
@@ -76,6 +77,12 @@ class EphemeralInMemoryTest {
     PeerStatus s = x.peers().get(y.id());
     PeerStatus t = y.peers().get(x.id());
     return s != null && s.connected() && t != null && t.connected();
+  }
+
+  private static boolean disconnected(Replica x, Replica y) {
+    PeerStatus s = x.peers().get(y.id());
+    PeerStatus t = y.peers().get(x.id());
+    return (s == null || !s.connected()) && (t == null || !t.connected());
   }
 
   private static byte[] utf8(String s) {
