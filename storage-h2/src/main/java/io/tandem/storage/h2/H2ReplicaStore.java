@@ -39,7 +39,10 @@ import java.util.function.UnaryOperator;
  *
  * <p>Durability: H2 runs with {@code WRITE_DELAY=0}, so a commit is in the file before
  * {@code append} returns (with H2's default delay a SIGKILL lost every committed row); see
- * {@link Durability} for power loss. Concurrent appends share one commit ({@link GroupCommit}),
+ * {@link Durability} for power loss. In {@link Durability#PROCESS_CRASH_SAFE} a file that was
+ * not closed cleanly is rewritten as it is opened, so that a power cut that took back commits
+ * others built on cannot leave H2 two states to choose from (StoreFiles.rewrite); that costs a
+ * copy of the live data after each crash. Concurrent appends share one commit ({@link GroupCommit}),
  * and each group writes one row per feed, not one per delta: H2 writes a chunk per commit,
  * which caps one-commit-per-delta near 3k/s.
  *
@@ -178,7 +181,10 @@ public final class H2ReplicaStore implements ReplicaStore {
     Objects.requireNonNull(durability, "durability");
     // Power-loss safety needs H2's writes ordered by syncs, which H2 does not do itself.
     String files = durability == Durability.POWER_LOSS_SAFE ? OrderedWrites.via() + via : via;
-    return StoreFiles.open(dir.toAbsolutePath().normalize(), files, (abs, key, c) ->
+    // A power-loss-safe store loses no commit others built on, so it leaves no abandoned state.
+    boolean rewriteAfterCrash = durability == Durability.PROCESS_CRASH_SAFE;
+    return StoreFiles.open(dir.toAbsolutePath().normalize(), files, rewriteAfterCrash,
+        (abs, key, c) ->
         new H2ReplicaStore(abs, key, durability, files, c));
   }
 
