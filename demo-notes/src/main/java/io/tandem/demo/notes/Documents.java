@@ -7,6 +7,7 @@ import io.tandem.crdt.OrMap;
 import io.tandem.crdt.OrSet;
 import io.tandem.replication.Replica;
 import io.tandem.replication.Write;
+import io.tandem.replication.WriteContext;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
@@ -72,29 +73,23 @@ final class Documents {
         RANDOM.nextInt(0x10000));
   }
 
-  /** Writes a new document of checked values; returns its last write. */
+  /**
+   * Writes a new document of checked values in one write, so that no device ever shows part of
+   * it; returns the write.
+   */
   Write create(String id, Map<String, Object> values) {
-    Write last = null;
-    for (Map.Entry<String, Object> e : values.entrySet()) {
-      Write w = set(id, schema.field(e.getKey()), e.getValue());
-      last = w != null ? w : last;
-    }
-    if (last == null) {
-      // An empty document must still hold a dot to exist: write its first field empty.
-      last = set(id, schema.fields().get(0), "");
-    }
-    return last;
+    Write w = write(id, values);
+    // An empty document must still hold a dot to exist: write its first field empty.
+    return w != null ? w : write(id, Map.of(schema.fields().get(0).name(), ""));
   }
 
-  /** Changes the given fields of an existing document; returns the last write, or null. */
+  /**
+   * Changes the given fields of an existing document in one write; returns it, or null if no
+   * field changes.
+   */
   Write patch(String id, Map<String, Object> values) {
     get(id);
-    Write last = null;
-    for (Map.Entry<String, Object> e : values.entrySet()) {
-      Write w = set(id, schema.field(e.getKey()), e.getValue());
-      last = w != null ? w : last;
-    }
-    return last;
+    return write(id, values);
   }
 
   Write delete(String id) {
@@ -102,62 +97,88 @@ final class Documents {
     return replica.update(object, empty(), (docs, w) -> docs.remove(id));
   }
 
-  /** Writes one field if it changes anything; returns the write, or null for no change. */
-  Write set(String id, Schema.Field f, Object value) {
+  /** One field of a document changed to its new value: the delta of that change. */
+  private interface FieldChange {
+    OrMap<String, Crdt<?>> delta(OrMap<String, Crdt<?>> doc, WriteContext w);
+  }
+
+  /**
+   * Writes the fields of {@code values} that change anything, in schema order, as one write: its
+   * delta is the join of each field's delta, each taken on the document with the fields before
+   * it applied. Returns the write, or null if nothing changes.
+   */
+  Write write(String id, Map<String, Object> values) {
     OrMap<String, Crdt<?>> doc = all().get(id);
+    List<FieldChange> changes = new ArrayList<>();
+    for (Schema.Field f : schema.fields()) {
+      if (values.containsKey(f.name())) {
+        changes.addAll(changes(doc, f, values.get(f.name())));
+      }
+    }
+    if (changes.isEmpty()) {
+      return null;
+    }
+    return replica.update(object, empty(), (docs, w) -> {
+      OrMap<String, OrMap<String, Crdt<?>>> state = docs;
+      OrMap<String, OrMap<String, Crdt<?>>> delta = null;
+      for (FieldChange c : changes) {
+        OrMap<String, OrMap<String, Crdt<?>>> d =
+            state.update(w.replica(), id, emptyDoc(), current -> c.delta(current, w));
+        state = state.merge(d);
+        delta = delta == null ? d : delta.merge(d);
+      }
+      return delta;
+    });
+  }
+
+  /** What setting field {@code f} to {@code value} changes: nothing, or one or more deltas. */
+  private static List<FieldChange> changes(OrMap<String, Crdt<?>> doc, Schema.Field f,
+      Object value) {
+    String name = f.name();
     switch (f.type()) {
       case TEXT: {
         String s = (String) value;
         MvRegister<String> now = doc == null ? MvRegister.empty()
-            : doc.get(f.name(), MvRegister.<String>empty());
+            : doc.get(name, MvRegister.<String>empty());
         if (now.values().equals(List.of(s))) {
-          return null;
+          return List.of();
         }
-        return field(id, f.name(), MvRegister.<String>empty(), (r, w) -> r.assign(w, s));
+        return List.of((d, w) -> d.update(w.replica(), name, MvRegister.<String>empty(),
+            r -> r.assign(w.replica(), s)));
       }
       case FLAG: {
         Boolean b = (Boolean) value;
         LwwRegister<Boolean> now = doc == null ? LwwRegister.empty()
-            : doc.get(f.name(), LwwRegister.<Boolean>empty());
+            : doc.get(name, LwwRegister.<Boolean>empty());
         if (b.equals(now.value())) {
-          return null;
+          return List.of();
         }
-        return replica.update(object, empty(), (docs, w) -> docs.update(w.replica(), id,
-            emptyDoc(), d -> d.update(w.replica(), f.name(), LwwRegister.<Boolean>empty(),
-                r -> r.assign(w.hlc(), b))));
+        return List.of((d, w) -> d.update(w.replica(), name, LwwRegister.<Boolean>empty(),
+            r -> r.assign(w.hlc(), b)));
       }
       case TAGS: {
         @SuppressWarnings("unchecked")
         Set<String> wanted = (Set<String>) value;
         Set<String> have = doc == null ? Set.of()
-            : doc.get(f.name(), OrSet.<String>empty()).elements();
-        Write last = null;
+            : doc.get(name, OrSet.<String>empty()).elements();
+        List<FieldChange> out = new ArrayList<>();
         for (String gone : have) {
           if (!wanted.contains(gone)) {
-            last = field(id, f.name(), OrSet.<String>empty(), (t, w) -> t.remove(gone));
+            out.add((d, w) -> d.update(w.replica(), name, OrSet.<String>empty(),
+                t -> t.remove(gone)));
           }
         }
         List<String> added = new ArrayList<>(wanted);
         added.removeAll(have);
         if (!added.isEmpty()) {
-          last = field(id, f.name(), OrSet.<String>empty(), (t, w) -> t.addAll(w, added));
+          out.add((d, w) -> d.update(w.replica(), name, OrSet.<String>empty(),
+              t -> t.addAll(w.replica(), added)));
         }
-        return last;
+        return out;
       }
       default:
         throw new IllegalStateException(f.type().name());
     }
-  }
-
-  /** A mutator of one field that needs only the writing replica's id. */
-  private interface FieldMutation<T> {
-    T apply(T current, io.tandem.crdt.ReplicaId self);
-  }
-
-  private <T extends Crdt<?>> Write field(String id, String name, T empty,
-      FieldMutation<T> mutation) {
-    return replica.update(object, empty(), (docs, w) -> docs.update(w.replica(), id, emptyDoc(),
-        d -> d.update(w.replica(), name, empty, v -> mutation.apply(v, w.replica()))));
   }
 
   /** The document as JSON; text fields written concurrently list every value in "conflicts". */

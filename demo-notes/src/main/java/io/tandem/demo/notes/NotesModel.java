@@ -146,16 +146,12 @@ final class NotesModel {
 
   void sendMessage(String id) {
     checkDraft(id);
-    messages.set(id, messages.schema().field("status"), SENT);
+    messages.write(id, Map.of("status", SENT));
   }
 
-  /** Writes in schema order, so a peer sees the recipient before anything else of a message. */
+  /** One write for all the fields, so no device ever shows a message without its recipient. */
   private void writeMessage(String id, Map<String, Object> values) {
-    for (Schema.Field f : messages.schema().fields()) {
-      if (values.containsKey(f.name())) {
-        messages.set(id, f, values.get(f.name()));
-      }
-    }
+    messages.write(id, values);
   }
 
   private void checkDraft(String id) {

@@ -2,6 +2,7 @@ package io.tandem.demo.notes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.replication.Replica;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -62,6 +63,33 @@ class DeviceApiTest extends OnTheDemo {
   }
 
   @Test
+  void aRequestIsOneWriteWhateverTheFieldsItSetsSoNoDeviceShowsHalfOfIt() {
+    Replica r = demo.device("phone").replica();
+    long before = r.vector().get(r.id());
+    String id = created(phone.post("notes", Map.of("title", "Trip", "body", "tickets",
+        "tags", List.of("travel", "todo"), "pinned", true))).getString("id");
+    assertThat(r.vector().get(r.id())).as("a note of four fields").isEqualTo(before + 1);
+
+    phone.patch("notes/" + id, Map.of("title", "Trip to Lyon", "tags", List.of("travel"),
+        "pinned", false));
+    assertThat(r.vector().get(r.id())).as("a patch of three fields, a tag removed")
+        .isEqualTo(before + 2);
+    phone.patch("notes/" + id, Map.of("title", "Trip to Lyon"));
+    assertThat(r.vector().get(r.id())).as("a patch that changes nothing").isEqualTo(before + 2);
+
+    String ann = created(phone.post("contacts", Map.of("name", "Ann",
+        "email", "ann@example.org"))).getString("id");
+    created(phone.post("messages", Map.of("to", ann, "body", "Hello")));
+    assertThat(r.vector().get(r.id())).as("a contact, then a message with its status")
+        .isEqualTo(before + 4);
+    JsonObject note = phone.get("notes/" + id).json();
+    assertThat(note.getString("title")).isEqualTo("Trip to Lyon");
+    assertThat(note.getString("body")).isEqualTo("tickets");
+    assertThat(note.getJsonArray("tags")).containsExactly("travel");
+    assertThat(note.getBoolean("pinned")).isFalse();
+  }
+
+  @Test
   void aContactIsCreatedPatchedListedAndDeleted() {
     JsonObject ann = created(phone.post("contacts", Map.of("name", "Ann",
         "email", "ann@example.org", "phone", "+33 1 23")));
@@ -83,10 +111,12 @@ class DeviceApiTest extends OnTheDemo {
     String id = draft.getString("id");
     assertThat(draft.getString("status")).isEqualTo("draft");
     assertThat(draft.getString("toName")).isEqualTo("Bob");
-    // Each field of a message is a write of its own: the PC may hold the recipient before the
-    // status, and a message without its status is no draft yet.
-    Await.until("the draft on the PC", () -> pc.get("messages/" + id).status() == 200
-        && "draft".equals(pc.get("messages/" + id).json().getString("status")));
+    // A message is one write: once the PC has it at all, it has its recipient and status too.
+    Await.until("the draft on the PC", () -> pc.get("messages/" + id).status() == 200);
+    JsonObject onPc = pc.get("messages/" + id).json();
+    assertThat(onPc.getString("status")).isEqualTo("draft");
+    assertThat(onPc.getString("toName")).isEqualTo("Bob");
+    assertThat(onPc.getString("body")).isEqualTo("Hi Bob,");
     assertThat(pc.patch("messages/" + id, Map.of("body", "Hi Bob, see you at 8.")).status())
         .isEqualTo(200);
     JsonObject sent = pc.post("messages/" + id + "/send", null).json();
