@@ -15,4 +15,12 @@ public interface ChangeListener {
    */
   default void snapshotInstalled(VersionVector before, VersionVector after,
       Set<String> objects) {}
+
+  /**
+   * {@code object}, written with a time to live ({@link Replica#update(String, io.tandem.crdt.Crdt,
+   * Mutation, java.time.Duration)}), reached its deadline and left this replica's state; its
+   * payloads are being purged from the store. Told once per object, after the changes published
+   * before it, and only if this replica held a value of it.
+   */
+  default void expired(String object) {}
 }

@@ -264,7 +264,11 @@ final class Expiry {
     List<String> names = List.copyOf(unpurged);
     unpurged.clear();
     for (String name : names) {
-      any |= r.objects.remove(name) != null;
+      Crdt<?> was = r.objects.remove(name);
+      if (was != null) {
+        any = true;
+        r.firing.expired(name);
+      }
       r.writes.replaced(name);
     }
     return purge(names) | any;

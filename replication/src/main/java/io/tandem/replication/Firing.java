@@ -65,6 +65,22 @@ final class Firing {
     untold.add(caller);
   }
 
+  /**
+   * Queues telling listeners that {@code object} expired, after the changes queued before it.
+   * Under the lock.
+   */
+  void expired(String object) {
+    untold.add(() -> {
+      for (ChangeListener l : listeners) {
+        try {
+          l.expired(object);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "change listener failed", e);
+        }
+      }
+    });
+  }
+
   /** Queues a snapshot installed. Under the lock. */
   void installed(Installed e) {
     installed.add(e);

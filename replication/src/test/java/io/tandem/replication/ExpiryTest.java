@@ -77,6 +77,34 @@ class ExpiryTest {
     c.checker.assertNoViolation();
   }
 
+  @Test
+  void listenersOfEveryReplicaHoldingTheValueHearOnceThatItExpired() {
+    SimCluster c = new SimCluster(3, 2, SyncMode.BATCH);
+    List<List<String>> heard = List.of(new ArrayList<>(), new ArrayList<>());
+    for (int i = 0; i < 2; i++) {
+      List<String> mine = heard.get(i);
+      c.replica(i).addListener(new ChangeListener() {
+        @Override
+        public void changed(Change change) {}
+
+        @Override
+        public void expired(String object) {
+          mine.add(object);
+        }
+      });
+    }
+    putSecret(c.replica(0), "msg", marker(3), TTL);
+    Notes.put(c.replica(0), "contacts", "ann", "Ann");
+    c.settle(30_000);
+    assertThat(text(c.replica(1), "msg")).isNotNull();
+    assertThat(heard).as("before the deadline").containsOnly(List.of());
+
+    c.net.runFor(TTL.toMillis());
+    assertThat(heard).as("after the deadline").containsOnly(List.of("msg"));
+    c.net.runFor(TTL.toMillis());
+    assertThat(heard).as("later sweeps").containsOnly(List.of("msg"));
+  }
+
   /**
    * The tablet is offline from before the write until after the deadline: when it comes back it
    * gets the records (its vector must stay gap-free) but never the value, and all converge.
