@@ -192,7 +192,7 @@ final class CorePart {
           + " adds and puts " + s.warmups() + " warmups + " + s.iterations() + " measured ("
           + "Automerge " + s.slowWarmups() + " + " + s.slowIterations() + "); merges and catch-ups "
           + s.mergeWarmups() + " + " + s.mergeIterations() + ", after 3 s of untimed runs and"
-          + " two young collections that move the built replicas; Pekko's catch-up, about a"
+          + " two young collections; Pekko's catch-up, about a"
           + " minute per invocation, " + s.longIterations() + " measured invocation, in the first"
           + " round only.");
       t.note("Heap: Java heap retained after full GCs, strings included, in a JVM of its own,"

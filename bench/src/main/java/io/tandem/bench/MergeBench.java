@@ -77,7 +77,11 @@ public class MergeBench {
    * from its first warmup on, one that allocates little (Tandem's, 0.5 MB) often never did, so
    * the bias was against the peer that allocates least. A full collection ({@code System.gc()})
    * is no remedy: it slides objects together in their allocation order, which a G1 app's state
-   * seldom sees. Automerge's state is native memory, which no collection moves.
+   * seldom sees. Automerge's state is native memory, which no collection moves. With a 2 GB heap
+   * the first collections come during the build: at n = 100,000 the first one's survivors
+   * (13.6 MB) overflow the survivor target, the tenuring threshold falls to 1, and the second
+   * promotes most of Tandem's replicas to the old generation, where these two no longer move
+   * them; they move the 6-7 MB still in survivor regions (-Xlog:gc+age, branch h-core4).
    */
   static void settle() {
     long target = collections() + 2;

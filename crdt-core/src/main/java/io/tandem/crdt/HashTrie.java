@@ -133,12 +133,28 @@ final class HashTrie<K, V> {
    * absent), in one walk down: a null result removes the key, and the result is {@code this}
    * when f returns the current value itself.
    */
-  @SuppressWarnings("unchecked")
   HashTrie<K, V> update(K key, UnaryOperator<V> f) {
     Objects.requireNonNull(key, "key");
-    TrieNode n = root.update(key, TrieNode.hash(key), 0, (UnaryOperator<Object>) f);
+    TrieNode n = root.update(key, TrieNode.hash(key), 0, APPLY, f);
     return n == root ? this : wrap(n);
   }
+
+  /**
+   * As {@link #update(Object, UnaryOperator)}, with the new value {@code f.apply(current, arg)}:
+   * a hot caller passes its data as {@code arg} to a function that captures nothing, so each
+   * call allocates no function object.
+   */
+  @SuppressWarnings("unchecked")
+  <A> HashTrie<K, V> update(K key, A arg, BiFunction<? super V, ? super A, ? extends V> f) {
+    Objects.requireNonNull(key, "key");
+    TrieNode n = root.update(key, TrieNode.hash(key), 0,
+        (BiFunction<Object, Object, Object>) (BiFunction<?, ?, ?>) f, arg);
+    return n == root ? this : wrap(n);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static final BiFunction<Object, Object, Object> APPLY =
+      (cur, f) -> ((UnaryOperator<Object>) f).apply(cur);
 
   /** This trie without {@code key}; {@code this} when key is absent. */
   HashTrie<K, V> remove(Object key) {

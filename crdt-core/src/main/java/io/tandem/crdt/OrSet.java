@@ -174,10 +174,13 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (ctx == context) {
       return this;
     }
-    HashTrie<E, Object> e = entries.update(element,
-        mine -> mine == null || Dots.isEmpty(mine) ? dot : Dots.with(mine, dot));
+    HashTrie<E, Object> e = entries.update(element, dot, WITH_DOT);
     return new OrSet<>(e, ctx, false);
   }
+
+  /** An element's dots with one more; captures nothing, so an add's merge allocates no lambda. */
+  private static final java.util.function.BiFunction<Object, Dot, Object> WITH_DOT =
+      (mine, dot) -> mine == null || Dots.isEmpty(mine) ? dot : Dots.with(mine, dot);
 
   public boolean contains(Object element) {
     Object s = entries.get(element);

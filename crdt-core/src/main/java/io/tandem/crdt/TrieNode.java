@@ -1,7 +1,7 @@
 package io.tandem.crdt;
 
 import java.util.function.BiConsumer;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
 
 /**
  * A node of a {@link HashTrie}, with the walks down one trie: lookup, put, update, remove (the
@@ -77,12 +77,17 @@ final class TrieNode {
     return with(owner, dataMap | bit, nodeMap, c, size + 1);
   }
 
-  /** {@link HashTrie#update}: persistent, so every changed node is a copy. */
-  TrieNode update(Object key, int hash, int shift, UnaryOperator<Object> f) {
+  /**
+   * {@link HashTrie#update}: persistent, so every changed node is a copy. The new value is
+   * {@code f.apply(current, arg)}: the argument travels down beside a function that captures
+   * nothing, so a merge's update allocates no function object.
+   */
+  TrieNode update(Object key, int hash, int shift, BiFunction<Object, Object, Object> f,
+      Object arg) {
     if (shift > LAST_SHIFT) {
       int i = collisionIndex(key);
       Object cur = i < 0 ? null : content[i + 1];
-      Object v = f.apply(cur);
+      Object v = f.apply(cur, arg);
       if (v == cur) {
         return this;
       }
@@ -93,7 +98,7 @@ final class TrieNode {
     int bit = bit(hash, shift);
     if ((nodeMap & bit) != 0) {
       TrieNode child = child(bit);
-      TrieNode updated = child.update(key, hash, shift + BITS, f);
+      TrieNode updated = child.update(key, hash, shift + BITS, f, arg);
       if (updated.size == 1) {
         // A removal left one entry below: it moves up, as in remove.
         Object[] c = childToEntry(childSlot(bit), 2 * index(dataMap, bit), updated.content[0],
@@ -105,7 +110,7 @@ final class TrieNode {
     int i = 2 * index(dataMap, bit);
     boolean here = (dataMap & bit) != 0;
     Object cur = here && same(key, hash, content[i]) ? content[i + 1] : null;
-    Object v = f.apply(cur);
+    Object v = f.apply(cur, arg);
     if (v == cur) {
       return this;
     }

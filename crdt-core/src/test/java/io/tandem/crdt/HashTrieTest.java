@@ -290,6 +290,33 @@ class HashTrieTest {
   }
 
   @Test
+  void updateWithAnArgumentHandsItToTheFunctionAndLeavesWhatTheUnaryUpdateLeaves() {
+    qt().withExamples(EXAMPLES).forAll(ops(100)).checkAssert(ops -> {
+      HashTrie<Key, Integer> trie = HashTrie.empty();
+      for (Op<Key> op : ops) {
+        Integer before = trie.get(op.key());
+        List<Integer> seen = new ArrayList<>();
+        List<Integer> args = new ArrayList<>();
+        HashTrie<Key, Integer> next = trie.update(op.key(), op.value(), (v, a) -> {
+          seen.add(v);
+          args.add(a);
+          return a;
+        });
+        HashTrie<Key, Integer> unary = trie.update(op.key(), v -> op.value());
+        assertThat(seen).containsExactly(before);
+        assertThat(args).hasSize(1);
+        assertThat(args.get(0)).isEqualTo(op.value());
+        assertThat(next).isEqualTo(unary);
+        if (unary == trie) {
+          assertThat(next).isSameAs(trie);
+        }
+        assertThat(trie.get(op.key())).as("the old version is untouched").isEqualTo(before);
+        trie = next;
+      }
+    });
+  }
+
+  @Test
   void putsAndRemovesOfManyIntegersAgreeWithHashMap() {
     Gen<Op<Integer>> op = integers().between(0, 5000).zip(integers().between(-50, 100),
         (k, v) -> new Op<>(k, v < 0 ? null : v));
