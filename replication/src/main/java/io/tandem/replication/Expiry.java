@@ -147,7 +147,12 @@ final class Expiry {
     }
     return (registry, w) -> {
       long deadline = saturatedAdd(w.hlc().wallMillis(), millis);
+      // The registry as this write sees it holds own registrations still on their way to the
+      // store (updateAsync), which the deadlines learned so far do not.
       Long known = deadlines.get(object);
+      for (Long queued : registry.get(object, MvRegister.<Long>empty()).values()) {
+        known = known == null ? queued : Math.min(known, queued);
+      }
       if (known != null && known <= deadline) {
         return OrMap.empty();
       }

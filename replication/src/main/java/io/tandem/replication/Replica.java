@@ -224,9 +224,31 @@ public final class Replica implements AutoCloseable {
    */
   public <T extends Crdt<T>> CompletableFuture<Write> updateAsync(String object, T empty,
       Mutation<T> mutation) {
+    return writeAsync(Expiry.appObject(object), empty, mutation);
+  }
+
+  /**
+   * Writes to {@code object} as {@link #update(String, Crdt, Mutation, Duration)} does, without
+   * waiting, as {@link #updateAsync(String, Crdt, Mutation)} does: the deadline's record and the
+   * value's take their dots, in that order, before this returns. The stage completes with the
+   * value's write once both are durable, or exceptionally if either failed.
+   *
+   * @throws IllegalArgumentException as {@link #update}, or if {@code ttl} is not positive
+   * @throws IllegalStateException if the replica is closed, or the object expired already
+   */
+  public <T extends Crdt<T>> CompletableFuture<Write> updateAsync(String object, T empty,
+      Mutation<T> mutation, Duration ttl) {
+    CompletableFuture<Write> deadline = writeAsync(Expiry.OBJECT,
+        OrMap.<String, MvRegister<Long>>empty(),
+        expiry.registration(Expiry.appObject(object), ttl));
+    return deadline.thenCombine(writeAsync(object, empty, mutation), (d, value) -> value);
+  }
+
+  private <T extends Crdt<T>> CompletableFuture<Write> writeAsync(String object, T empty,
+      Mutation<T> mutation) {
     OwnWrites.Queued q;
     try {
-      q = enqueue(Expiry.appObject(object), empty, mutation);
+      q = enqueue(object, empty, mutation);
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
     }
