@@ -152,6 +152,17 @@ class HostileInputTest {
   }
 
   @Test
+  void jsonNumbersLongerThanSixtyFourDigitsExceedTheLimitBeforeTheyAreParsed() {
+    String digits = "9".repeat(100_000);
+    String counter = "{\"type\":\"g-counter\",\"v\":1,\"counts\":{\"00000000000000a1\":"
+        + digits + "}}";
+    assertThat(Codecs.jsonFailure(counter)).isEqualTo(Reason.LIMIT_EXCEEDED);
+    String clock = "{\"type\":\"lww-register\",\"v\":1,\"value\":\"x\",\"hlc\":{\"wall\":1."
+        + digits + ",\"logical\":0,\"replica\":\"00000000000000a1\"}}";
+    assertThat(Codecs.jsonFailure(clock)).isEqualTo(Reason.LIMIT_EXCEEDED);
+  }
+
+  @Test
   void jsonMapsNestedDeeperThanTheLimitExceedIt() throws Exception {
     String inner = "{\"kind\":\"or-set\",\"entries\":[{\"element\":\"x\",\"dots\":"
         + "[[\"00000000000000a1\",1]]}]}";

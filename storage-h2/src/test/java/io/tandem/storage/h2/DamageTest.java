@@ -255,6 +255,32 @@ class DamageTest {
     }
   }
 
+  /**
+   * FAULTS.md, "Identity, wipe and recovery": a replica over a store moved aside starts under a
+   * new id, so the dots of the old one are never issued again, and a peer holding the old
+   * replica's records takes them as another origin's.
+   */
+  @Test
+  void replicaOverAQuarantinedStoreWritesUnderANewIdAndItsDotsStartAgainAtOne() {
+    Path phoneDir = tmp.resolve("phone");
+    ReplicaId old;
+    try (Replica phone = Replica.builder().store(H2ReplicaStore.open(phoneDir)).build()) {
+      for (int i = 0; i < 3; i++) {
+        phone.update("likes", GCounter.empty(), (c, w) -> c.increment(w.replica(), 1));
+      }
+      old = phone.id();
+      assertThat(phone.vector().get(old)).isEqualTo(3);
+    }
+    H2ReplicaStore.quarantine(phoneDir).orElseThrow(); // as after damage, or a wipe
+
+    try (Replica phone = Replica.builder().store(H2ReplicaStore.open(phoneDir)).build()) {
+      assertThat(phone.id()).isNotEqualTo(old);
+      assertThat(phone.vector()).isEqualTo(VersionVector.empty());
+      phone.update("likes", GCounter.empty(), (c, w) -> c.increment(w.replica(), 1));
+      assertThat(phone.vector()).isEqualTo(VersionVector.of(phone.id(), 1));
+    }
+  }
+
   // ---- helpers ----
 
   /** Opens the store and reads all of it, as a replica does when it starts. */
