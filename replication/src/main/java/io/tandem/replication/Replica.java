@@ -309,7 +309,6 @@ public final class Replica implements AutoCloseable {
         tellLost(q);
       } else {
         writes.durable(q);
-        writes.durableWithGroup();
         publishDurable();
       }
     } finally {
