@@ -28,10 +28,7 @@ final class Connection implements FrameDecoder.Sink {
   interface Owner {
     void up(Connection c);
 
-    /**
-     * Frames decoded from the reads since the listener was last called, in order: the
-     * listener may handle them as one.
-     */
+    /** Frames decoded from one read, in order: the listener may handle them as one. */
     void frames(Connection c, List<ByteBuffer> frames);
 
     void refused(Connection c, RefusalReason reason, String detail);
@@ -47,20 +44,10 @@ final class Connection implements FrameDecoder.Sink {
   private final Vertx vertx;
   private final Context context;
   private final Owner owner;
-  /**
-   * Listener calls decoded and not yet handed to a worker: those of the chunk just read, or of
-   * every chunk read while the worker ran the previous calls. Event loop only.
-   */
+  /** Listener calls found in the chunk being decoded, handed to a worker together. */
   private List<Runnable> pendingCalls = new ArrayList<>();
-  /** The frames decoded since the last other call, delivered as one call. */
+  /** The frames of the chunk being decoded since the last other call, delivered as one call. */
   private List<ByteBuffer> pendingFrames;
-  /** Bytes of the frames in {@link #pendingCalls}; past the bound, the socket pauses. */
-  private long heldBytes;
-  private final int maxHeldBytes;
-  /** Whether a worker runs listener calls of this connection. Event loop only. */
-  private boolean working;
-  /** Whether the socket is paused because {@link #maxHeldBytes} are held. Event loop only. */
-  private boolean paused;
   private final FrameDecoder decoder;
   private final Outbox outbox;
   private final long helloNanos;
@@ -87,7 +74,6 @@ final class Connection implements FrameDecoder.Sink {
     this.helloNanos = options.helloTimeout().toNanos();
     this.idleNanos = options.idleTimeout().toNanos();
     this.decoder = new FrameDecoder(options.maxFrameBytes(), this);
-    this.maxHeldBytes = options.maxPendingBytes();
     this.outbox = new Outbox(socket, context, options.maxPendingBytes(), (frames, bytes) -> {
       counters.framesOut.addAndGet(frames);
       counters.bytesOut.addAndGet(bytes);
@@ -158,7 +144,6 @@ final class Connection implements FrameDecoder.Sink {
       return;
     }
     ByteBuffer frame = ByteBuffer.wrap(body.getBytes());
-    heldBytes += frame.remaining();
     if (pendingFrames != null) {
       pendingFrames.add(frame);
       return;
@@ -217,59 +202,34 @@ final class Connection implements FrameDecoder.Sink {
       vertx.cancelTimer(timer);
     }
     outbox.close("connection " + id + " closed");
-    // After every frame already handed over, on the same ordered worker queue, and after those
-    // read while the worker ran (unless this side closed: then no further frame is read).
-    List<Runnable> rest = closing ? List.of() : pendingCalls;
-    pendingCalls = new ArrayList<>();
-    pendingFrames = null;
+    // After every frame already handed over, on the same ordered worker queue.
     context.executeBlocking(() -> {
-      rest.forEach(Runnable::run);
       owner.closed(this);
       return null;
     }, true);
   }
 
   /**
-   * Hands the listener calls decoded so far to a worker thread, in order, unless a worker runs
-   * this connection's previous calls: then the socket is read on and what it brings waits, its
-   * frames joined into one call, until that worker is done, and goes to a worker as one batch.
-   * The listener may block (a store commit) without stalling the event loop, and a connection
-   * costs one hand-off per batch, not one per chunk read: a worker round trip per TLS record
-   * made frames wait tens of milliseconds on the socket at 1,000 writes/s (bench part 2). The
-   * bytes held are bounded: past {@code maxPendingBytes} the socket pauses, and TCP's window
-   * holds the sender back, until the worker is done.
+   * Hands the listener calls of the chunk just decoded to a worker thread, in order, and stops
+   * reading until they are done: the listener may block (a store commit) without stalling the
+   * event loop, and TCP's window, not a queue, holds the sender back meanwhile. A chunk holds
+   * at most a read buffer's worth of frames, so the calls handed over at once are bounded.
    */
   private void deliver() {
     if (pendingCalls.isEmpty()) {
       return;
     }
-    if (working) {
-      if (heldBytes > maxHeldBytes && !paused) {
-        paused = true;
-        socket.pause();
-      }
-      return;
-    }
     List<Runnable> calls = pendingCalls;
     pendingCalls = new ArrayList<>();
     pendingFrames = null;
-    heldBytes = 0;
-    working = true;
+    socket.pause();
     context.executeBlocking(() -> {
       calls.forEach(Runnable::run);
       return null;
     }, true).onComplete(done -> {
-      working = false;
       if (done.failed()) {
         close("listener failed: " + done.cause());
-        return;
-      }
-      if (closed) {
-        return;
-      }
-      deliver(); // what was read meanwhile
-      if (paused) {
-        paused = false;
+      } else if (!closed) {
         socket.resume();
       }
     });

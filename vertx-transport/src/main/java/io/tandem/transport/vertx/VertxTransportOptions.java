@@ -17,8 +17,7 @@ import java.util.Objects;
  * @param idleTimeout how long a connection may stay silent (heartbeats are sent at a third of
  *     it), and how long one frame's body may take to arrive
  * @param maxConnections connections open at once, in and out, authenticated or not
- * @param maxPendingBytes per connection, the bytes waiting for a slow peer before sends fail,
- *     and the bytes of frames read while the listener is busy before the socket pauses
+ * @param maxPendingBytes per connection, the bytes waiting for a slow peer before sends fail
  * @param backoff delays between attempts to redial a lost peer
  * @param discovery LAN announcements, or {@link Discovery.Options#OFF}
  */

@@ -3,6 +3,7 @@ package io.tandem.transport.vertx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.replication.spi.PeerId;
+import io.tandem.replication.spi.PeerListener;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class BackPressureTest {
     AtomicInteger received = new AtomicInteger();
     AtomicReference<PeerId> toReceiver = new AtomicReference<>();
     try (VertxTransport receiver = new VertxTransport(Loopback.options(), Loopback.plain("slow"))) {
-      receiver.start(new UpListener(null) {
+      receiver.start(new Listener(null) {
         @Override
         public void frame(PeerId peer, ByteBuffer frame) {
           received.incrementAndGet();
@@ -46,7 +47,7 @@ class BackPressureTest {
           .withMaxPendingBytes(PENDING)
           .withPeers(List.of(new PeerAddress("127.0.0.1", receiver.port()))),
           Loopback.plain("fast"))) {
-        sender.start(new UpListener(toReceiver));
+        sender.start(new Listener(toReceiver));
         Loopback.await("connected", () -> toReceiver.get() != null, Duration.ofSeconds(10));
 
         List<CompletableFuture<Void>> sends = new ArrayList<>();
@@ -86,5 +87,26 @@ class BackPressureTest {
     while (!f.isDone() && System.nanoTime() < until) {
       java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
     }
+  }
+
+  private static class Listener implements PeerListener {
+    private final AtomicReference<PeerId> up;
+
+    Listener(AtomicReference<PeerId> up) {
+      this.up = up;
+    }
+
+    @Override
+    public void peerUp(PeerId peer) {
+      if (up != null) {
+        up.set(peer);
+      }
+    }
+
+    @Override
+    public void peerDown(PeerId peer) {}
+
+    @Override
+    public void frame(PeerId peer, ByteBuffer frame) {}
   }
 }
