@@ -197,8 +197,13 @@ final class ReplicationPart {
         total += r.vector().get(r.id());
       }
       long all = total;
-      TlsMesh.await("every write on every device", () -> mesh.everywhere() >= all,
-          DRAIN_TIMEOUT);
+      try {
+        TlsMesh.await("every write on every device", () -> mesh.everywhere() >= all,
+            DRAIN_TIMEOUT);
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException(e.getMessage() + "; the devices then: "
+            + mesh.describe(), e);
+      }
       long t1 = System.nanoTime();
       double opsPerSecond = (all - before) / secs(t1 - t0);
       double frames = 0;

@@ -183,6 +183,16 @@ final class TlsMesh implements AutoCloseable {
     return n;
   }
 
+  /** Each device's vector, metrics and peers, for a report of a drain that did not end. */
+  String describe() {
+    StringBuilder b = new StringBuilder();
+    for (Replica r : replicas) {
+      b.append("\n  ").append(r.id()).append(": vector ").append(r.vector()).append(", ")
+          .append(r.metrics()).append(", peers ").append(r.peers());
+    }
+    return b.toString();
+  }
+
   /** Polls {@code condition} every millisecond until it holds; fails after {@code timeout}. */
   static void await(String what, java.util.function.BooleanSupplier condition, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
