@@ -42,9 +42,9 @@ import java.util.function.UnaryOperator;
  * {@link Durability} for power loss. In {@link Durability#PROCESS_CRASH_SAFE} a file that was
  * not closed cleanly is rewritten as it is opened, so that a power cut that took back commits
  * others built on cannot leave H2 two states to choose from (StoreFiles.rewrite); that costs a
- * copy of the live data after each crash. Concurrent appends share one commit ({@link GroupCommit}),
- * and each group writes one row per feed, not one per delta: H2 writes a chunk per commit,
- * which caps one-commit-per-delta near 3k/s.
+ * copy of the live data after each crash. Concurrent appends share one commit
+ * ({@link GroupCommit}), and each group writes one row per feed, not one per delta: H2 writes a
+ * chunk per commit, which caps one-commit-per-delta near 3k/s.
  *
  * <p>Ownership: one process owns a store; H2's file lock (never {@code FILE_LOCK=NO}) refuses a
  * second process and this class refuses a second handle in the same process, both with a
