@@ -132,7 +132,7 @@ final class NotesModel {
     String id = Documents.newId();
     Map<String, Object> withStatus = new LinkedHashMap<>(values);
     withStatus.put("status", DRAFT);
-    writeMessage(id, withStatus);
+    messages.write(id, withStatus); // one write: never a message without its status
     return id;
   }
 
@@ -141,17 +141,12 @@ final class NotesModel {
     checkDraft(id);
     Map<String, Object> values = messages.schema().check(input, false);
     checkRecipient(values);
-    writeMessage(id, values);
+    messages.write(id, values);
   }
 
   void sendMessage(String id) {
     checkDraft(id);
     messages.write(id, Map.of("status", SENT));
-  }
-
-  /** One write for all the fields, so no device ever shows a message without its recipient. */
-  private void writeMessage(String id, Map<String, Object> values) {
-    messages.write(id, values);
   }
 
   private void checkDraft(String id) {

@@ -74,11 +74,8 @@ final class Database implements AutoCloseable {
    */
   void compact() throws SQLException {
     feeds.close();
-    try (Statement s = conn.createStatement()) {
-      s.execute("SHUTDOWN COMPACT");
-    }
-    StoreFiles.closeQuietly(conn);
-    conn = ChannelGuard.guard(() -> StoreFiles.connect(base, via, true));
+    Connection old = conn;
+    conn = ChannelGuard.guard(() -> StoreFiles.rewrite(old, base, via));
     feeds = new FeedTable(conn, store);
   }
 

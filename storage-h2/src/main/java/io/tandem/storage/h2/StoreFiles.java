@@ -82,6 +82,8 @@ final class StoreFiles {
           c = connect(abs.resolve(NAME), via, true);
           if (!clean && rewriteAfterCrash) {
             c = rewrite(c, abs.resolve(NAME), via);
+            LOG.log(System.Logger.Level.INFO, () -> "store " + abs + " was not closed cleanly:"
+                + " rewrote its file from the state H2 keeps");
           }
           return factory.make(abs, key, c);
         } catch (SQLException | RuntimeException | Error e) {
@@ -217,24 +219,23 @@ final class StoreFiles {
 
   /**
    * Rewrites the file of {@code c}'s database with only the state H2 will keep
-   * ({@code SHUTDOWN COMPACT}: a new file, moved over the old one in one step) and connects again.
+   * ({@code SHUTDOWN COMPACT}: a new file, moved over the old one in one step), closes {@code c}
+   * and connects again. {@link Database#compact} uses it to reclaim space.
    *
-   * <p>Why, after a crash: without syncs a power cut may take back commits that other chunks
-   * already built on, and H2 then goes on from an older version while chunks of the abandoned
-   * versions stay in its free space, whole, with the same chunk ids as those it writes next.
-   * Opening such a file, H2 can read the newer, abandoned state, and after its next commit open
-   * at another one: PowerCutTest saw a store open with 528 records, pass its check, close
-   * cleanly and open with 388 (the file is {@code abandoned-timeline} in the tests'
-   * resources). Rewritten, the file holds one version and nothing else, so what the store reads
-   * at this open, and checks against its witness, is what every later open reads.
+   * <p>Why at open, after a crash: without syncs a power cut may take back commits that other
+   * chunks already built on, and H2 then goes on from an older version while chunks of the
+   * abandoned versions stay in its free space, whole, with the same chunk ids as those it writes
+   * next. Opening such a file, H2 can read the newer, abandoned state, and after its next commit
+   * open at another one: PowerCutTest saw a store open with 528 records, pass its check, close
+   * cleanly and open with 388 (the file is {@code abandoned-timeline} in the tests' resources).
+   * Rewritten, the file holds one version and nothing else, so what the store reads at this open,
+   * and checks against its witness, is what every later open reads.
    */
   static Connection rewrite(Connection c, Path base, String via) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("SHUTDOWN COMPACT");
     }
     closeQuietly(c);
-    LOG.log(System.Logger.Level.INFO, () -> "store " + base.getParent() + " was not closed"
-        + " cleanly: rewrote its file from the state H2 keeps");
     return connect(base, via, true);
   }
 
