@@ -193,7 +193,8 @@ final class Expiry {
         if (out == null) {
           out = new ArrayList<>(ready);
         }
-        out.set(i, new CausalBuffer.Received(emptied(x.record()), Crdts.emptyLike(x.delta())));
+        out.set(i, new CausalBuffer.Received(emptied(x.record()), Crdts.emptyLike(x.delta()),
+            x.from()));
         strippedRecords++;
       }
     }

@@ -181,7 +181,7 @@ final class Inbound {
         install(fetched, now);
       }
       for (int i = 0; i < received.size(); i++) {
-        if (!r.buffer.add(received.get(i), deltas.get(i), inFlight.accepted(r.vector))) {
+        if (!r.buffer.add(received.get(i), deltas.get(i), inFlight.accepted(r.vector), peer)) {
           duplicates++; // twice in this frame, or covered by a snapshot the frame completed
         }
       }
@@ -273,9 +273,13 @@ final class Inbound {
       }
       return ahead;
     });
-    if (ready.isEmpty()) {
-      return;
+    if (!ready.isEmpty()) {
+      queue(ready, now);
     }
+    askEvicted(now);
+  }
+
+  private void queue(List<CausalBuffer.Received> ready, long now) {
     ready = r.expiry.stripped(ready, now); // an expired value never reaches the store
     List<DeltaRecord> records = new ArrayList<>(ready.size());
     for (CausalBuffer.Received x : ready) {
@@ -291,6 +295,20 @@ final class Inbound {
       return;
     }
     inFlight.queued(ready, append);
+  }
+
+  /**
+   * Asks the peers that sent records the buffer evicted for them again, once they are the next
+   * to apply: records applied and in flight to the store reach them. A peer whose session ended
+   * is not asked; the next session starts from what this replica holds. Under the lock.
+   */
+  private void askEvicted(long now) {
+    for (CausalBuffer.Evicted e : r.buffer.due(inFlight.accepted(r.vector))) {
+      SyncSession s = r.sessions.get(e.peer());
+      if (s != null) {
+        r.sessions.send(e.peer(), s.evicted(e.origin(), e.from(), e.to(), now));
+      }
+    }
   }
 
   /** The batches queued since the caller took the lock, taken out. Under the lock. */

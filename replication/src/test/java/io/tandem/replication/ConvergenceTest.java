@@ -75,6 +75,21 @@ class ConvergenceTest {
         .withBackoff(SimCluster.MIN_BACKOFF, NO_TIMED_RESEND_MILLIS)));
   }
 
+  /**
+   * What the causal buffer evicts is asked for again once it can be applied: over ordered links
+   * without timed resends, with a buffer of three records that overflows in most schedules,
+   * replicas converge all the same, and within the usual bound of rounds.
+   */
+  @Test
+  void replicasConvergeOverOrderedLinksWhenTheCausalBufferEvictsWithoutTimedResends() {
+    long before = EVICTIONS.get();
+    checkVariant(null, Links.ORDERED, 0.3, c -> c.withMaxBufferedDeltas(3).withSession(
+        c.session().withBackoff(SimCluster.MIN_BACKOFF, NO_TIMED_RESEND_MILLIS)));
+    if (VARIANT_SCHEDULES >= 20) {
+      assertThat(EVICTIONS.get() - before).as("records evicted").isPositive();
+    }
+  }
+
   /** Longer than settling may take ({@link #run}): a resend at the cap comes too late. */
   private static final long NO_TIMED_RESEND_MILLIS = 4 * 60 * 60_000L;
 
@@ -141,6 +156,9 @@ class ConvergenceTest {
       new java.util.concurrent.atomic.AtomicLong();
   static final java.util.concurrent.atomic.AtomicLong INSTALLS =
       new java.util.concurrent.atomic.AtomicLong();
+  /** Records evicted from causal buffers, over every schedule run. */
+  static final java.util.concurrent.atomic.AtomicLong EVICTIONS =
+      new java.util.concurrent.atomic.AtomicLong();
   /** Over ordered links, connections broken by a lost frame, over every schedule run. */
   static final java.util.concurrent.atomic.AtomicLong BROKEN =
       new java.util.concurrent.atomic.AtomicLong();
@@ -203,6 +221,7 @@ class ConvergenceTest {
       for (Replica r : c.replicas) {
         COMPACTIONS.addAndGet(r.compactions());
         INSTALLS.addAndGet(r.transferCounts()[2]);
+        EVICTIONS.addAndGet(r.metrics().evictions());
       }
       c.checker.assertNoViolation();
       assertThat(c.checker.writes()).isEqualTo(c.writeOrder.size());

@@ -22,6 +22,8 @@ import java.util.Objects;
  *   <li>{@link Offer} and {@link Request}: in interactive mode, ids first, deltas on request.
  *   <li>{@link SnapshotOffer}, {@link SnapshotFetch} and {@link SnapshotChunk}: for a peer that
  *       lacks records compacted away, the snapshot in verified chunks, then the tail as usual.
+ *   <li>{@link Resend}: records the sender received and dropped (its causal buffer was full),
+ *       asked for again once they can apply.
  *   <li>{@link Ephemeral}: an app's message for the peer's listeners only (presence,
  *       "typing…"), outside the log: never stored, acknowledged, resent or relayed.
  * </ol>
@@ -30,11 +32,11 @@ import java.util.Objects;
 public sealed interface Message {
 
   /**
-   * The protocol version this build speaks. Version 5 added {@link Ephemeral}: a version-4 peer
-   * would close the session on its unknown type at every publish, so peers of the two versions
-   * refuse each other at the hello instead (docs/PROTOCOL.md, "Ephemeral messages").
+   * The protocol version this build speaks. Version 5 added {@link Ephemeral}, version 6
+   * {@link Resend}: an older peer would close the session on the unknown type, so peers of two
+   * versions refuse each other at the hello instead (docs/PROTOCOL.md, "Ephemeral messages").
    */
-  int VERSION = 5;
+  int VERSION = 6;
 
   /**
    * Opens a session: who is speaking and which protocol. {@code heardYou} says the sender has the
@@ -160,6 +162,18 @@ public sealed interface Message {
     /** Ranges spelled out. */
     public Request(List<Range> ranges) {
       this(ranges, 0, IndexedEntries.NONE);
+    }
+  }
+
+  /**
+   * Records of {@code ranges} the sender received from the receiver and dropped unapplied (its
+   * causal buffer was full), now the next it would apply: the receiver sends each range again
+   * from its start, as it sent it before (pushed, or served on request). It never names the
+   * sender's own feed, which the sender holds whole; a receiver ignores such a range.
+   */
+  record Resend(List<Range> ranges) implements Message {
+    public Resend {
+      ranges = List.copyOf(ranges);
     }
   }
 

@@ -9,6 +9,7 @@ import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.Resend;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import java.nio.ByteBuffer;
@@ -45,6 +46,7 @@ import java.util.TreeSet;
  * snapshot-chunk := hash:32 offset:varint bytes:(len:varint, bytes)     type 9
  * ephemeral := seq:varint≥1 topic:(len, UTF-8) payload:(len, bytes)     type 10, no replicas
  *              ({@link EphemeralWire}; protocol version 5)
+ * resend   := ranges                                                     type 11 (version 6)
  * </pre>
  * Replica ids travel once per frame, so a batch of one feed's records pays eight bytes for the
  * origin however long it is, and each record after the first of its run a few bytes more than its
@@ -63,6 +65,7 @@ public final class MessageCodec {
   static final int SNAPSHOT_FETCH = 8;
   static final int SNAPSHOT_CHUNK = 9;
   static final int EPHEMERAL = 10;
+  static final int RESEND = 11;
 
   static final long MAX_SEQ = Long.MAX_VALUE / 2;
 
@@ -88,6 +91,7 @@ public final class MessageCodec {
       case SNAPSHOT_FETCH -> "snapshot-fetch";
       case SNAPSHOT_CHUNK -> "snapshot-chunk";
       case EPHEMERAL -> "ephemeral";
+      case RESEND -> "resend";
       default -> "unknown";
     };
   }
@@ -126,6 +130,8 @@ public final class MessageCodec {
       }
     } else if (m instanceof Offer o) {
       ranges(w, o.ranges(), refs);
+    } else if (m instanceof Resend r) {
+      ranges(w, r.ranges(), refs);
     } else if (m instanceof Request q) {
       // The count's low bit says whether positions follow, so no prefix of a request is one.
       w.varint((long) q.ranges().size() << 1 | (q.indexed().isEmpty() ? 0 : 1));
@@ -157,7 +163,7 @@ public final class MessageCodec {
     WireReader in = new WireReader(frame.duplicate());
     try {
       int type = in.u8();
-      if (type < HELLO || type > EPHEMERAL) {
+      if (type < HELLO || type > RESEND) {
         throw new ProtocolException(Reason.UNKNOWN_TYPE, "message type " + type);
       }
       ReplicaId[] ids = replicas(in, limits);
@@ -178,6 +184,7 @@ public final class MessageCodec {
         case ACK -> m = ack(in, ids, limits);
         case DELTAS -> m = new Deltas(RecordWire.read(in, ids, limits));
         case OFFER -> m = new Offer(ranges(in, ids, limits));
+        case RESEND -> m = new Resend(ranges(in, ids, limits));
         case REQUEST -> m = request(in, ids, limits);
         case EPHEMERAL -> m = EphemeralWire.decode(in, ids);
         default -> m = SnapshotWire.decode(type, in, ids, limits);
@@ -205,6 +212,8 @@ public final class MessageCodec {
       return OFFER;
     } else if (m instanceof Request) {
       return REQUEST;
+    } else if (m instanceof Resend) {
+      return RESEND;
     } else if (m instanceof Message.Ephemeral) {
       return EPHEMERAL;
     }
@@ -226,6 +235,8 @@ public final class MessageCodec {
     } else if (m instanceof Offer o) {
       o.ranges().forEach(r -> ids.add(r.origin()));
     } else if (m instanceof Request q) {
+      q.ranges().forEach(r -> ids.add(r.origin()));
+    } else if (m instanceof Resend q) {
       q.ranges().forEach(r -> ids.add(r.origin()));
     } else if (m instanceof Message.SnapshotOffer o) {
       ids.addAll(o.vector().asMap().keySet());

@@ -79,6 +79,20 @@ final class SendWindow {
     }
   }
 
+  /**
+   * The peer dropped records of {@code origin}'s feed from {@code from} on, unapplied: they go
+   * again at the next pump, as if lost on the way.
+   */
+  void resendFrom(ReplicaId origin, long from) {
+    rewind(origin, from - 1);
+  }
+
+  /** Whether this side pushes {@code origin}'s records to the peer, rather than offering them. */
+  boolean pushes(ReplicaId origin) {
+    // A replica holds all its own feed; in interactive mode others' records are offered.
+    return !origin.equals(peer.id()) && (!config.interactive() || origin.equals(local.id()));
+  }
+
   /** Sends {@code origin}'s feed again from after {@code upTo} (or what the peer confirmed). */
   private void rewind(ReplicaId origin, long upTo) {
     long sent = sentUpTo(origin);
@@ -140,8 +154,8 @@ final class SendWindow {
    * resend only queues the same records behind those it is storing. Measured in part 2 (three
    * devices, TCP, all writing, on a loaded machine): timed resends made 17 of the 21 duplicate
    * records received per write, and the peers fell further behind. What a peer drops itself (its
-   * causal buffer evicts records whose dependencies are missing) is resent after the longest
-   * resend delay.
+   * causal buffer evicts records whose dependencies are missing) it asks for again
+   * ({@link Message.Resend}).
    */
   private boolean working(long due, long now) {
     return config.ordered() && now - due < config.maxBackoffMillis();
@@ -242,8 +256,8 @@ final class SendWindow {
     long inFlight = inFlight();
     for (int i = 0; i < mine.size(); i++) {
       ReplicaId origin = mine.replicaAt(i);
-      if (origin.equals(peer.id()) || config.interactive() && !origin.equals(local.id())) {
-        continue; // a replica holds all its own feed; others' records are offered
+      if (!pushes(origin)) {
+        continue;
       }
       long next = Math.max(peer.vector().get(origin), sentUpTo(origin)) + 1;
       if (next > mine.counterAt(i)) {

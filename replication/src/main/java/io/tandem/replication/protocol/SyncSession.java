@@ -10,6 +10,7 @@ import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.Resend;
 import io.tandem.replication.protocol.Message.SnapshotChunk;
 import io.tandem.replication.protocol.Message.SnapshotFetch;
 import io.tandem.replication.protocol.Message.SnapshotOffer;
@@ -229,6 +230,8 @@ public final class SyncSession {
       exchange.offered(o, now, out);
     } else if (m instanceof Request q) {
       exchange.requested(base.resolve(q, local.vector()));
+    } else if (m instanceof Resend r) {
+      resend(r);
     } else if (m instanceof SnapshotOffer o) {
       window.learn(o.vector(), now); // the peer holds what its snapshot covers
       out.addAll(local.snapshotOffered(o, now));
@@ -256,6 +259,35 @@ public final class SyncSession {
     }
     out.addAll(pump(now));
     return sent(now, out);
+  }
+
+  /**
+   * This replica dropped records {@code from..to} of {@code origin}'s feed that the peer sent it
+   * (its causal buffer was full) and now they are the next it can apply: the message that asks
+   * the peer for them again.
+   */
+  public List<Message> evicted(ReplicaId origin, long from, long to, long now) {
+    if (peer.id() == null || origin.equals(local.id())) {
+      return List.of();
+    }
+    return sent(now, List.of(new Resend(List.of(new Range(origin, from, to)))));
+  }
+
+  /**
+   * The peer dropped records we sent it: a feed we push goes again from the first dropped, one
+   * we serve on request is served again. Its own feed it holds whole: such a range is ignored.
+   */
+  private void resend(Resend r) {
+    for (Range x : r.ranges()) {
+      if (x.origin().equals(peer.id())) {
+        continue;
+      }
+      if (window.pushes(x.origin())) {
+        window.resendFrom(x.origin(), x.from());
+      } else {
+        exchange.requested(List.of(x));
+      }
+    }
   }
 
   /** Resends what went unanswered for too long. */

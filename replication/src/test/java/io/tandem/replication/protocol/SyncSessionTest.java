@@ -14,6 +14,7 @@ import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
+import io.tandem.replication.protocol.Message.Resend;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import io.tandem.replication.spi.SyncBase;
@@ -162,6 +163,64 @@ class SyncSessionTest {
         .map(d -> d.records().stream().map(DeltaRecord::seq).toList()).toList();
     assertThat(batches).containsExactly(List.of(1L, 2L), List.of(3L), List.of(4L),
         List.of(5L, 6L));
+  }
+
+  /**
+   * Over an ordered link nothing is resent on a timer before the cap: records the peer dropped
+   * unapplied (its causal buffer was full) go again when it says so, from the first it names.
+   */
+  @Test
+  void recordsThePeerDroppedArePushedAgainFromTheFirstItNames() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 5).write(X, 6);
+    SyncSession s = new SyncSession(local, CONFIG.withBatch(64, 1 << 20, 64), 1);
+    List<Message> out = open(s, VersionVector.empty());
+    assertThat(deltas(out)).hasSize(11);
+    s.receive(new Ack(VersionVector.of(ME, 5).with(X, 2)), T + 10, new ArrayList<>());
+
+    List<Message> again = s.receive(new Resend(List.of(new Range(X, 4, 6),
+        new Range(PEER, 1, 9))), T + 11, new ArrayList<>());
+
+    assertThat(deltas(again)).as("X from 4; the peer's own feed it holds whole")
+        .containsExactlyElementsOf(local.read(X, 4, 10));
+    assertThat(deltas(s.tick(T + 12))).as("once").isEmpty();
+  }
+
+  @Test
+  void aResendOfWhatThePeerAcknowledgedSendsNothing() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 5);
+    SyncSession s = new SyncSession(local, CONFIG.withBatch(64, 1 << 20, 64), 1);
+    open(s, VersionVector.empty());
+    s.receive(new Ack(VersionVector.of(ME, 5)), T + 10, new ArrayList<>());
+
+    assertThat(deltas(s.receive(new Resend(List.of(new Range(ME, 2, 5))), T + 11,
+        new ArrayList<>()))).isEmpty();
+  }
+
+  @Test
+  void interactiveModeServesAgainWhatThePeerDroppedOfThirdReplicasFeeds()
+      throws ProtocolException {
+    Feeds local = new Feeds(ME).write(X, 4);
+    SyncSession s = interactive(local);
+    s.receive(new Summary(VersionVector.empty()), T + 2, new ArrayList<>());
+    assertThat(deltas(s.receive(new Request(List.of(new Range(X, 1, 4))), T + 3,
+        new ArrayList<>()))).hasSize(4);
+
+    List<Message> again = s.receive(new Resend(List.of(new Range(X, 3, 4))), T + 4,
+        new ArrayList<>());
+
+    assertThat(deltas(again)).containsExactlyElementsOf(local.read(X, 3, 10));
+  }
+
+  @Test
+  void aSessionAsksForWhatItDroppedButNeverForItsOwnFeed() throws ProtocolException {
+    Feeds local = new Feeds(ME);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    assertThat(s.evicted(X, 3, 7, T)).as("no session yet").isEmpty();
+    open(s, VersionVector.empty());
+
+    assertThat(s.evicted(X, 3, 7, T + 1))
+        .containsExactly(new Resend(List.of(new Range(X, 3, 7))));
+    assertThat(s.evicted(ME, 1, 2, T + 2)).isEmpty();
   }
 
   // ---- interactive mode ----
