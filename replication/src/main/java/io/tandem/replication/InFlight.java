@@ -96,6 +96,19 @@ final class InFlight {
   List<Batch> settled(Batch b, RuntimeException failure) {
     b.durable = failure == null;
     b.failure = failure;
+    if (failure == null) {
+      // Batches the store made durable in one group with b settle with it: applied, and
+      // acknowledged, as one, not one batch per completion.
+      for (Batch x : queued) {
+        if (x.durable || x.failure != null) {
+          continue;
+        }
+        if (!x.append.durable()) {
+          break;
+        }
+        x.durable = true;
+      }
+    }
     List<Batch> out = new ArrayList<>();
     while (!queued.isEmpty() && (queued.peek().durable || queued.peek().failure != null)) {
       Batch done = queued.poll();

@@ -331,6 +331,7 @@ public final class Replica implements AutoCloseable {
         tellLost(q);
       } else {
         writes.durable(q);
+        writes.durableWithGroup();
         publishDurable();
       }
     } finally {

@@ -8,13 +8,9 @@ import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.memory.InMemoryNetwork;
 import io.tandem.replication.memory.InMemoryReplicaStore;
 import io.tandem.replication.spi.ForwardingReplicaStore;
-import io.tandem.replication.spi.PeerId;
-import io.tandem.replication.spi.PeerListener;
 import io.tandem.replication.spi.PendingAppend;
 import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.StoreException;
-import io.tandem.replication.spi.Transport;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -118,7 +114,7 @@ class ReceivedRecordsWaitForDurabilityTest {
     writer = Replica.builder().id(WRITER).store(new InMemoryReplicaStore())
         .transport(net.endpoint("writer")).build();
     receiver = Replica.builder().id(RECEIVER).store(held)
-        .transport(pipelined(net.endpoint("receiver"))).build();
+        .transport(Pipelined.of(net.endpoint("receiver"))).build();
     net.connect("writer", "receiver");
     receiver.addListener(c -> heard.add(c.origin() + "#" + c.seq() + " durable=" + held.released()));
 
@@ -147,41 +143,6 @@ class ReceivedRecordsWaitForDurabilityTest {
     receiver = Replica.builder().id(RECEIVER).store(receiverStore)
         .transport(net.endpoint("receiver")).build();
     net.connect("writer", "receiver");
-  }
-
-  /** {@code t}, saying it delivers on threads that should read on, as a socket's. */
-  private static Transport pipelined(Transport t) {
-    return new Transport() {
-      @Override
-      public void start(PeerListener listener) {
-        t.start(listener);
-      }
-
-      @Override
-      public CompletionStage<Void> send(PeerId peer, ByteBuffer frame) {
-        return t.send(peer, frame);
-      }
-
-      @Override
-      public boolean ordered() {
-        return t.ordered();
-      }
-
-      @Override
-      public boolean pipelined() {
-        return true;
-      }
-
-      @Override
-      public void disconnect(PeerId peer, String reason) {
-        t.disconnect(peer, reason);
-      }
-
-      @Override
-      public void close() {
-        t.close();
-      }
-    };
   }
 
   /**

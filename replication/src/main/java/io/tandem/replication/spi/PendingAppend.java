@@ -39,4 +39,16 @@ public interface PendingAppend {
       return CompletableFuture.failedFuture(e);
     }
   }
+
+  /**
+   * Whether the records are durable already, as far as the store can tell at once, without
+   * waiting: true only once they are. A store that commits queued appends in groups says so for
+   * every append of a group as soon as the group is committed, before it completes their stages
+   * one by one; so whoever settles one append may settle the others of its group with it, and
+   * publish and send the group as one. The default says false: nothing is known until the
+   * append's own {@link #await} or {@link #whenDurable}.
+   */
+  default boolean durable() {
+    return false;
+  }
 }

@@ -136,6 +136,19 @@ final class GroupCommit {
   }
 
   /**
+   * Whether {@code mine} is committed, without waiting: true from the moment its group's commit
+   * succeeded, before its future (and those of the rest of its group) completes.
+   */
+  boolean durable(Request mine) {
+    lock.lock();
+    try {
+      return mine.done && mine.failure == null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Completes once {@code mine} is committed, or with what the committer failed it with, on the
    * completer thread (or at once, on this thread, if it is done already). Nobody need wait: a
    * committer thread leads if no caller does.

@@ -296,6 +296,11 @@ public final class H2ReplicaStore implements ReplicaStore {
       public CompletionStage<Void> whenDurable() {
         return commits.whenDurable(request);
       }
+
+      @Override
+      public boolean durable() {
+        return commits.durable(request);
+      }
     };
   }
 

@@ -177,6 +177,27 @@ class GroupCommitTest {
     assertThat(Fixtures.count(dir, "SELECT COUNT(*) FROM feeds")).isEqualTo(3);
   }
 
+  @Test
+  void appendsQueuedTogetherSayTheyAreDurableOnceTheirGroupCommitted() throws Exception {
+    try (H2ReplicaStore store = H2ReplicaStore.open(tmp.resolve("store"))) {
+      List<io.tandem.replication.spi.PendingAppend> queued = new ArrayList<>();
+      for (long seq = 1; seq <= 3; seq++) {
+        queued.add(store.appendQueued(List.of(record(Fixtures.Y, seq))));
+      }
+      io.tandem.replication.spi.PendingAppend gap =
+          store.appendQueued(List.of(record(Fixtures.Y, 9)));
+      assertThat(queued).as("queued, nobody committed them yet")
+          .noneMatch(io.tandem.replication.spi.PendingAppend::durable);
+
+      queued.get(0).await(); // leads one commit of everything queued
+      assertThat(queued).as("committed in one group with the first")
+          .allMatch(io.tandem.replication.spi.PendingAppend::durable);
+      assertThat(gap.durable()).as("refused in that group: not durable").isFalse();
+      assertThatThrownBy(gap::await).isInstanceOf(IllegalArgumentException.class);
+      assertThat(store.groupCommits()).isEqualTo(1);
+    }
+  }
+
   /** Runs {@code body(t)} on {@code threads} threads at once and waits for all of them. */
   private void run(int threads, ThreadBody body) throws Exception {
     CyclicBarrier start = new CyclicBarrier(threads);
