@@ -76,15 +76,17 @@ class ConvergenceTest {
   }
 
   /**
-   * What the causal buffer evicts is asked for again once it can be applied: over ordered links
-   * without timed resends, with a buffer of three records that overflows in most schedules,
-   * replicas converge all the same, and within the usual bound of rounds.
+   * What the causal buffer evicts is asked for again once it can be applied, and a feed the peer
+   * cannot apply yet never holds another's back: over ordered links without timed resends, with a
+   * buffer of three records that overflows in most schedules and a window of four records per
+   * feed, replicas converge all the same, and within the usual bound of rounds.
    */
   @Test
-  void replicasConvergeOverOrderedLinksWhenTheCausalBufferEvictsWithoutTimedResends() {
+  void replicasConvergeOverOrderedLinksWithATinyBufferAndWindowWithoutTimedResends() {
     long before = EVICTIONS.get();
     checkVariant(null, Links.ORDERED, 0.3, c -> c.withMaxBufferedDeltas(3).withSession(
-        c.session().withBackoff(SimCluster.MIN_BACKOFF, NO_TIMED_RESEND_MILLIS)));
+        c.session().withBackoff(SimCluster.MIN_BACKOFF, NO_TIMED_RESEND_MILLIS)
+            .withBatch(2, 1 << 20, 4)));
     if (VARIANT_SCHEDULES >= 20) {
       assertThat(EVICTIONS.get() - before).as("records evicted").isPositive();
     }

@@ -20,10 +20,10 @@ import java.util.SplittableRandom;
  * remembers it, so a resend starts from what the peer confirmed, never from what was sent.
  *
  * <p>Law: a record is sent again only after its ack is overdue, the transport reported it lost,
- * or the peer said it holds less than we believed; at most {@code windowRecords} records are
- * unacknowledged at once. The resend delay doubles with jitter per feed from the ack timeout up to
- * a cap, and starts again from the shortest on progress. Only records sent once are timed
- * (Karn's algorithm).
+ * or the peer said it holds less than we believed; at most {@code windowRecords} records of each
+ * feed are unacknowledged at once. The resend delay doubles with jitter per feed from the ack
+ * timeout up to a cap, and starts again from the shortest on progress. Only records sent once are
+ * timed (Karn's algorithm).
  */
 final class SendWindow {
 
@@ -250,10 +250,15 @@ final class SendWindow {
     backoff.clear();
   }
 
-  /** Adds to {@code out} the records of {@code mine} to push, within the window. */
+  /**
+   * Adds to {@code out} the records of {@code mine} to push, each feed within its window. The
+   * window is per feed: a feed's records the peer cannot apply yet (they wait for another feed's)
+   * never hold back the other feed's. One window for all feeds deadlocked part 2: a device
+   * forwarding a third device's records filled the window with records the peer buffered for
+   * lack of the device's own, which the full window kept from going.
+   */
   void push(VersionVector mine, List<Message> out, long now) {
     DeltasBatch batch = new DeltasBatch(config, out);
-    long inFlight = inFlight();
     for (int i = 0; i < mine.size(); i++) {
       ReplicaId origin = mine.replicaAt(i);
       if (!pushes(origin)) {
@@ -265,6 +270,7 @@ final class SendWindow {
         continue;
       }
       long last = sendableUpTo(origin, mine.counterAt(i), now);
+      long inFlight = next - 1 - peer.vector().get(origin);
       while (next <= last && inFlight < config.windowRecords()) {
         if (batch.size() >= config.batchRecords()) {
           batch.flush();
@@ -341,14 +347,6 @@ final class SendWindow {
         timedAt = now;
       }
     }
-  }
-
-  private long inFlight() {
-    long n = 0;
-    for (Map.Entry<ReplicaId, Long> e : sentUpTo.entrySet()) {
-      n += Math.max(0, e.getValue() - peer.vector().get(e.getKey()));
-    }
-    return n;
   }
 
   /**

@@ -6,7 +6,7 @@ package io.tandem.replication.protocol;
  * @param interactive offer ids and send on request (else push deltas at once)
  * @param batchRecords most records in one Deltas message
  * @param batchBytes most payload bytes in one Deltas message (a single larger record still goes)
- * @param windowRecords most records sent and not yet acknowledged, per peer
+ * @param windowRecords most records of one feed sent and not yet acknowledged, per peer
  * @param minBackoffMillis first resend delay for unacknowledged records
  * @param maxBackoffMillis cap on the resend delay, however often resends failed
  * @param ordered the transport keeps order, so a message before the hello is a violation
