@@ -250,8 +250,13 @@ class ConvergenceTest {
 
   /** A random fault schedule for the writing phase. */
   static List<Scheduler.Cancellable> faults(SimCluster c, SplittableRandom random) {
+    return faults(c, c.names, random);
+  }
+
+  /** A random fault schedule for the writing phase that touches only the nodes named. */
+  static List<Scheduler.Cancellable> faults(SimCluster c, List<String> names,
+      SplittableRandom random) {
     List<Scheduler.Cancellable> pending = new ArrayList<>();
-    List<String> names = c.names;
     // On an ordered network each lost frame breaks the connection: a session needs a few frames
     // through to open, so there a tenth of frames lost is already a link that is mostly down.
     double[] drops = c.net.ordered() ? new double[] {0, 0, 0.01, 0.03, 0.1, 0.3}
