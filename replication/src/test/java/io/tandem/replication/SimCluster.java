@@ -18,6 +18,7 @@ import io.tandem.replication.spi.ReplicaStore;
 import io.tandem.replication.spi.WallClock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +53,7 @@ final class SimCluster {
    * of theirs that reached another replica can never be applied there (a feed is gap-free): it
    * may wait in a causal buffer for good, as nothing tells that the id is dead (no retired ids).
    */
-  final Set<ReplicaId> wiped = new java.util.HashSet<>();
+  final Set<ReplicaId> wiped = new HashSet<>();
 
   SimCluster(long seed, int n, SyncMode mode) {
     this(seed, n, mode, new long[n]);
