@@ -15,6 +15,15 @@ interface ClusterStores {
   /** Replica {@code i}'s store again after a restart; {@code closed} was closed with it. */
   ReplicaStore reopen(int i, ReplicaStore closed);
 
+  /**
+   * An empty store for replica {@code i} in place of {@code closed}, whose data is gone for
+   * good, as after a wipe; {@code closed} was closed with its replica. Stores that cannot be
+   * wiped throw.
+   */
+  default ReplicaStore wiped(int i, ReplicaStore closed) {
+    throw new UnsupportedOperationException("these stores cannot be wiped");
+  }
+
   /** Whether every schedule should restart replicas (the stores are what is under test). */
   default boolean restartInEverySchedule() {
     return false;
@@ -30,6 +39,11 @@ interface ClusterStores {
     @Override
     public ReplicaStore reopen(int i, ReplicaStore closed) {
       return ((InMemoryReplicaStore) closed).reopen();
+    }
+
+    @Override
+    public ReplicaStore wiped(int i, ReplicaStore closed) {
+      return new InMemoryReplicaStore();
     }
   };
 }

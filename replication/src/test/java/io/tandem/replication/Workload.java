@@ -18,6 +18,20 @@ final class Workload {
 
   private Workload() {}
 
+  /**
+   * Schedules 100 to 349 random writes, each by one of replicas {@code 0 .. writers - 1} at a
+   * random moment of the next {@code span} ms. The replica is looked up when the write happens,
+   * so a replica restarted or wiped meanwhile writes as the one it is then.
+   */
+  static void schedule(SimCluster c, int writers, long span, SplittableRandom random) {
+    int ops = 100 + random.nextInt(250);
+    SplittableRandom work = random.split();
+    for (int i = 0; i < ops; i++) {
+      int at = work.nextInt(writers);
+      c.net.scheduler().schedule(work.nextLong(span), () -> write(c.replica(at), work));
+    }
+  }
+
   static void write(Replica r, SplittableRandom random) {
     int op = random.nextInt(12);
     String note = "n" + random.nextInt(6);

@@ -45,24 +45,55 @@ class H2ExpiryTest {
       }
       c.settle(5 * 60_000);
       c.replica(1).compact(); // the value in a snapshot too, before the deadline
-      for (int i = 0; i < 3; i++) {
-        assertThat(fileMarkers(dirs.resolve("r" + i), secret)).as("in r%d's file before", i)
-            .isPositive();
-      }
+      expireAndFindNoCopyInAnyFile(c, dirs, secret, TTL);
+    }
+    assertThat(fileMarkers(dirs, secret)).as("in every file, closed").isZero();
+  }
 
-      c.net.runFor(TTL.toMillis());
+  /**
+   * The same on three devices that meet only through a relay, all on H2 files, with every
+   * logger open at every level: the value reaches one device in a fetched snapshot (it was away
+   * past the forget-after time, so the others had folded the value into theirs), and after the
+   * deadline, purge and compaction no byte of it is left in any file under any replica's
+   * directory (the relay's included), nor in anything logged during the whole run.
+   */
+  @Test
+  void expiredValueLeavesNoByteInTheRelaysFilesNorInAnyLogLine() throws Exception {
+    String secret = ExpiryTest.marker(20);
+    Duration ttl = Duration.ofMinutes(5);
+    long forgetAfter = 60_000;
+    Path dirs = tmp.resolve("relayed");
+    try (CapturedLogs logs = new CapturedLogs();
+        H2ClusterStores stores = new H2ClusterStores(dirs, false)) {
+      SimCluster c = new SimCluster(20, 4, SyncMode.BATCH, new long[4],
+          cfg -> cfg.withCompaction(256, forgetAfter), stores, 3, Links.UNORDERED);
+      c.net.cut("r0", "r1");
+      c.net.cut("r0", "r2");
+      c.net.cut("r1", "r2");
       for (int i = 0; i < 20; i++) {
-        Notes.put(c.replica(i % 3), "contacts", "k" + i, "w" + i);
+        Notes.put(c.replica(i % 3), "contacts", "k" + i, "v" + i);
       }
-      c.settle(5 * 60_000);
-      for (int i = 0; i < 3; i++) {
+      c.settle(60_000);
+      c.net.setOnline("r2", false);
+      ExpiryTest.putSecret(c.replica(0), "msg", secret, ttl);
+      Notes.put(c.replica(1), "contacts", "ann", "Ann");
+      c.net.runFor(2 * forgetAfter); // r2 forgotten: the value folded into the others' snapshots
+      for (int i : new int[] {0, 1, 3}) {
         c.replica(i).compact();
-        assertThat(ExpiryTest.text(c.replica(i), "msg")).isNull();
-        assertThat(fileMarkers(dirs.resolve("r" + i), secret)).as("in r%d's file, open", i)
-            .isZero();
+        assertThat(c.logSize(i)).as("r%d's log once r2 is forgotten", i).isZero();
       }
-      c.assertConverged();
-      c.replicas.forEach(Replica::close);
+      c.net.setOnline("r2", true);
+      c.settle(120_000);
+      assertThat(c.replica(2).transferCounts()[2]).as("snapshots installed by r2").isPositive();
+      assertThat(ExpiryTest.text(c.replica(2), "msg")).isEqualTo(secret);
+      expireAndFindNoCopyInAnyFile(c, dirs, secret, ttl);
+      c.checker.assertNoViolation();
+      assertThat(logs.lines()).as("the run logged (forgotten peer, installed snapshot)")
+          .anyMatch(l -> l.contains("compaction no longer waits"))
+          .anyMatch(l -> l.contains("installed a fetched snapshot"));
+      assertThat(logs.debugLines()).as("debug lines built and seen").isPositive();
+      assertThat(logs.occurrences(secret)).as("copies in %d log lines", logs.lines().size())
+          .isZero();
     }
     assertThat(fileMarkers(dirs, secret)).as("in every file, closed").isZero();
   }
@@ -124,6 +155,33 @@ class H2ExpiryTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * Checks that every replica's files hold the value, lets it expire, writes over the other
+   * objects (new commits, new chunks), compacts every replica and checks that none of its files
+   * holds a byte of the value any more, then closes them all.
+   */
+  private static void expireAndFindNoCopyInAnyFile(SimCluster c, Path dirs, String secret,
+      Duration ttl) throws Exception {
+    int n = c.replicas.size();
+    for (int i = 0; i < n; i++) {
+      assertThat(fileMarkers(dirs.resolve("r" + i), secret)).as("in r%d's files before", i)
+          .isPositive();
+    }
+    c.net.runFor(ttl.toMillis());
+    for (int i = 0; i < 20; i++) {
+      Notes.put(c.replica(i % 3), "contacts", "k" + i, "w" + i);
+    }
+    c.settle(5 * 60_000);
+    for (int i = 0; i < n; i++) {
+      c.replica(i).compact();
+      assertThat(ExpiryTest.text(c.replica(i), "msg")).isNull();
+      assertThat(fileMarkers(dirs.resolve("r" + i), secret)).as("in r%d's files, open", i)
+          .isZero();
+    }
+    c.assertConverged();
+    c.replicas.forEach(Replica::close);
   }
 
   /** Copies of {@code text}'s bytes in every file under {@code dir}. */
