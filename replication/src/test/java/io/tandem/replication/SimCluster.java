@@ -105,8 +105,11 @@ final class SimCluster {
   private Replica open(int i, ReplicaStore store, io.tandem.replication.spi.Transport t) {
     long offset = offsets[i];
     WallClock clock = () -> net.clock().millis() + offset;
-    Replica r = Replica.builder().id(ReplicaId.of(0x1000L + i)).store(store).transport(t)
-        .clock(clock).scheduler(net.scheduler())
+    ReplicaBuilder b = Replica.builder();
+    if (store.replicaId().isEmpty()) {
+      b.id(ReplicaId.of(0x1000L + i)); // a store that has an id keeps it, moved or not
+    }
+    Replica r = b.store(store).transport(t).clock(clock).scheduler(net.scheduler())
         .config(i == relay ? config.withSession(config.session().withRelay(true)) : config)
         .build();
     checker.watch(r);
@@ -132,6 +135,23 @@ final class SimCluster {
     Replica r = open(i, store, net.restart(names.get(i)));
     restarts++;
     return r;
+  }
+
+  /**
+   * Replaces replica {@code i}'s store by {@code other} (a backup of it restored, or a copy of
+   * another's), as a process would after its files were swapped: closes it and opens it again
+   * over {@code other}.
+   */
+  Replica swapStore(int i, ReplicaStore other) {
+    replicas.get(i).close();
+    stores.set(i, other);
+    Replica r = open(i, other, net.restart(names.get(i)));
+    restarts++;
+    return r;
+  }
+
+  ReplicaStore store(int i) {
+    return stores.get(i);
   }
 
   Replica replica(int i) {
