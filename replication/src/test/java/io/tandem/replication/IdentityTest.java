@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.crdt.ReplicaId;
 import io.tandem.replication.memory.InMemoryReplicaStore;
+import io.tandem.replication.spi.ForwardingReplicaStore;
+import io.tandem.replication.spi.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,53 @@ class IdentityTest {
       c.assertConverged();
       c.checker.assertNoViolation();
     }
+  }
+
+  /**
+   * The store fails the move (as a crash before its commit would): the replica stays on its id,
+   * which the store does not retire, and refuses the records; the next session shows them
+   * again and the move completes. Once moved, a restart keeps the new id: nothing is ever
+   * written under the old one again.
+   */
+  @Test
+  void moveTheStoreFailsIsTakenAgainLaterAndSurvivesARestart() {
+    SimCluster c = new SimCluster(17, 2, SyncMode.BATCH);
+    write(c, 0, "before", 2);
+    c.settle(60_000);
+    InMemoryReplicaStore backup = ((InMemoryReplicaStore) c.store(0)).copy();
+    write(c, 0, "after", 2);
+    c.settle(60_000);
+    int[] failures = {1};
+    Replica phone = c.swapStore(0, new ForwardingReplicaStore(backup) {
+      @Override
+      public void retire(ReplicaId current, ReplicaId next) {
+        if (failures[0]-- > 0) {
+          throw new StoreException("the disk went away");
+        }
+        super.retire(current, next);
+      }
+    });
+
+    c.net.runFor(100);
+    assertThat(failures[0]).as("the move was tried").isLessThan(1);
+    assertThat(backup.replicaId()).contains(PHONE);
+    assertThat(backup.retiredIds()).isEmpty();
+
+    c.settle(60_000);
+    assertThat(phone.id()).isNotEqualTo(PHONE);
+    assertThat(phone.identity.moves()).isEqualTo(1);
+    ReplicaId moved = phone.id();
+    assertThat(backup.replicaId()).contains(moved);
+
+    phone.close(); // a restart, on the same data without the failing wrapper
+    Replica again = c.swapStore(0, backup.reopen());
+    assertThat(again.id()).isEqualTo(moved);
+    assertThat(again.retiredIds()).containsExactly(PHONE);
+    Write w = Notes.put(again, "notes", "after restart", "yes");
+    assertThat(w.dot().replica()).isEqualTo(moved);
+    c.settle(60_000);
+    assertThat(c.replica(1).vector().get(PHONE)).isEqualTo(4);
+    assertThat(Notes.get(c.replica(1), "notes", "after restart")).isEqualTo("yes");
   }
 
   /**
