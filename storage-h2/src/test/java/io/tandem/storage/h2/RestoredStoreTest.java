@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -71,6 +72,49 @@ class RestoredStoreTest {
         assertThat(store.retiredIds()).containsExactly(PHONE);
         assertThatThrownBy(() -> Replica.builder().id(PHONE).store(store).build())
             .isInstanceOf(IllegalStateException.class).hasMessageContaining("retired");
+      }
+    }
+  }
+
+  /**
+   * A phone's store file copied to a tablet, for real: both write under the phone's next number
+   * while the tablet is away, the phone once more. Back, the tablet gets the phone's feed from
+   * the PC, sees another record than its own under its last number, and moves; from then on
+   * every write reaches everyone.
+   */
+  @Test
+  void tabletOnACopiedStoreFileMovesToANewIdOnceBothWroteAndLaterWritesReachEveryone()
+      throws Exception {
+    Path phoneDir = tmp.resolve("phone");
+    Path tabletDir = tmp.resolve("tablet");
+    try (InMemoryNetwork net = InMemoryNetwork.create();
+        Replica pc = Replica.builder().id(PC).store(H2ReplicaStore.open(tmp.resolve("pc")))
+            .transport(net.endpoint("pc")).build()) {
+      try (Replica phone = open(net, phoneDir, "phone", PHONE)) {
+        like(phone, 3).on(PC).get(30, TimeUnit.SECONDS);
+      }
+      copy(phoneDir, tabletDir);
+      try (Replica phone = open(net, phoneDir, "phone again", null);
+          Replica tablet = Replica.builder().store(H2ReplicaStore.open(tabletDir))
+              .transport(net.endpoint("tablet")).build()) {
+        assertThat(tablet.id()).isEqualTo(PHONE);
+        like(tablet, 1); // offline: the tablet is connected to nobody yet
+        like(phone, 2).on(PC).get(30, TimeUnit.SECONDS);
+        net.connect("tablet", "pc");
+
+        await(() -> !tablet.id().equals(PHONE));
+        assertThat(tablet.retiredIds()).containsExactly(PHONE);
+        ReplicaId moved = tablet.id();
+        like(tablet, 1).on(PC).get(30, TimeUnit.SECONDS);
+        like(phone, 1).on(PC).get(30, TimeUnit.SECONDS);
+        await(() -> tablet.vector().get(PHONE) == 6);
+        assertThat(pc.vector().get(moved)).isEqualTo(1);
+        assertThat(pc.vector().get(PHONE)).isEqualTo(6);
+        assertThat(pc.metrics().sessionsClosed()).isZero();
+      }
+      try (H2ReplicaStore store = H2ReplicaStore.open(tabletDir)) {
+        assertThat(store.replicaId()).isPresent().isNotEqualTo(Optional.of(PHONE));
+        assertThat(store.retiredIds()).containsExactly(PHONE);
       }
     }
   }
