@@ -1,5 +1,6 @@
 package io.tandem.replication;
 
+import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import java.util.Set;
 
@@ -23,4 +24,12 @@ public interface ChangeListener {
    * before it, and only if this replica held a value of it.
    */
   default void expired(String object) {}
+
+  /**
+   * The replica found its id reused (its store was restored from a backup, or copied to another
+   * device) and writes as {@code current} from now on; {@code retired} is never used again, and
+   * its feed is kept as a third replica's. An app that shows or keeps the replica's id updates
+   * it. Told after the changes published before the move.
+   */
+  default void moved(ReplicaId retired, ReplicaId current) {}
 }

@@ -1,5 +1,6 @@
 package io.tandem.replication;
 
+import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -74,6 +75,19 @@ final class Firing {
       for (ChangeListener l : listeners) {
         try {
           l.expired(object);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "change listener failed", e);
+        }
+      }
+    });
+  }
+
+  /** Queues telling listeners that the replica moved to a new id. Under the lock. */
+  void moved(ReplicaId retired, ReplicaId current) {
+    untold.add(() -> {
+      for (ChangeListener l : listeners) {
+        try {
+          l.moved(retired, current);
         } catch (RuntimeException e) {
           LOG.log(Level.WARNING, "change listener failed", e);
         }

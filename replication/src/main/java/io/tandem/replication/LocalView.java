@@ -50,6 +50,28 @@ final class LocalView implements SyncSession.Local {
   }
 
   @Override
+  public boolean reusedIdShownBy(DeltaRecord r) {
+    return keepsBases && replica.identity.reusedIdShownBy(r);
+  }
+
+  /**
+   * Compares what a write fixes for good: its clock, object and dependencies. Not the payload,
+   * which an expiry's purge rewrites on each replica in its own time (ReplicaStore.purge), so
+   * two copies of one record may differ there. Two copies of a store writing under one number
+   * differ in their clocks unless they wrote in the same millisecond from the same clock.
+   */
+  @Override
+  public boolean holdsOther(DeltaRecord r) {
+    List<DeltaRecord> held = read(r.origin(), r.seq(), 1);
+    if (held.isEmpty()) {
+      return false;
+    }
+    DeltaRecord h = held.get(0);
+    return !h.hlc().equals(r.hlc()) || !h.object().equals(r.object())
+        || !h.deps().equals(r.deps());
+  }
+
+  @Override
   public SyncBase base(ReplicaId peer) {
     return keepsBases ? replica.bases.getOrDefault(peer, SyncBase.NONE) : SyncBase.NONE;
   }

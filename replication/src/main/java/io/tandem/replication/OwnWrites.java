@@ -61,6 +61,14 @@ final class OwnWrites {
     this.issued = published;
   }
 
+  /**
+   * Whether every own record issued is published ({@code published} is the vector's own entry)
+   * and writes are not refused: nothing of this id is on its way to the store.
+   */
+  boolean idle(long published) {
+    return issued == published && durable.isEmpty() && writesFailed == null;
+  }
+
   /** @throws StoreException if an earlier write failed */
   void checkWritable() {
     if (writesFailed != null) {

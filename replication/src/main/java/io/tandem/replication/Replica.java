@@ -48,7 +48,8 @@ public final class Replica implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Replica.class.getName());
 
   final ReentrantLock lock = new ReentrantLock();
-  final ReplicaId id;
+  /** Changes only when {@link Identity} moves the replica off a reused id, under the lock. */
+  volatile ReplicaId id;
   final ReplicaStore store;
   private final List<Transport> transports;
   final WallClock clock;
@@ -88,6 +89,7 @@ public final class Replica implements AutoCloseable {
   final Claims claims = new Claims();
   final Inbound inbound = new Inbound(this);
   final Expiry expiry = new Expiry(this);
+  final Identity identity = new Identity(this);
   private final Bundles bundles = new Bundles(this);
   final EphemeralChannel ephemeral = new EphemeralChannel(this);
   private final Ticker ticker;
@@ -116,6 +118,10 @@ public final class Replica implements AutoCloseable {
         .withInteractive(config.mode() == SyncMode.INTERACTIVE);
     this.buffer = new CausalBuffer(config.maxBufferedDeltas(), config.maxBufferedBytes());
     ReplicaId stored = store.replicaId().orElse(null);
+    if (requested != null && store.retiredIds().contains(requested)) {
+      throw new IllegalStateException("replica " + requested + " was retired (its store was"
+          + " restored or copied and it moved to " + stored + "); it is never used again");
+    }
     if (stored != null && requested != null && !stored.equals(requested)) {
       throw new IllegalStateException("store belongs to replica " + stored + ", not "
           + requested);
@@ -147,8 +153,34 @@ public final class Replica implements AutoCloseable {
     ticker.schedule();
   }
 
+  /** This replica's id; it changes if the replica finds it reused ({@link #retiredIds}). */
   public ReplicaId id() {
     return id;
+  }
+
+  /**
+   * The ids this replica gave up on finding them reused, its store restored from a backup or
+   * copied to another device ({@link ChangeListener#moved}); kept for good, never used again.
+   */
+  public Set<ReplicaId> retiredIds() {
+    lock.lock();
+    try {
+      ensureOpen();
+      return store.retiredIds();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * From now on this replica writes as {@code next}, to which the store is bound already
+   * ({@link Identity}). Called under the lock while no own write is under way.
+   */
+  void movedTo(ReplicaId next) {
+    id = next;
+    writes = new OwnWrites(next, 0);
+    hlc = new Hlc(hlc.wallMillis(), hlc.logical(), next);
+    lastDeps = null; // the first write depends on the whole vector, the old feed included
   }
 
   /**

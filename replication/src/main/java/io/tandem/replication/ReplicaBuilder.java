@@ -30,7 +30,10 @@ public final class ReplicaBuilder {
 
   ReplicaBuilder() {}
 
-  /** The id for a new store; a store that has one keeps it. */
+  /**
+   * The id for a new store; a store that has one keeps it. An id the store retired (its replica
+   * found it reused and moved: {@link Replica#retiredIds}) is refused by {@link #build}.
+   */
   public ReplicaBuilder id(ReplicaId id) {
     this.id = Objects.requireNonNull(id);
     return this;
@@ -71,7 +74,8 @@ public final class ReplicaBuilder {
   /**
    * Opens the replica: loads what the store holds and starts syncing.
    *
-   * @throws IllegalStateException if the store belongs to another replica than the id given
+   * @throws IllegalStateException if the store belongs to another replica than the id given,
+   *     or retired it
    */
   public Replica build() {
     ReplicaStore s = store != null ? store : new InMemoryReplicaStore();

@@ -290,22 +290,56 @@ class HostileFramesTest {
     assertClosedFor("VIOLATION");
   }
 
+  /**
+   * A record of the victim's own feed beyond what it holds is what a store restored from an old
+   * backup sees from its honest peers, and the victim cannot tell it from a forgery (records are
+   * not signed: FAULTS-COVERAGE, Relay). It moves to a new id and keeps the record as a third
+   * replica's; nothing it wrote is lost, and no dot is issued twice. Until 2026-11-24 this
+   * closed the session, and every later session with every peer, for good.
+   */
   @Test
-  void recordOfTheVictimsOwnFeedItNeverWroteClosesTheSession() {
+  void recordOfTheVictimsOwnFeedBeyondWhatItHoldsMovesItToANewId() {
     hello();
     long next = victim.vector().get(VICTIM) + 1;
     DeltaRecord forged = new DeltaRecord(VICTIM, next, VersionVector.empty(),
         new Hlc(net.now(), 0, VICTIM), "likes",
         BinaryCodec.encode(GCounter.empty().increment(VICTIM, 1_000)));
     send(MessageCodec.encode(new Deltas(List.of(forged))));
-    assertClosedFor("VIOLATION");
+
+    assertThat(victim.metrics().sessionsClosed()).isEqualTo(closedBefore);
+    assertThat(victim.id()).isNotEqualTo(VICTIM);
+    assertThat(victim.retiredIds()).containsExactly(VICTIM);
+    assertThat(victim.vector().get(VICTIM)).isEqualTo(next);
+    assertThat(store.replicaId()).contains(victim.id());
   }
 
+  /** The same record with a payload that does not decode moves nothing and ends the session. */
   @Test
-  void summaryClaimingMoreOfTheVictimsFeedThanItWroteClosesTheSession() {
+  void undecodableRecordOfTheVictimsOwnFeedClosesTheSessionAndMovesNothing() {
+    hello();
+    long next = victim.vector().get(VICTIM) + 1;
+    DeltaRecord forged = new DeltaRecord(VICTIM, next, VersionVector.empty(),
+        new Hlc(net.now(), 0, VICTIM), "likes", new byte[] {(byte) 0xFF, 1, 2});
+    send(MessageCodec.encode(new Deltas(List.of(forged))));
+    assertClosedFor("VIOLATION");
+    assertThat(victim.id()).isEqualTo(VICTIM);
+    assertThat(victim.retiredIds()).isEmpty();
+  }
+
+  /**
+   * A summary claiming more of the victim's feed than it wrote is only a claim: it moves
+   * nothing, changes nothing, and no longer closes the session (a restored store's honest peers
+   * say exactly that; closing for it failed every session with every peer for good).
+   */
+  @Test
+  void summaryClaimingMoreOfTheVictimsFeedThanItWroteChangesNothing() {
     hello();
     send(MessageCodec.encode(new Summary(VersionVector.of(VICTIM, 99))));
-    assertClosedFor("VIOLATION");
+    net.runFor(2_000);
+    assertThat(victim.metrics().sessionsClosed()).isEqualTo(closedBefore);
+    assertThat(victim.id()).isEqualTo(VICTIM);
+    assertThat(victim.retiredIds()).isEmpty();
+    assertUnchanged();
   }
 
   // ---- replays ----

@@ -115,8 +115,11 @@ final class SimCluster {
       ReplicaId id) {
     long offset = offsets[i];
     WallClock clock = () -> net.clock().millis() + offset;
-    Replica r = Replica.builder().id(id).store(store).transport(t)
-        .clock(clock).scheduler(net.scheduler())
+    ReplicaBuilder b = Replica.builder();
+    if (store.replicaId().isEmpty()) {
+      b.id(id); // a store that has an id keeps it, moved or not
+    }
+    Replica r = b.store(store).transport(t).clock(clock).scheduler(net.scheduler())
         .config(i == relay ? config.withSession(config.session().withRelay(true)) : config)
         .build();
     checker.watch(r);
@@ -170,6 +173,23 @@ final class SimCluster {
     replicas.remove(last);
     stores.remove(last);
     names.remove(last);
+  }
+
+  /**
+   * Replaces replica {@code i}'s store by {@code other} (a backup of it restored, or a copy of
+   * another's), as a process would after its files were swapped: closes it and opens it again
+   * over {@code other}.
+   */
+  Replica swapStore(int i, ReplicaStore other) {
+    replicas.get(i).close();
+    stores.set(i, other);
+    Replica r = open(i, other, net.restart(names.get(i)), ReplicaId.of(0x1000L + i));
+    restarts++;
+    return r;
+  }
+
+  ReplicaStore store(int i) {
+    return stores.get(i);
   }
 
   Replica replica(int i) {

@@ -14,11 +14,13 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -31,6 +33,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   /** The data behind one or more handles, one open at a time. */
   private static final class Data {
     ReplicaId id;
+    final Set<ReplicaId> retired = new LinkedHashSet<>();
     final Map<ReplicaId, List<DeltaRecord>> feeds = new HashMap<>();
     final Map<ReplicaId, Long> firstSeq = new HashMap<>(); // first seq held after a snapshot
     VersionVector vector = VersionVector.empty();
@@ -83,9 +86,55 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     synchronized (data) {
       check();
       if (data.id != null && !data.id.equals(id)) {
-        throw new IllegalStateException("store belongs to " + data.id + ", not " + id);
+        throw new IllegalStateException("store belongs to " + data.id + ", not " + id
+            + (data.retired.contains(id) ? " (" + id + " was retired)" : ""));
       }
       data.id = id;
+    }
+  }
+
+  /**
+   * A second store holding what this one holds now, as a backup taken now and restored later, or
+   * the store's file copied to a second device: the same id, the same records, its own life from
+   * here on.
+   */
+  public InMemoryReplicaStore copy() {
+    synchronized (data) {
+      check();
+      Data c = new Data();
+      c.id = data.id;
+      c.retired.addAll(data.retired);
+      data.feeds.forEach((origin, records) -> c.feeds.put(origin, new ArrayList<>(records)));
+      c.firstSeq.putAll(data.firstSeq);
+      c.vector = data.vector;
+      c.snapshot = data.snapshot;
+      c.peers.putAll(data.peers);
+      c.bases.putAll(data.bases);
+      return new InMemoryReplicaStore(c);
+    }
+  }
+
+  @Override
+  public Set<ReplicaId> retiredIds() {
+    synchronized (data) {
+      check();
+      return Set.copyOf(data.retired);
+    }
+  }
+
+  @Override
+  public void retire(ReplicaId current, ReplicaId next) {
+    synchronized (data) {
+      check();
+      if (!current.equals(data.id)) {
+        throw new IllegalStateException("store belongs to " + data.id + ", not " + current);
+      }
+      if (data.retired.contains(next) || next.equals(current) || data.vector.get(next) > 0) {
+        throw new IllegalStateException("cannot move to " + next
+            + ": retired already, or its feed is held here");
+      }
+      data.retired.add(current);
+      data.id = next;
     }
   }
 

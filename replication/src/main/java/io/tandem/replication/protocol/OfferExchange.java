@@ -78,8 +78,9 @@ final class OfferExchange {
     VersionVector have = VersionVector.empty();
     for (Range r : o.ranges()) {
       if (r.origin().equals(local.id()) && r.to() > mine.get(local.id())) {
-        throw new ProtocolException(Reason.VIOLATION, "peer offers records up to " + r.to()
-            + " of this replica's feed, which has " + mine.get(local.id()));
+        // A claim, which proves nothing (only records do: Identity), and must not make us
+        // believe the peer holds numbers we have yet to write. Ignored, as SendWindow.learn does.
+        continue;
       }
       VersionVector held = peer.vector();
       if (r.to() > held.get(r.origin()) && r.from() <= held.get(r.origin()) + 1) {

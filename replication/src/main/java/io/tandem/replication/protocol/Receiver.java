@@ -45,8 +45,9 @@ final class Receiver {
    * Takes the records of {@code d}: the new ones go to {@code received}, in arrival order, and an
    * ack of those held already to {@code out}.
    *
-   * @throws ProtocolException if the peer sent records of this replica's feed it never wrote, or
-   *     none at all
+   * @throws ProtocolException if the peer sent records of this replica's feed it never wrote
+   *     (unless the replica took them as proof its id was reused and moved to a new one: they are
+   *     a third replica's then), or none at all
    */
   void deltas(Deltas d, List<DeltaRecord> received, List<Message> out, long now)
       throws ProtocolException {
@@ -60,7 +61,8 @@ final class Receiver {
         // The peer wrote it holding what it depends on: an ack that comes with every record.
         authorHeld = authorHeld.merge(r.deps());
       }
-      if (r.origin().equals(local.id()) && r.seq() > mine.get(local.id())) {
+      if (r.origin().equals(local.id()) && !local.reusedIdShownBy(r)
+          && r.seq() > mine.get(local.id())) {
         throw new ProtocolException(Reason.VIOLATION, "peer sent " + r + " of this replica's"
             + " own feed, which it never wrote");
       }
@@ -70,6 +72,11 @@ final class Receiver {
         peer.vector(held.with(r.origin(), r.seq()));
       }
       if (r.seq() <= mine.get(r.origin())) {
+        if (r.origin().equals(peer.id()) && local.holdsOther(r)) {
+          // Its author wrote another record under a number we hold: its store was copied and
+          // both copies wrote. Ours goes to it, for the copy to see its id reused (Identity).
+          window.pushOwnFeedFrom(r.seq());
+        }
         duplicates = duplicates.with(r.origin(), mine.get(r.origin()));
         duplicateRecords++;
       } else {

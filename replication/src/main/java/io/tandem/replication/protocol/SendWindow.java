@@ -50,6 +50,8 @@ final class SendWindow {
   private final Map<ReplicaId, Long> highestSent = new HashMap<>();
   /** A frame of records was lost on the way out: the next tick sends them again. */
   private boolean repump;
+  /** The peer holds less of its own feed than we do ({@link #stated}): we push it. */
+  private boolean pushOwnFeed;
 
   SendWindow(SyncSession.Local local, SessionConfig config, PeerView peer, long seed) {
     this.local = local;
@@ -203,15 +205,40 @@ final class SendWindow {
   }
 
   /**
-   * The peer said it holds {@code v}: time the ack, and restart the timers of feeds it holds
-   * more of.
-   *
-   * @throws ProtocolException if it claims records of this replica's feed it never wrote
+   * The peer stated, whole, that it holds {@code v} (its summary). Of its own feed that is the
+   * truth, whatever we believed: if it holds less of it than we do, its store was restored from
+   * a backup or copied, and what we hold of its feed goes to it ({@link #push}), so that its own
+   * records, not a claim, show it its id reused.
    */
-  void learn(VersionVector v, long now) throws ProtocolException {
-    if (v.get(local.id()) > local.vector().get(local.id())) {
-      throw new ProtocolException(Reason.VIOLATION, "peer claims " + v.get(local.id())
-          + " records of this replica's feed, which has " + local.vector().get(local.id()));
+  void stated(VersionVector v) {
+    long own = v.get(peer.id());
+    if (own < peer.vector().get(peer.id()) || own < local.vector().get(peer.id())) {
+      peer.vector(peer.vector().with(peer.id(), own));
+      pushOwnFeed = true;
+    }
+  }
+
+  /**
+   * The peer sent a record of its own feed, number {@code seq}, other than ours: its store was
+   * copied and both copies wrote. What we hold of its feed from there goes to it.
+   */
+  void pushOwnFeedFrom(long seq) {
+    pushOwnFeed = true;
+    peer.vector(peer.vector().with(peer.id(), seq - 1));
+    sentUpTo.put(peer.id(), seq - 1);
+    repump = true;
+  }
+
+  /**
+   * The peer said it holds {@code v}: time the ack, and restart the timers of feeds it holds
+   * more of. What it claims of this replica's feed beyond what we wrote is ignored: a restored
+   * store's peers say so honestly, and a claim proves nothing (only records do, to
+   * {@code Identity}); closing the session for it closed every session with every peer for good.
+   */
+  void learn(VersionVector v, long now) {
+    long ours = local.vector().get(local.id());
+    if (v.get(local.id()) > ours) {
+      v = v.with(local.id(), ours);
     }
     VersionVector before = peer.vector();
     VersionVector after = before.merge(v);
@@ -261,16 +288,21 @@ final class SendWindow {
     DeltasBatch batch = new DeltasBatch(config, out);
     for (int i = 0; i < mine.size(); i++) {
       ReplicaId origin = mine.replicaAt(i);
-      if (!pushes(origin)) {
-        continue;
+      boolean peers = origin.equals(peer.id());
+      if (peers ? !pushOwnFeed : !pushes(origin)) {
+        continue; // a replica holds all its own feed unless it said otherwise (stated)
       }
-      long next = Math.max(peer.vector().get(origin), sentUpTo(origin)) + 1;
+      long has = Math.max(peer.vector().get(origin), sentUpTo(origin));
+      long next = has + 1;
       if (next > mine.counterAt(i)) {
         holdBack.caughtUp(origin);
         continue;
       }
-      long last = sendableUpTo(origin, mine.counterAt(i), now);
-      long inFlight = next - 1 - peer.vector().get(origin);
+      if (peers && sentUpTo(origin) == 0 && has > local.snapshotVector().get(origin)) {
+        next = has; // its last record too: a copy that wrote under that number sees another
+      }
+      long last = peers ? mine.counterAt(i) : sendableUpTo(origin, mine.counterAt(i), now);
+      long inFlight = Math.max(0, next - 1 - peer.vector().get(origin));
       while (next <= last && inFlight < config.windowRecords()) {
         if (batch.size() >= config.batchRecords()) {
           batch.flush();

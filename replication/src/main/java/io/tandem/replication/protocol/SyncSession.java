@@ -95,6 +95,25 @@ public final class SyncSession {
     }
 
 
+    /**
+     * A peer sent {@code r}, a record of this replica's own feed: whether it shows this
+     * replica's id reused (a record beyond what it holds, or another one under a number it
+     * holds: its store was restored from a backup or copied) and the replica moved to a new id,
+     * which makes {@code r} a third replica's record from now on. The default never moves: a
+     * record beyond what it holds is then a violation, one under a number it holds a duplicate.
+     */
+    default boolean reusedIdShownBy(DeltaRecord r) {
+      return false;
+    }
+
+    /**
+     * Whether this replica holds another record than {@code r} under its origin and number; a
+     * duplicate is dropped unread otherwise, so this is asked only of a peer's own records.
+     */
+    default boolean holdsOther(DeltaRecord r) {
+      return false;
+    }
+
     /** The vector of the snapshot the log continues from; cheap, asked on every send. */
     default VersionVector snapshotVector() {
       return VersionVector.empty();
@@ -431,6 +450,7 @@ public final class SyncSession {
       peer.vector(v);
       window.reset(v);
     }
+    window.stated(v);
     window.learn(v, now);
     handshake.summarize();
     if (config.interactive()) {

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -20,7 +21,9 @@ import java.util.function.UnaryOperator;
  *       record that would leave a gap or repeat a sequence number with other content.</li>
  *   <li>{@link #readFeed} returns a gap-free run in order.</li>
  *   <li>{@link #vector} says, per origin, the highest sequence number held, snapshot included.</li>
- *   <li>A store belongs to one replica for ever: {@link #bind} fails for any other id.</li>
+ *   <li>A store belongs to one replica at a time: {@link #bind} fails for any other id. It
+ *       changes only through {@link #retire}, which gives the old id up for good: a retired id
+ *       is never bound again.</li>
  *   <li>A purge is never undone: once {@link #purge} returns, no payload it replaced comes back
  *       into the log or the snapshot through this store. A snapshot folded from records read
  *       before the purge is saved only through {@link #saveSnapshotUnlessPurged}, which refuses
@@ -39,6 +42,33 @@ public interface ReplicaStore extends AutoCloseable {
    * @throws IllegalStateException if the store belongs to another replica
    */
   void bind(ReplicaId id);
+
+  /**
+   * The ids this store's replica gave up ({@link #retire}), kept for good: none is ever bound
+   * again. The default, for a store that cannot retire, is none.
+   */
+  default Set<ReplicaId> retiredIds() {
+    return Set.of();
+  }
+
+  /**
+   * Gives up {@code current}, the id this store is bound to, for good, and binds the store to
+   * {@code next}, atomically and durably: after a crash the store is bound to {@code current}
+   * with nothing retired, or to {@code next} with {@code current} retired, never anything in
+   * between. The records of {@code current}'s feed stay, as a third replica's. A replica calls
+   * this when it finds its id reused (its store restored from a backup or copied to a second
+   * device), before it writes anything under {@code next}.
+   *
+   * <p>The default cannot retire and throws {@link UnsupportedOperationException}: a replica
+   * over such a store keeps refusing what shows its id reused.
+   *
+   * @throws IllegalStateException if the store is not bound to {@code current}, or
+   *     {@code next} is retired or has records here
+   * @throws StoreException if it could not be made durable; the store is unchanged then
+   */
+  default void retire(ReplicaId current, ReplicaId next) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot retire an id");
+  }
 
   /**
    * Appends records, durable on return, in the order given.

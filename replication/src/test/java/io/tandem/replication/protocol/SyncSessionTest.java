@@ -2,7 +2,6 @@ package io.tandem.replication.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.tandem.crdt.Hlc;
 import io.tandem.crdt.ReplicaId;
@@ -519,41 +518,42 @@ class SyncSessionTest {
     }
   }
 
+  /**
+   * Records of our feed we never wrote are refused by a replica that cannot move to a new id
+   * (this bare local view; a Replica moves: IdentityTest).
+   */
   @Test
-  void peerClaimingMoreOfOurFeedThanWeWroteIsAViolation() throws ProtocolException {
+  void recordOfOurFeedBeyondWhatWeWroteIsAViolationWhenWeCannotMove() throws ProtocolException {
+    Feeds local = new Feeds(ME).write(ME, 3);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    open(s, VersionVector.empty());
+    assertThatThrownBy(() -> s.receive(new Deltas(List.of(record(ME, 4))), T + 5,
+        new ArrayList<>())).isInstanceOfSatisfying(ProtocolException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.VIOLATION));
+  }
+
+  /**
+   * A claim of more of our feed than we wrote (a summary, an ack, an offer) is what the honest
+   * peers of a store restored from a backup say; it proves nothing, so it is ignored: the
+   * session stays open and never believes the peer holds numbers we have yet to write, or we
+   * would never send it the records we write under them. (Until 2026-11-24 it closed the
+   * session, and so every session with every peer of a restored store, for good.)
+   */
+  @Test
+  void claimOfMoreOfOurFeedThanWeWroteIsIgnored() throws ProtocolException {
     List<Message> claims = List.of(
         new Summary(VersionVector.of(ME, 4)),
         new Ack(VersionVector.of(ME, 4).with(X, 1)),
-        new Deltas(List.of(record(ME, 4))));
+        new Offer(List.of(new Range(ME, 1, 10))));
     for (Message claim : claims) {
       Feeds local = new Feeds(ME).write(ME, 3);
       SyncSession s = new SyncSession(local, CONFIG, 1);
       open(s, VersionVector.empty());
-      assertThatThrownBy(() -> s.receive(claim, T + 5, new ArrayList<>())).as("%s", claim)
-          .isInstanceOfSatisfying(ProtocolException.class,
-              e -> assertThat(e.reason()).isEqualTo(Reason.VIOLATION));
+      s.receive(claim, T + 5, new ArrayList<>());
+      assertThat(s.isOpen()).as("%s", claim).isTrue();
+      assertThat(s.peerVector().get(ME)).as("what the session believes the peer holds of our"
+          + " feed, after %s", claim).isLessThanOrEqualTo(3);
     }
-  }
-
-  /**
-   * An offer is a claim too: a peer offering records of our feed we never wrote (a copy of our
-   * store restored elsewhere, or a liar) must not make us believe it holds them, or we would
-   * never send it the records we write under those numbers.
-   */
-  @Test
-  void offerOfOurOwnFeedBeyondWhatWeWroteIsAViolation() throws ProtocolException {
-    Feeds local = new Feeds(ME).write(ME, 3);
-    SyncSession s = new SyncSession(local, CONFIG, 1);
-    open(s, VersionVector.empty());
-    Message claim = new Offer(List.of(new Range(ME, 1, 10)));
-
-    Throwable thrown = catchThrowable(
-        () -> s.receive(claim, T + 5, new ArrayList<>()));
-
-    assertThat(s.peerVector().get(ME)).as("what the session believes the peer holds of our feed")
-        .isLessThanOrEqualTo(3);
-    assertThat(thrown).isInstanceOfSatisfying(ProtocolException.class,
-        e -> assertThat(e.reason()).isEqualTo(Reason.VIOLATION));
   }
 
   @Test

@@ -32,6 +32,16 @@ public class ForwardingReplicaStore implements ReplicaStore {
   }
 
   @Override
+  public java.util.Set<ReplicaId> retiredIds() {
+    return store.retiredIds();
+  }
+
+  @Override
+  public void retire(ReplicaId current, ReplicaId next) {
+    store.retire(current, next);
+  }
+
+  @Override
   public void append(List<DeltaRecord> records) {
     store.append(records);
   }

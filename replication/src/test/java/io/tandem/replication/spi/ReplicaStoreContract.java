@@ -71,6 +71,55 @@ public abstract class ReplicaStoreContract implements PurgeContract {
     assertThatThrownBy(() -> again.bind(OTHER)).isInstanceOf(IllegalStateException.class);
   }
 
+  /**
+   * A replica that finds its id reused moves: the store retires the old id for good and belongs
+   * to the next one, keeping the old feed as a third replica's; both survive a reopen.
+   */
+  @Test
+  void retiringMovesTheStoreToTheNextIdAndKeepsTheOldIdForGood() {
+    ReplicaStore store = bound();
+    store.append(feed(SELF, 1, 2));
+    assertThat(store.retiredIds()).isEmpty();
+
+    store.retire(SELF, OTHER);
+
+    assertThat(store.replicaId()).contains(OTHER);
+    assertThat(store.retiredIds()).containsExactly(SELF);
+    assertThat(store.readFeed(SELF, 1, 10)).isEqualTo(feed(SELF, 1, 2));
+    store.append(List.of(record(SELF, 3), record(OTHER, 1)));
+    assertThatThrownBy(() -> store.bind(SELF)).isInstanceOf(IllegalStateException.class);
+
+    ReplicaStore again = reopenTracked(store);
+    assertThat(again.replicaId()).contains(OTHER);
+    assertThat(again.retiredIds()).containsExactly(SELF);
+    assertThat(again.vector()).isEqualTo(VersionVector.of(SELF, 3).with(OTHER, 1));
+    assertThatThrownBy(() -> again.bind(SELF)).isInstanceOf(IllegalStateException.class);
+
+    again.retire(OTHER, Y);
+    assertThat(reopenTracked(again).retiredIds()).containsExactlyInAnyOrder(SELF, OTHER);
+  }
+
+  @Test
+  void retiringRefusesAnotherIdThanTheBoundOneOrANextThatIsRetiredOrHeld() {
+    ReplicaStore store = track(open());
+    assertThatThrownBy(() -> store.retire(SELF, OTHER)).as("bound to none")
+        .isInstanceOf(IllegalStateException.class);
+    store.bind(SELF);
+    store.append(feed(X, 1, 2));
+    assertThatThrownBy(() -> store.retire(OTHER, Y)).as("not the bound id")
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> store.retire(SELF, X)).as("a feed held here")
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> store.retire(SELF, SELF)).as("itself")
+        .isInstanceOf(IllegalStateException.class);
+    store.retire(SELF, OTHER);
+    assertThatThrownBy(() -> store.retire(OTHER, SELF)).as("retired")
+        .isInstanceOf(IllegalStateException.class);
+
+    assertThat(store.replicaId()).contains(OTHER);
+    assertThat(store.retiredIds()).containsExactly(SELF);
+  }
+
   // ---- the log ----
 
   @Test

@@ -91,6 +91,7 @@ public final class H2ReplicaStore implements ReplicaStore {
   /** Set once the store has read damage: it then closes without writing ({@link #close}). */
   private volatile boolean damaged;
   private ReplicaId id;
+  private final Set<ReplicaId> retired = new LinkedHashSet<>();
   private VersionVector vector;
   private SnapshotTable.Facts snapshot;
   private final Map<ReplicaId, VersionVector> peers = new LinkedHashMap<>();
@@ -113,6 +114,7 @@ public final class H2ReplicaStore implements ReplicaStore {
     String name = dir.toString();
     this.openedAtVersion = Schema.open(conn, name); // first: upgrades before anything reads
     this.id = IdentityTables.replicaId(conn, name).orElse(null);
+    retired.addAll(IdentityTables.retired(conn, name));
     this.snapshot = SnapshotTable.facts(conn, name);
     this.db = new Database(dir.resolve(NAME), via, name, durability, conn);
     this.vector = db.feeds().vector(snapshot.vector());
@@ -238,7 +240,7 @@ public final class H2ReplicaStore implements ReplicaStore {
       if (id != null) {
         if (!id.equals(replica)) {
           throw new IllegalStateException("store " + dir + " belongs to " + id + ", not "
-              + replica);
+              + replica + (retired.contains(replica) ? " (" + replica + " was retired)" : ""));
         }
         return;
       }
@@ -250,6 +252,47 @@ public final class H2ReplicaStore implements ReplicaStore {
         throw failed("binding", e);
       }
       id = replica;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Set<ReplicaId> retiredIds() {
+    lock.lock();
+    try {
+      check();
+      return Set.copyOf(retired);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The retired row and the new meta row are one transaction: a crash keeps both or neither. */
+  @Override
+  public void retire(ReplicaId current, ReplicaId next) {
+    Objects.requireNonNull(current, "current");
+    Objects.requireNonNull(next, "next");
+    lock.lock();
+    try {
+      check();
+      if (!current.equals(id)) {
+        throw new IllegalStateException("store " + dir + " belongs to " + id + ", not "
+            + current);
+      }
+      if (next.equals(current) || retired.contains(next) || vector.get(next) > 0) {
+        throw new IllegalStateException("store " + dir + " cannot move to " + next
+            + ": retired already, or its feed is held here");
+      }
+      try {
+        IdentityTables.retire(db.connection(), current, next);
+        db.commit();
+      } catch (SQLException e) {
+        db.rollbackQuietly();
+        throw failed("retiring " + current, e);
+      }
+      retired.add(current);
+      id = next;
     } finally {
       lock.unlock();
     }

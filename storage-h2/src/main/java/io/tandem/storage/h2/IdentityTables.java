@@ -8,8 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who is who: the {@code meta} table, with the replica the store belongs to, and the
@@ -38,6 +40,40 @@ final class IdentityTables {
       ps.setLong(1, id.value());
       ps.setBytes(2, RowCodec.encodeMeta(id));
       ps.executeUpdate();
+    }
+  }
+
+  /** The ids the store's replica gave up, kept for good. */
+  static Set<ReplicaId> retired(Connection c, String store) throws SQLException {
+    Set<ReplicaId> out = new LinkedHashSet<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT replica_id, checked FROM retired")) {
+      while (rs.next()) {
+        out.add(RowCodec.decodeMeta(rs.getBytes(2), rs.getLong(1), "store " + store
+            + ": retired"));
+      }
+    }
+    return out;
+  }
+
+  /** Retires {@code current} and binds the store to {@code next}, in the caller's transaction. */
+  static void retire(Connection c, ReplicaId current, ReplicaId next) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO retired VALUES (?, ?, ?, CURRENT_TIMESTAMP)")) {
+      ps.setLong(1, current.value());
+      ps.setBytes(2, RowCodec.encodeMeta(current));
+      ps.setLong(3, next.value());
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE meta SET replica_id = ?, checked = ?, bound_at = CURRENT_TIMESTAMP"
+            + " WHERE id = 1 AND replica_id = ?")) {
+      ps.setLong(1, next.value());
+      ps.setBytes(2, RowCodec.encodeMeta(next));
+      ps.setLong(3, current.value());
+      if (ps.executeUpdate() != 1) {
+        throw new SQLException("meta is not bound to " + current);
+      }
     }
   }
 

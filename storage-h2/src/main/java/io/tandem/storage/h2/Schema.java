@@ -94,13 +94,24 @@ final class Schema {
           """
           CREATE TABLE IF NOT EXISTS partial_chunks (
             idx INT PRIMARY KEY,
-            data VARBINARY NOT NULL)""")));
+            data VARBINARY NOT NULL)""")),
+      // Version 3 keeps the ids the replica gave up on finding them reused (its store restored
+      // or copied), for good: never bound again. A file of version 2 never retired any.
+      new Step(3, "retired replica ids", List.of(
+          // The id kept twice, readable and checksummed (RowCodec meta), as in meta.
+          """
+          CREATE TABLE IF NOT EXISTS retired (
+            replica_id BIGINT PRIMARY KEY,
+            checked VARBINARY NOT NULL,
+            successor BIGINT NOT NULL,
+            retired_at TIMESTAMP WITH TIME ZONE NOT NULL)""")));
 
   /** The version this build writes. */
   static final int CURRENT = STEPS.get(STEPS.size() - 1).version();
 
   private static final Set<String> TABLES = Set.of("SCHEMA_VERSION", "META", "FEEDS",
-      "SNAPSHOT", "SNAPSHOT_CHUNKS", "PEERS", "SYNC_BASES", "PARTIAL_SNAPSHOT", "PARTIAL_CHUNKS");
+      "SNAPSHOT", "SNAPSHOT_CHUNKS", "PEERS", "SYNC_BASES", "PARTIAL_SNAPSHOT", "PARTIAL_CHUNKS",
+      "RETIRED");
 
   private Schema() {}
 

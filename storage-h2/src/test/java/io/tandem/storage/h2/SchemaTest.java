@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SchemaTest {
 
-  /** What a version 3 could look like: steps that may run twice, as the real ones must. */
-  private static final List<Schema.Step> WITH_V3 = withV3();
+  /** What a version 4 could look like: steps that may run twice, as the real ones must. */
+  private static final List<Schema.Step> WITH_V4 = withV4();
 
   /**
    * A snapshot as version 1 of this module encoded it (RowCodec, tag 'S', no clock): X up to 3,
@@ -34,9 +34,9 @@ class SchemaTest {
    */
   private static final String V1_SNAPSHOT = "530101000000000000aaaa03020161020102016201072fa569c1";
 
-  private static List<Schema.Step> withV3() {
+  private static List<Schema.Step> withV4() {
     List<Schema.Step> steps = new ArrayList<>(Schema.STEPS);
-    steps.add(new Schema.Step(3, "meta keeps the clock's high-water mark", List.of(
+    steps.add(new Schema.Step(4, "meta keeps the clock's high-water mark", List.of(
         "ALTER TABLE meta ADD COLUMN IF NOT EXISTS hlc_wall BIGINT",
         "UPDATE meta SET hlc_wall = 0 WHERE hlc_wall IS NULL")));
     return steps;
@@ -50,9 +50,9 @@ class SchemaTest {
     Path dir = tmp.resolve("store");
     try (H2ReplicaStore store = H2ReplicaStore.open(dir)) {
       assertThat(store.schemaVersionAtOpen()).isEqualTo(H2ReplicaStore.schemaVersion())
-          .isEqualTo(2);
+          .isEqualTo(3);
     }
-    assertThat(Fixtures.count(dir, "SELECT MAX(version) FROM schema_version")).isEqualTo(2);
+    assertThat(Fixtures.count(dir, "SELECT MAX(version) FROM schema_version")).isEqualTo(3);
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .noneMatch(n -> n.contains("creating"));
@@ -65,11 +65,12 @@ class SchemaTest {
 
     try (Connection c = Fixtures.raw(dir)) {
       c.setAutoCommit(false);
-      assertThat(Schema.open(c, "v1 store", WITH_V3)).as("version found").isEqualTo(1);
-      assertThat(Schema.open(c, "v1 store", WITH_V3)).as("then").isEqualTo(3);
+      assertThat(Schema.open(c, "v1 store", WITH_V4)).as("version found").isEqualTo(1);
+      assertThat(Schema.open(c, "v1 store", WITH_V4)).as("then").isEqualTo(4);
     }
-    assertThat(Fixtures.count(dir, "SELECT COUNT(*) FROM schema_version")).isEqualTo(3);
+    assertThat(Fixtures.count(dir, "SELECT COUNT(*) FROM schema_version")).isEqualTo(4);
     assertThat(Fixtures.count(dir, "SELECT COUNT(*) FROM sync_bases")).isZero();
+    assertThat(Fixtures.count(dir, "SELECT COUNT(*) FROM retired")).isZero();
     assertThat(Fixtures.count(dir, "SELECT hlc_wall FROM meta")).isZero();
     assertThat(Fixtures.count(dir, "SELECT COUNT(*) FROM feeds")).isEqualTo(1);
   }
@@ -85,7 +86,7 @@ class SchemaTest {
       store.saveSyncBase(Fixtures.X, new SyncBase(VersionVector.of(Fixtures.X, 1),
           VersionVector.empty()));
     }
-    assertThat(Fixtures.count(dir, "SELECT MAX(version) FROM schema_version")).isEqualTo(2);
+    assertThat(Fixtures.count(dir, "SELECT MAX(version) FROM schema_version")).isEqualTo(3);
     assertThat(Fixtures.count(dir, "SELECT COUNT(*) FROM sync_bases")).isEqualTo(1);
   }
 
@@ -94,12 +95,12 @@ class SchemaTest {
     Path dir = writtenAtV1();
     try (Connection c = Fixtures.raw(dir)) {
       c.setAutoCommit(false);
-      Schema.open(c, "store", WITH_V3);
+      Schema.open(c, "store", WITH_V4);
     }
 
     assertThatThrownBy(() -> H2ReplicaStore.open(dir))
         .isInstanceOf(UnsupportedSchemaException.class)
-        .hasMessageContaining("schema version 3").hasMessageContaining("up to 2");
+        .hasMessageContaining("schema version 4").hasMessageContaining("up to 3");
   }
 
   /**
@@ -128,12 +129,36 @@ class SchemaTest {
           new Hlc(5, 0, Fixtures.X)));
     }
     try (H2ReplicaStore store = H2ReplicaStore.open(dir)) {
-      assertThat(store.schemaVersionAtOpen()).isEqualTo(2);
+      assertThat(store.schemaVersionAtOpen()).isEqualTo(3);
       assertThat(store.snapshot().clock()).isEqualTo(new Hlc(5, 0, Fixtures.X));
       assertThat(store.vector()).isEqualTo(VersionVector.of(Fixtures.X, 9)
           .with(Fixtures.SELF, 2));
       assertThat(store.syncBases()).containsOnlyKeys(Fixtures.Y);
       assertThat(store.partialSnapshot().orElseThrow().verified()).containsExactly(2, 3);
+    }
+  }
+
+  /** A version 2 file (before retired ids) upgrades, then retires its id and keeps it so. */
+  @Test
+  void versionTwoFileUpgradesAndKeepsTheIdsItRetires() throws Exception {
+    Path dir = tmp.resolve("store");
+    try (H2ReplicaStore store = H2ReplicaStore.open(dir)) {
+      store.bind(Fixtures.SELF);
+      store.append(Fixtures.feed(Fixtures.SELF, 1, 2));
+    }
+    Fixtures.sql(dir, "DROP TABLE retired");
+    Fixtures.sql(dir, "DELETE FROM schema_version WHERE version = 3");
+
+    try (H2ReplicaStore store = H2ReplicaStore.open(dir)) {
+      assertThat(store.schemaVersionAtOpen()).isEqualTo(2);
+      assertThat(store.retiredIds()).isEmpty();
+      store.retire(Fixtures.SELF, Fixtures.Y);
+    }
+    try (H2ReplicaStore store = H2ReplicaStore.open(dir)) {
+      assertThat(store.schemaVersionAtOpen()).isEqualTo(3);
+      assertThat(store.replicaId()).contains(Fixtures.Y);
+      assertThat(store.retiredIds()).containsExactly(Fixtures.SELF);
+      assertThat(store.readFeed(Fixtures.SELF, 1, 10)).hasSize(2);
     }
   }
 
@@ -153,7 +178,8 @@ class SchemaTest {
         s.execute("DROP TABLE sync_bases");
         s.execute("DROP TABLE partial_snapshot");
         s.execute("DROP TABLE partial_chunks");
-        s.execute("DELETE FROM schema_version WHERE version = 2");
+        s.execute("DROP TABLE retired");
+        s.execute("DELETE FROM schema_version WHERE version >= 2");
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO snapshot_chunks VALUES (0, ?)")) {
         ps.setBytes(1, snapshot);
