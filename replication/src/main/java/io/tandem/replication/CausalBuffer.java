@@ -21,9 +21,10 @@ import java.util.function.Predicate;
  * record the feed needs is missing: then {@link #due} names the records to ask that peer for
  * again. Asked when they can apply, not when evicted, so they come back to be applied rather than
  * to fill the buffer again; over an ordered link nothing else would bring them before the longest
- * resend delay. A record that can apply now is never evicted, and one asked for that came and was
- * evicted again (its dependencies missing) is asked for once more only after something else was
- * applied, so no pair of replicas trades a record for ever.
+ * resend delay. Records the store failed after they left the buffer are remembered the same
+ * way ({@link #lost}). A record that can apply now is never evicted, and one asked for that came
+ * and was evicted again (its dependencies missing) is asked for once more only after something
+ * else was applied, so no pair of replicas trades a record for ever.
  */
 final class CausalBuffer {
 
@@ -189,12 +190,25 @@ final class CausalBuffer {
       feeds.remove(worst);
     }
     evictions++;
+    remember(x);
+  }
+
+  /**
+   * {@code x} left the buffer but was not applied (the store failed the batch it was in): it is
+   * asked for again as an evicted record is, rather than after the peer's longest resend delay.
+   */
+  void lost(Received x) {
+    remember(x);
+  }
+
+  private void remember(Received x) {
+    ReplicaId origin = x.record().origin();
     long seq = x.record().seq();
-    Source key = new Source(worst, x.from());
+    Source key = new Source(origin, x.from());
     if (evicted.size() < MAX_EVICTED_FEEDS || evicted.containsKey(key)) {
       // Past that many (a person has a handful of devices) the peers' timed resends and the
       // stall's reset bring records back, slower, and this stays bounded whatever peers send.
-      evicted.merge(key, new Evicted(worst, seq, seq, x.from()), (a, b) -> new Evicted(
+      evicted.merge(key, new Evicted(origin, seq, seq, x.from()), (a, b) -> new Evicted(
           a.origin(), Math.min(a.from(), b.from()), Math.max(a.to(), b.to()), a.peer()));
     }
   }

@@ -289,9 +289,10 @@ final class Inbound {
     try {
       append = r.store.appendQueued(records);
     } catch (RuntimeException e) {
-      // Neither applied nor acknowledged: the peers send them again.
+      // Neither applied nor acknowledged: asked for again once the feed needs them.
       LOG.log(Level.ERROR, "store refused {0} received records: {1}", records.size(),
           e.getMessage());
+      ready.forEach(r.buffer::lost);
       return;
     }
     inFlight.queued(ready, append);
@@ -359,8 +360,10 @@ final class Inbound {
       done = inFlight.settled(b, failure);
       if (!r.closed) {
         List<Change> changes = new ArrayList<>();
-        apply(done, r.clock.millis(), changes);
+        long now = r.clock.millis();
+        apply(done, now, changes);
         r.firing.changed(changes);
+        askEvicted(now); // what a failed batch held, from its peers, at once
       }
     } finally {
       r.lock.unlock();
@@ -374,9 +377,10 @@ final class Inbound {
     boolean grew = false;
     for (InFlight.Batch b : done) {
       if (b.failure() != null) {
-        // Neither applied nor acknowledged: the peers send them again.
+        // Neither applied nor acknowledged: asked for again once the feed needs them.
         LOG.log(Level.ERROR, "store failed {0} received records: {1}", b.records.size(),
             b.failure().getMessage());
+        b.records.forEach(r.buffer::lost);
         continue;
       }
       List<DeltaRecord> kept = new ArrayList<>(b.records.size());
@@ -385,6 +389,7 @@ final class Inbound {
         if (d.seq() != r.vector.get(d.origin()) + 1 || !r.vector.descends(d.deps())) {
           // Covered by a snapshot installed meanwhile, or after records of a failed batch: the
           // store holds it, and takes it again as a repeat once the peers resend it.
+          r.buffer.lost(x);
           continue;
         }
         kept.add(applyOne(d, x.delta(), now));

@@ -109,6 +109,19 @@ class CausalBufferTest {
   }
 
   @Test
+  void recordsTheStoreFailedAreAskedOfTheirSenderAsEvictedOnesAre() {
+    CausalBuffer b = new CausalBuffer(10, Long.MAX_VALUE);
+    VersionVector applied = VersionVector.of(X, 1);
+    add(b, record(X, 2), applied, P);
+    add(b, record(X, 3), applied, P);
+    List<CausalBuffer.Received> drained = b.drain(applied, r -> false);
+
+    drained.forEach(b::lost); // the store failed their batch: not applied
+
+    assertThat(b.due(applied)).containsExactly(new CausalBuffer.Evicted(X, 2, 3, P));
+  }
+
+  @Test
   void rangesTheFeedCaughtUpWithAreForgotten() {
     CausalBuffer b = new CausalBuffer(1, Long.MAX_VALUE);
     VersionVector applied = VersionVector.of(X, 1);

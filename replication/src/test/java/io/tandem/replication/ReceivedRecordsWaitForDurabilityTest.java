@@ -83,11 +83,23 @@ class ReceivedRecordsWaitForDurabilityTest {
     assertThat(heard).containsExactly(WRITER + "#1 durable=true");
   }
 
+  /**
+   * The receiver asks for what its store failed at once (a Resend): the writer's timed resend
+   * comes only after an hour here, longer than the test may take, and the link is ordered, so
+   * nothing else would bring the records back.
+   */
   @Test
-  void failedAppendOfReceivedRecordsLeavesNoGapAndTheResentRecordsApply() throws Exception {
+  void failedAppendOfReceivedRecordsLeavesNoGapAndTheRecordsAskedForAgainApply()
+      throws Exception {
     HeldStore failing = new HeldStore(new InMemoryReplicaStore(), 1);
     failing.release();
-    start(failing);
+    ReplicaConfig noTimedResend = ReplicaConfig.DEFAULT.withSession(
+        ReplicaConfig.DEFAULT.session().withBackoff(250, 3_600_000));
+    writer = Replica.builder().id(WRITER).store(new InMemoryReplicaStore())
+        .transport(net.endpoint("writer")).config(noTimedResend).build();
+    receiver = Replica.builder().id(RECEIVER).store(failing)
+        .transport(net.endpoint("receiver")).config(noTimedResend).build();
+    net.connect("writer", "receiver");
     CountDownLatch applied = new CountDownLatch(2);
     receiver.addListener(c -> applied.countDown());
 
@@ -97,7 +109,7 @@ class ReceivedRecordsWaitForDurabilityTest {
         .isTrue();
     assertThat(w.acknowledgedBy()).doesNotContain(RECEIVER);
 
-    // Not acknowledged, so the writer sends them again, and the store takes them this time.
+    // Not acknowledged; the receiver asks for them again, and the store takes them this time.
     w.on(RECEIVER).get(60, TimeUnit.SECONDS);
     assertThat(applied.await(20, TimeUnit.SECONDS)).as("both records applied").isTrue();
     assertThat(receiver.vector().get(WRITER)).isEqualTo(2);
