@@ -99,8 +99,8 @@ class GroupPublishTest {
    */
   private static final class GroupStore extends ForwardingReplicaStore {
     private final CountDownLatch gate = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicInteger queued =
-        new java.util.concurrent.atomic.AtomicInteger();
+    /** Appends queued so far; guarded by this store's monitor, which is told of each. */
+    private int queued;
     private final ExecutorService completer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "group-store-complete");
       t.setDaemon(true);
@@ -115,19 +115,26 @@ class GroupPublishTest {
       gate.countDown();
     }
 
-    /** Polls until {@code n} appends are queued; false after 20 s. */
-    boolean queued(int n) throws InterruptedException {
+    /** Waits until {@code n} appends are queued; false after 20 s. */
+    synchronized boolean queued(int n) throws InterruptedException {
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (queued.get() < n && System.nanoTime() < until) {
-        Thread.sleep(1);
+      while (queued < n) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
       }
-      return queued.get() >= n;
+      return true;
     }
 
     @Override
     public PendingAppend appendQueued(List<DeltaRecord> records) {
       PendingAppend written = super.appendQueued(records);
-      queued.incrementAndGet();
+      synchronized (this) {
+        queued++;
+        notifyAll();
+      }
       Runnable held = () -> {
         written.await();
         try {

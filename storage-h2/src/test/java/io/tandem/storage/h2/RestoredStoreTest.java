@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.crdt.GCounter;
 import io.tandem.crdt.ReplicaId;
+import io.tandem.replication.Change;
+import io.tandem.replication.ChangeListener;
 import io.tandem.replication.Replica;
 import io.tandem.replication.Write;
 import io.tandem.replication.memory.InMemoryNetwork;
@@ -40,9 +42,7 @@ class RestoredStoreTest {
       throws Exception {
     Path phoneDir = tmp.resolve("phone");
     Path backup = tmp.resolve("backup");
-    try (InMemoryNetwork net = InMemoryNetwork.create();
-        Replica pc = Replica.builder().id(PC).store(H2ReplicaStore.open(tmp.resolve("pc")))
-            .transport(net.endpoint("pc")).build()) {
+    try (InMemoryNetwork net = InMemoryNetwork.create(); Replica pc = pc(net)) {
       try (Replica phone = open(net, phoneDir, "phone", PHONE)) {
         like(phone, 5).on(PC).get(30, TimeUnit.SECONDS);
       }
@@ -56,8 +56,9 @@ class RestoredStoreTest {
       copy(backup, phoneDir);
       ReplicaId moved;
       try (Replica phone = open(net, phoneDir, "phone restored", null)) {
+        Changes changes = Changes.of(phone);
         assertThat(phone.vector().get(PHONE)).isEqualTo(5);
-        await(() -> !phone.id().equals(PHONE) && phone.vector().get(PHONE) == 10);
+        changes.await(() -> !phone.id().equals(PHONE) && phone.vector().get(PHONE) == 10);
         assertThat(phone.get("likes", GCounter.empty()).value()).isEqualTo(10);
         moved = phone.id();
         like(phone, 1).on(PC).get(30, TimeUnit.SECONDS);
@@ -87,9 +88,7 @@ class RestoredStoreTest {
       throws Exception {
     Path phoneDir = tmp.resolve("phone");
     Path tabletDir = tmp.resolve("tablet");
-    try (InMemoryNetwork net = InMemoryNetwork.create();
-        Replica pc = Replica.builder().id(PC).store(H2ReplicaStore.open(tmp.resolve("pc")))
-            .transport(net.endpoint("pc")).build()) {
+    try (InMemoryNetwork net = InMemoryNetwork.create(); Replica pc = pc(net)) {
       try (Replica phone = open(net, phoneDir, "phone", PHONE)) {
         like(phone, 3).on(PC).get(30, TimeUnit.SECONDS);
       }
@@ -98,16 +97,17 @@ class RestoredStoreTest {
           Replica tablet = Replica.builder().store(H2ReplicaStore.open(tabletDir))
               .transport(net.endpoint("tablet")).build()) {
         assertThat(tablet.id()).isEqualTo(PHONE);
+        Changes changes = Changes.of(tablet);
         like(tablet, 1); // offline: the tablet is connected to nobody yet
         like(phone, 2).on(PC).get(30, TimeUnit.SECONDS);
         net.connect("tablet", "pc");
 
-        await(() -> !tablet.id().equals(PHONE));
+        changes.await(() -> !tablet.id().equals(PHONE));
         assertThat(tablet.retiredIds()).containsExactly(PHONE);
         ReplicaId moved = tablet.id();
         like(tablet, 1).on(PC).get(30, TimeUnit.SECONDS);
         like(phone, 1).on(PC).get(30, TimeUnit.SECONDS);
-        await(() -> tablet.vector().get(PHONE) == 6);
+        changes.await(() -> tablet.vector().get(PHONE) == 6);
         assertThat(pc.vector().get(moved)).isEqualTo(1);
         assertThat(pc.vector().get(PHONE)).isEqualTo(6);
         assertThat(pc.metrics().sessionsClosed()).isZero();
@@ -134,11 +134,41 @@ class RestoredStoreTest {
     return last;
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited %d ms", TIMEOUT_MILLIS).isLessThan(deadline);
-      Thread.sleep(10);
+  private Replica pc(InMemoryNetwork net) {
+    return Replica.builder().id(PC).store(H2ReplicaStore.open(tmp.resolve("pc")))
+        .transport(net.endpoint("pc")).build();
+  }
+
+  /**
+   * Wakes a waiting test whenever the replica tells its listeners something (a change, or a move
+   * to a new id), so a condition on its state is checked again then, not on a timer.
+   */
+  private static final class Changes implements ChangeListener {
+
+    static Changes of(Replica r) {
+      Changes c = new Changes();
+      r.addListener(c);
+      return c;
+    }
+
+    @Override
+    public synchronized void changed(Change change) {
+      notifyAll();
+    }
+
+    @Override
+    public synchronized void moved(ReplicaId retired, ReplicaId current) {
+      notifyAll();
+    }
+
+    /** Waits until {@code condition} holds; fails after the timeout. */
+    synchronized void await(BooleanSupplier condition) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
+      while (!condition.getAsBoolean()) {
+        long left = deadline - System.nanoTime();
+        assertThat(left).as("waited %d ms", TIMEOUT_MILLIS).isPositive();
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
     }
   }
 
