@@ -33,10 +33,10 @@ public sealed interface Message {
 
   /**
    * The protocol version this build speaks. Version 5 added {@link Ephemeral}, version 6
-   * {@link Resend}: an older peer would close the session on the unknown type, so peers of two
+   * {@link Resend}, version 7 {@link Prune}: an older peer would close the session on the unknown type, so peers of two
    * versions refuse each other at the hello instead (docs/PROTOCOL.md, "Ephemeral messages").
    */
-  int VERSION = 6;
+  int VERSION = 7;
 
   /**
    * Opens a session: who is speaking and which protocol. {@code heardYou} says the sender has the
@@ -173,6 +173,20 @@ public sealed interface Message {
    */
   record Resend(List<Range> ranges) implements Message {
     public Resend {
+      ranges = List.copyOf(ranges);
+    }
+  }
+
+  /**
+   * Records of {@code ranges}, of third replicas' feeds, that the sender received from the
+   * receiver although it held them already, from their author, with whom it has a session of its
+   * own: the receiver holds those feeds back from the sender as if the sender's ack had shown the
+   * other path, and pushes them again only if the sender then lacks their records for a grace.
+   * The lazy push of Plumtree's PRUNE (Leitão, Pereira, Rodrigues, Epidemic Broadcast Trees,
+   * 2007), per feed. Ranges of the sender's or the receiver's own feed are ignored.
+   */
+  record Prune(List<Range> ranges) implements Message {
+    public Prune {
       ranges = List.copyOf(ranges);
     }
   }

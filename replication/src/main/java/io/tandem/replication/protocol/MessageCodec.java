@@ -7,6 +7,7 @@ import io.tandem.replication.protocol.Message.Ack;
 import io.tandem.replication.protocol.Message.Deltas;
 import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
+import io.tandem.replication.protocol.Message.Prune;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
 import io.tandem.replication.protocol.Message.Resend;
@@ -47,6 +48,7 @@ import java.util.TreeSet;
  * ephemeral := seq:varint≥1 topic:(len, UTF-8) payload:(len, bytes)     type 10, no replicas
  *              ({@link EphemeralWire}; protocol version 5)
  * resend   := ranges                                                     type 11 (version 6)
+ * prune    := ranges                                                     type 12 (version 7)
  * </pre>
  * Replica ids travel once per frame, so a batch of one feed's records pays eight bytes for the
  * origin however long it is, and each record after the first of its run a few bytes more than its
@@ -66,6 +68,7 @@ public final class MessageCodec {
   static final int SNAPSHOT_CHUNK = 9;
   static final int EPHEMERAL = 10;
   static final int RESEND = 11;
+  static final int PRUNE = 12;
 
   static final long MAX_SEQ = Long.MAX_VALUE / 2;
 
@@ -92,6 +95,7 @@ public final class MessageCodec {
       case SNAPSHOT_CHUNK -> "snapshot-chunk";
       case EPHEMERAL -> "ephemeral";
       case RESEND -> "resend";
+      case PRUNE -> "prune";
       default -> "unknown";
     };
   }
@@ -132,6 +136,8 @@ public final class MessageCodec {
       ranges(w, o.ranges(), refs);
     } else if (m instanceof Resend r) {
       ranges(w, r.ranges(), refs);
+    } else if (m instanceof Prune p) {
+      ranges(w, p.ranges(), refs);
     } else if (m instanceof Request q) {
       // The count's low bit says whether positions follow, so no prefix of a request is one.
       w.varint((long) q.ranges().size() << 1 | (q.indexed().isEmpty() ? 0 : 1));
@@ -163,7 +169,7 @@ public final class MessageCodec {
     WireReader in = new WireReader(frame.duplicate());
     try {
       int type = in.u8();
-      if (type < HELLO || type > RESEND) {
+      if (type < HELLO || type > PRUNE) {
         throw new ProtocolException(Reason.UNKNOWN_TYPE, "message type " + type);
       }
       ReplicaId[] ids = replicas(in, limits);
@@ -185,6 +191,7 @@ public final class MessageCodec {
         case DELTAS -> m = new Deltas(RecordWire.read(in, ids, limits));
         case OFFER -> m = new Offer(ranges(in, ids, limits));
         case RESEND -> m = new Resend(ranges(in, ids, limits));
+        case PRUNE -> m = new Prune(ranges(in, ids, limits));
         case REQUEST -> m = request(in, ids, limits);
         case EPHEMERAL -> m = EphemeralWire.decode(in, ids);
         default -> m = SnapshotWire.decode(type, in, ids, limits);
@@ -214,6 +221,8 @@ public final class MessageCodec {
       return REQUEST;
     } else if (m instanceof Resend) {
       return RESEND;
+    } else if (m instanceof Prune) {
+      return PRUNE;
     } else if (m instanceof Message.Ephemeral) {
       return EPHEMERAL;
     }
@@ -237,6 +246,8 @@ public final class MessageCodec {
     } else if (m instanceof Request q) {
       q.ranges().forEach(r -> ids.add(r.origin()));
     } else if (m instanceof Resend q) {
+      q.ranges().forEach(r -> ids.add(r.origin()));
+    } else if (m instanceof Prune q) {
       q.ranges().forEach(r -> ids.add(r.origin()));
     } else if (m instanceof Message.SnapshotOffer o) {
       ids.addAll(o.vector().asMap().keySet());

@@ -5,9 +5,14 @@ import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.protocol.Message.Ack;
 import io.tandem.replication.protocol.Message.Deltas;
+import io.tandem.replication.protocol.Message.Prune;
+import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.ProtocolException.Reason;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The receiving side of one session: records from the peer, of which the new ones go to the
@@ -28,6 +33,11 @@ final class Receiver {
   private final OfferExchange exchange;
   /** Over a lossy link, acks said again for a while once the peer resends what we hold. */
   private final AckEcho ackEcho;
+  /** Over an ordered transport, Prune is sent; not over a lossy link, whose copies are resends. */
+  private final boolean prunes;
+  private final long pruneEvery;
+  /** Per third replica's feed, when the peer was last told to stop pushing it. */
+  private final Map<ReplicaId, Long> prunedAt = new HashMap<>();
   private long duplicateRecords;
 
   Receiver(SyncSession.Local local, SessionConfig config, PeerView peer, SessionBase base,
@@ -39,6 +49,8 @@ final class Receiver {
     this.exchange = exchange;
     this.ackEcho = new AckEcho(config.ordered() ? 0 : SyncSession.ackEchoMillis(config),
         SyncSession.CLAIM_ROUND_TRIPS * config.minBackoffMillis());
+    this.prunes = config.ordered();
+    this.pruneEvery = SyncSession.CLAIM_ROUND_TRIPS * config.minBackoffMillis();
   }
 
   /**
@@ -56,6 +68,7 @@ final class Receiver {
     VersionVector freshFeeds = VersionVector.empty();
     VersionVector authorHeld = VersionVector.empty();
     boolean fresh = false;
+    Map<ReplicaId, Range> twice = null;
     for (DeltaRecord r : d.records()) {
       if (r.origin().equals(peer.id())) {
         // The peer wrote it holding what it depends on: an ack that comes with every record.
@@ -79,6 +92,12 @@ final class Receiver {
         }
         duplicates = duplicates.with(r.origin(), mine.get(r.origin()));
         duplicateRecords++;
+        if (prunable(r.origin(), now)) {
+          twice = twice == null ? new LinkedHashMap<>() : twice;
+          Range had = twice.get(r.origin());
+          twice.put(r.origin(), new Range(r.origin(), had == null ? r.seq()
+              : Math.min(had.from(), r.seq()), had == null ? r.seq() : Math.max(had.to(), r.seq())));
+        }
       } else {
         received.add(r);
         freshFeeds = freshFeeds.with(r.origin(), r.seq());
@@ -99,9 +118,28 @@ final class Receiver {
       out.add(base.ack(duplicates, true));
       ackEcho.duplicates(duplicates, now);
     }
+    if (twice != null) {
+      // Its author pushes these to us itself: the copies from the peer only cost both of us.
+      twice.keySet().forEach(o -> prunedAt.put(o, now));
+      out.add(new Prune(List.copyOf(twice.values())));
+    }
     if (!fresh && d.records().isEmpty()) {
       throw new ProtocolException(Reason.VIOLATION, "empty deltas message");
     }
+  }
+
+  /**
+   * Whether a copy of {@code origin}'s record that we held already is worth a {@link Prune}: a
+   * third replica's feed over an ordered transport, whose author has a session with us (so its
+   * records reach us from it), and the peer not told so within the last grace.
+   */
+  private boolean prunable(ReplicaId origin, long now) {
+    if (!prunes || origin.equals(peer.id()) || origin.equals(local.id())
+        || !local.connected(origin)) {
+      return false;
+    }
+    Long at = prunedAt.get(origin);
+    return at == null || now - at >= pruneEvery;
   }
 
   /** The ack of what the replica stored since the peer was last told; null if nothing grew. */

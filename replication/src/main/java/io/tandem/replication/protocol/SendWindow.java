@@ -205,6 +205,17 @@ final class SendWindow {
   }
 
   /**
+   * The peer got records of {@code origin}'s feed from us and from their author too
+   * ({@link Message.Prune}): held back again as if its ack had shown the other path. Its own feed
+   * and ours always go.
+   */
+  void pruned(ReplicaId origin, long now) {
+    if (!origin.equals(local.id()) && !origin.equals(peer.id())) {
+      holdBack.elsewhere(origin, now);
+    }
+  }
+
+  /**
    * The peer stated, whole, that it holds {@code v} (its summary). Of its own feed that is the
    * truth, whatever we believed: if it holds less of it than we do, its store was restored from
    * a backup or copied, and what we hold of its feed goes to it ({@link #push}), so that its own

@@ -8,6 +8,7 @@ import io.tandem.replication.protocol.Message.Deltas;
 import io.tandem.replication.protocol.Message.Ephemeral;
 import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
+import io.tandem.replication.protocol.Message.Prune;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
 import io.tandem.replication.protocol.Message.Resend;
@@ -251,6 +252,10 @@ public final class SyncSession {
       exchange.requested(base.resolve(q, local.vector()));
     } else if (m instanceof Resend r) {
       resend(r);
+    } else if (m instanceof Prune p) {
+      for (Range x : p.ranges()) {
+        window.pruned(x.origin(), now);
+      }
     } else if (m instanceof SnapshotOffer o) {
       window.learn(o.vector(), now); // the peer holds what its snapshot covers
       out.addAll(local.snapshotOffered(o, now));

@@ -12,7 +12,10 @@ import io.tandem.crdt.ReplicaId;
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
 import io.tandem.replication.protocol.Message.Ack;
+import io.tandem.replication.protocol.Message.Deltas;
 import io.tandem.replication.protocol.Message.Hello;
+import io.tandem.replication.protocol.Message.Prune;
+import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Summary;
 import io.tandem.replication.protocol.SyncSessionTest.Feeds;
 import java.util.ArrayList;
@@ -192,6 +195,102 @@ class MeshRouteTest {
     // No more of the feed came by the other path for a whole grace: it goes from here.
     assertThat(deltas(s.tick(T + GRACE / 2 + GRACE))).extracting(DeltaRecord::seq)
         .containsExactly(2L);
+  }
+
+  @Test
+  void aFeedThatWentAtOnceWaitsAgainOnceThePeerPrunesIt() throws ProtocolException {
+    // The grace ran out while the peer was starting up, so the feed went at once from then on;
+    // every record then reached the peer twice, once from its author (part 2: 0.7-1.0
+    // duplicates per write, for the whole run).
+    Connected local = new Connected(PEER, AUTHOR);
+    SyncSession s = open(new SyncSession(local, CONFIG, 1));
+    local.write(AUTHOR, 1);
+    s.afterChange(T + 1);
+    assertThat(deltas(s.tick(T + 1 + GRACE))).extracting(DeltaRecord::seq).containsExactly(1L);
+    local.write(AUTHOR, 1);
+    assertThat(deltas(s.afterChange(T + 2 + GRACE))).as("at once").hasSize(1);
+
+    s.receive(new Prune(List.of(new Range(AUTHOR, 1, 2))), T + 3 + GRACE, new ArrayList<>());
+    local.write(AUTHOR, 1);
+    assertThat(deltas(s.afterChange(T + 4 + GRACE))).as("after the prune").isEmpty();
+    // The peer goes on getting the feed from its author: nothing more goes from here.
+    for (long t = T + 5 + GRACE; t <= T + 10 * GRACE; t += MIN / 2) {
+      s.receive(new Ack(VersionVector.of(AUTHOR, local.vector().get(AUTHOR))), t,
+          new ArrayList<>());
+      local.write(AUTHOR, 1);
+      assertThat(deltas(s.afterChange(t))).as("at %d", t - T).isEmpty();
+    }
+  }
+
+  @Test
+  void aPrunedFeedGoesFromHereAgainOnceThePeerLacksItForAGrace() throws ProtocolException {
+    // The author's link to the peer broke after the prune: the peer's acks stop covering its
+    // records, so they go from here after the grace, as for any feed held back.
+    Connected local = new Connected(PEER, AUTHOR);
+    SyncSession s = open(new SyncSession(local, CONFIG, 1));
+    local.write(AUTHOR, 1);
+    s.receive(new Prune(List.of(new Range(AUTHOR, 1, 1))), T + 1, new ArrayList<>());
+    assertThat(deltas(s.afterChange(T + 1))).isEmpty();
+
+    assertThat(deltas(s.tick(T + 1 + GRACE))).extracting(DeltaRecord::seq).containsExactly(1L);
+  }
+
+  @Test
+  void aPruneOfOurOwnFeedOrThePeersChangesNothing() throws ProtocolException {
+    Connected local = new Connected(PEER, AUTHOR);
+    SyncSession s = open(new SyncSession(local, CONFIG, 1));
+    s.receive(new Prune(List.of(new Range(ME, 1, 5), new Range(PEER, 1, 5))), T + 1,
+        new ArrayList<>());
+    local.write(ME, 1);
+
+    assertThat(deltas(s.afterChange(T + 2))).extracting(DeltaRecord::origin)
+        .containsExactly(ME);
+  }
+
+  @Test
+  void aCopyOfARecordWhoseAuthorIsConnectedHereIsAnsweredWithAPruneOncePerGrace()
+      throws ProtocolException {
+    Connected local = new Connected(PEER, AUTHOR);
+    local.write(AUTHOR, 3);
+    SyncSession s = open(new SyncSession(local, CONFIG, 1));
+
+    List<Message> out = s.receive(new Deltas(List.of(SyncSessionTest.record(AUTHOR, 2),
+        SyncSessionTest.record(AUTHOR, 3))), T + 1, new ArrayList<>());
+    assertThat(SyncSessionTest.ofType(out, Prune.class))
+        .containsExactly(new Prune(List.of(new Range(AUTHOR, 2, 3))));
+    // Copies already on their way when the peer reads it: no second prune within the grace.
+    out = s.receive(new Deltas(List.of(SyncSessionTest.record(AUTHOR, 3))), T + GRACE,
+        new ArrayList<>());
+    assertThat(SyncSessionTest.ofType(out, Prune.class)).isEmpty();
+    out = s.receive(new Deltas(List.of(SyncSessionTest.record(AUTHOR, 1))), T + 1 + GRACE,
+        new ArrayList<>());
+    assertThat(SyncSessionTest.ofType(out, Prune.class))
+        .containsExactly(new Prune(List.of(new Range(AUTHOR, 1, 1))));
+  }
+
+  @Test
+  void noPruneForCopiesWithoutAnotherPathNorOverALossyLinkNorOfThePeersOwnRecords()
+      throws ProtocolException {
+    // Without a session with the author, the peer may be our only path to its records; over a
+    // lossy link a copy is a resend of a lost ack's records; the peer's own records come only
+    // from it.
+    Connected alone = new Connected(PEER);
+    alone.write(AUTHOR, 1);
+    SyncSession s = open(new SyncSession(alone, CONFIG, 1));
+    assertThat(SyncSessionTest.ofType(s.receive(new Deltas(List.of(
+        SyncSessionTest.record(AUTHOR, 1))), T + 1, new ArrayList<>()), Prune.class)).isEmpty();
+
+    Connected lossy = new Connected(PEER, AUTHOR);
+    lossy.write(AUTHOR, 1);
+    s = open(new SyncSession(lossy, CONFIG.withOrdered(false), 1));
+    assertThat(SyncSessionTest.ofType(s.receive(new Deltas(List.of(
+        SyncSessionTest.record(AUTHOR, 1))), T + 1, new ArrayList<>()), Prune.class)).isEmpty();
+
+    Connected own = new Connected(PEER, AUTHOR);
+    own.write(PEER, 1);
+    s = open(new SyncSession(own, CONFIG, 1));
+    assertThat(SyncSessionTest.ofType(s.receive(new Deltas(List.of(
+        SyncSessionTest.record(PEER, 1))), T + 1, new ArrayList<>()), Prune.class)).isEmpty();
   }
 
   @Test

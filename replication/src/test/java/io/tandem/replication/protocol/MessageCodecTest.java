@@ -14,6 +14,7 @@ import io.tandem.replication.protocol.Message.Ack;
 import io.tandem.replication.protocol.Message.Deltas;
 import io.tandem.replication.protocol.Message.Hello;
 import io.tandem.replication.protocol.Message.Offer;
+import io.tandem.replication.protocol.Message.Prune;
 import io.tandem.replication.protocol.Message.Range;
 import io.tandem.replication.protocol.Message.Request;
 import io.tandem.replication.protocol.Message.Resend;
@@ -104,7 +105,9 @@ class MessageCodecTest {
         new Request(List.of(new Range(low, 1, 1)), 0, IndexedEntries.of(new int[] {3},
             new long[] {2})),
         new Resend(List.of()),
-        new Resend(List.of(new Range(high, MAX_SEQ, MAX_SEQ), new Range(low, 1, 3))));
+        new Resend(List.of(new Range(high, MAX_SEQ, MAX_SEQ), new Range(low, 1, 3))),
+        new Prune(List.of()),
+        new Prune(List.of(new Range(signed, 1, MAX_SEQ), new Range(low, 7, 7))));
     for (Message m : messages) {
       assertThat(MessageCodec.decode(MessageCodec.encode(m), ProtocolLimits.DEFAULT))
           .as("%s", m).isEqualTo(m);
@@ -264,6 +267,7 @@ class MessageCodecTest {
     kinds.put(new Offer(List.of(new Range(A, 1, 2))), "offer");
     kinds.put(new Request(List.of(new Range(A, 1, 2))), "request");
     kinds.put(new Resend(List.of(new Range(A, 1, 2))), "resend");
+    kinds.put(new Prune(List.of(new Range(A, 1, 2))), "prune");
     kinds.forEach((m, kind) -> {
       ByteBuffer frame = MessageCodec.encode(m);
       int position = frame.position();
@@ -277,7 +281,8 @@ class MessageCodecTest {
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {9}))).isEqualTo("snapshot-chunk");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {10}))).isEqualTo("ephemeral");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {11}))).isEqualTo("resend");
-    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {12}))).isEqualTo("unknown");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {12}))).isEqualTo("prune");
+    assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {13}))).isEqualTo("unknown");
     assertThat(MessageCodec.kindOf(ByteBuffer.wrap(new byte[] {(byte) 0xff})))
         .isEqualTo("unknown");
     // A frame read from the middle of a buffer is judged by its own first byte.
@@ -477,7 +482,7 @@ class MessageCodecTest {
 
   @Test
   void unknownTypeIsRefused() {
-    for (int type : new int[] {0, 12, 42, 255}) {
+    for (int type : new int[] {0, 13, 42, 255}) {
       assertThat(reason(new byte[] {(byte) type, 0})).as("type %d", type)
           .isEqualTo(Reason.UNKNOWN_TYPE);
     }
@@ -649,6 +654,7 @@ class MessageCodecTest {
       Map.entry("ack-dictionary-zero.bin", Reason.MALFORMED),
       Map.entry("want-whole-with-vector.bin", Reason.MALFORMED),
       Map.entry("resend-empty-range.bin", Reason.MALFORMED),
+      Map.entry("prune-empty-range.bin", Reason.MALFORMED),
       Map.entry("next-on-first-record.bin", Reason.MALFORMED),
       Map.entry("wall-below-zero.bin", Reason.MALFORMED),
       Map.entry("self-dependency.bin", Reason.VIOLATION),
@@ -902,7 +908,7 @@ class MessageCodecTest {
   }
 
   static Gen<Message> messages() {
-    Gen<Integer> kinds = Generate.range(0, 10);
+    Gen<Integer> kinds = Generate.range(0, 11);
     Gen<String> topics = Generate.pick(AWKWARD_NAMES);
     Gen<Integer> sizes = Generate.range(1, 300);
     Gen<Integer> versions = Generate.pick(List.of(0, 1, 2, 127, 128, Integer.MAX_VALUE))
@@ -924,6 +930,7 @@ class MessageCodecTest {
       case 4 -> new Offer(ranges.generate(in));
       case 5 -> requests.generate(in);
       case 9 -> new Resend(ranges.generate(in));
+      case 11 -> new Prune(ranges.generate(in));
       case 6 -> {
         byte[] snapshot = new byte[sizes.generate(in)];
         new java.util.Random(snapshot.length).nextBytes(snapshot);
