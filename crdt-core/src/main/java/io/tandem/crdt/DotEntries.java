@@ -71,33 +71,45 @@ final class DotEntries {
     if (other == this) {
       return this;
     }
-    List<Dot> d = new ArrayList<>(dots.length + other.dots.length);
-    List<Object> v = new ArrayList<>(d.size());
+    Dot[] d = new Dot[dots.length + other.dots.length];
+    Object[] v = new Object[d.length];
+    int n = 0;
+    // Whether the result is this, entry for entry: then this is returned, not a copy, and no
+    // comparison of the two is needed afterwards (it cost a merge of received deltas 5 %).
+    boolean same = true;
     int i = 0;
     int j = 0;
     while (i < dots.length || j < other.dots.length) {
       int c = i == dots.length ? 1 : j == other.dots.length ? -1 : dots[i].compareTo(other.dots[j]);
       if (c == 0) {
-        d.add(dots[i]);
-        v.add(values[i] == other.values[j] ? values[i] : combine.apply(values[i], other.values[j]));
+        Object joined = values[i] == other.values[j] ? values[i]
+            : combine.apply(values[i], other.values[j]);
+        same &= joined == values[i] || joined.equals(values[i]);
+        d[n] = dots[i];
+        v[n++] = joined;
         i++;
         j++;
       } else if (c < 0) {
-        if (!theirs.contains(dots[i])) {
-          d.add(dots[i]);
-          v.add(values[i]);
+        if (theirs.contains(dots[i])) {
+          same = false;
+        } else {
+          d[n] = dots[i];
+          v[n++] = values[i];
         }
         i++;
       } else {
         if (!mine.contains(other.dots[j])) {
-          d.add(other.dots[j]);
-          v.add(other.values[j]);
+          same = false;
+          d[n] = other.dots[j];
+          v[n++] = other.values[j];
         }
         j++;
       }
     }
-    DotEntries r = d.isEmpty() ? EMPTY : new DotEntries(d.toArray(new Dot[0]), v.toArray());
-    return r.equals(this) ? this : r;
+    if (same) {
+      return this;
+    }
+    return n == 0 ? EMPTY : new DotEntries(Arrays.copyOf(d, n), Arrays.copyOf(v, n));
   }
 
   DotEntries keepUnseen(CausalContext seen) {
