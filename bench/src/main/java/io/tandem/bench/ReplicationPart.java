@@ -180,6 +180,7 @@ final class ReplicationPart {
       writers.forEach(Thread::start);
       sleep(s.warmup());
       long t0 = System.nanoTime();
+      long cpu0 = processCpuNanos();
       long before = mesh.everywhere();
       long writtenBefore = written.sum();
       sleep(s.saturation());
@@ -205,6 +206,7 @@ final class ReplicationPart {
             + mesh.describe(), e);
       }
       long t1 = System.nanoTime();
+      long cpu = processCpuNanos() - cpu0;
       double opsPerSecond = (all - before) / secs(t1 - t0);
       double frames = 0;
       double bytes = 0;
@@ -216,9 +218,10 @@ final class ReplicationPart {
             .mapToLong(p -> p.bytesOut()).sum();
       }
       log.printf("part 2: %s: %,.0f replicated ops/s; writes returned at %,d/s; drain %.2f s; "
-          + "per write (all devices): %.2f frames, %.0f bytes sent, %.2f duplicates received%n",
+          + "per write (all devices): %.2f frames, %.0f bytes sent, %.2f duplicates received, "
+          + "%.1f µs of CPU per replicated op%n",
           d, opsPerSecond, writeRate, secs(t1 - stopped), frames / all, bytes / all,
-          duplicates / all);
+          duplicates / all, cpu / 1e3 / (all - before));
       double ratio = opsPerSecond / PEER_OPS_PER_SECOND;
       t.add(new double[] {opsPerSecond, PEER_OPS_PER_SECOND, ratio},
           "replicated ops/s at saturation", level(d),
@@ -367,6 +370,12 @@ final class ReplicationPart {
     }, "part2-writer-" + who);
     th.setDaemon(true);
     return th;
+  }
+
+  /** CPU time of this process (every thread, the JIT's and the collector's included). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Waits until the writes holding permits of {@code inFlight} are settled. */

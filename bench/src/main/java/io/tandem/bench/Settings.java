@@ -39,8 +39,10 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         // held-out set of worlds to check that they were not fitted to those three.
         new Experiment.Setting(Long.getLong("tandem.part4.seed", 4), 30 * MINUTE,
             12 * 60 * MINUTE, 150, MINUTE, 3),
-        new ReplicationPart.Setting(Duration.ofSeconds(5), Duration.ofSeconds(10), 2_000, 10_000,
-            Duration.ofSeconds(3), Duration.ofSeconds(10),
+        new ReplicationPart.Setting(Duration.ofSeconds(Long.getLong("tandem.part2.warmup", 5)),
+            Duration.ofSeconds(10), 2_000, 10_000,
+            Duration.ofSeconds(Long.getLong("tandem.part2.latencyWarmup", 3)),
+            Duration.ofSeconds(10),
             List.of(Durability.PROCESS_CRASH_SAFE, Durability.POWER_LOSS_SAFE)),
         3.0, false);
   }
