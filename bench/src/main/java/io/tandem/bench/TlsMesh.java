@@ -183,6 +183,21 @@ final class TlsMesh implements AutoCloseable {
     return n;
   }
 
+  /**
+   * How many records the devices hold between them, of the devices' own feeds: a write is
+   * replicated once each device holds it, so this grows by the number of devices per write.
+   */
+  long held() {
+    long n = 0;
+    for (Replica r : replicas) {
+      VersionVector v = r.vector();
+      for (Replica origin : replicas) {
+        n += v.get(origin.id());
+      }
+    }
+    return n;
+  }
+
   /** Each device's vector, metrics and peers, for a report of a drain that did not end. */
   String describe() {
     StringBuilder b = new StringBuilder();
