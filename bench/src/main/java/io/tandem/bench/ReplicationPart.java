@@ -257,6 +257,7 @@ final class ReplicationPart {
       }
       double interval = 1e9 / s.offeredPerSecond();
       long start = System.nanoTime() + 10_000_000;
+      long cpuAtStart = processCpuNanos();
       long measureFrom = start + s.latencyWarmup().toNanos();
       AtomicLong next = new AtomicLong();
       AtomicLong firstCall = new AtomicLong(Long.MAX_VALUE);
@@ -304,6 +305,7 @@ final class ReplicationPart {
           Duration.ofNanos(Math.round(seconds * 1e9)).plus(DRAIN_TIMEOUT));
       pacer.shutdown();
       awaitTermination(pacer);
+      double cores = (processCpuNanos() - cpuAtStart) / (double) (System.nanoTime() - start);
       TlsMesh.await("every write durable and visible on its device", () -> backlog.get() == 0,
           DRAIN_TIMEOUT);
       if (failures.sum() > 0) {
@@ -328,8 +330,9 @@ final class ReplicationPart {
       double s50 = ms(Arrivals.quantile(fromSchedule, 0.50));
       double s99 = ms(Arrivals.quantile(fromSchedule, 0.99));
       log.printf("part 2: %s: p50 %.2f ms, p99 %.2f ms from the call (%.2f / %.2f from the "
-          + "schedule) over %,d writes; offered %,.0f/s achieved; %,d writes skipped (backlog)%n",
-          d, p50, p99, s50, s99, fromSchedule.length, achieved, skipped.sum());
+          + "schedule) over %,d writes; offered %,.0f/s achieved; %,d writes skipped (backlog); "
+          + "the process used %.2f cores meanwhile%n",
+          d, p50, p99, s50, s99, fromSchedule.length, achieved, skipped.sum(), cores);
       String offered = String.format(Locale.ROOT, "at %,d/s offered", s.offeredPerSecond());
       t.add(new double[] {p50}, "write → visible on all three, p50 (ms), " + offered,
           level(d), atLeast + Table.num(p50), "—", "—", "—", "≤ 3 ms",
