@@ -28,12 +28,9 @@ import java.util.function.Supplier;
  * them. The queue is bounded: past {@code maxQueued} calls, callers wait for room.
  *
  * <p>A caller that does not wait ({@link #whenDurable}) gets a future instead: if nobody leads,
- * a committer thread does, and the futures are completed in queue order, with no lock held (so
- * what runs on completion may take its own locks, and even queue more, without stalling the
- * commits): by a completer thread while commits go on, or by the committer thread itself when it
- * has nothing left to commit, which saves a hand-off between threads per commit when writes come
- * one at a time (a write on its way to every device crosses two stores). Both threads are
- * started on demand and end after a second idle.
+ * a committer thread does, and a completer thread completes the futures, in queue order, with
+ * no lock held (so what runs on completion may take its own locks, and even queue more, without
+ * stalling the commits). Both threads are started on demand and end after a second idle.
  */
 final class GroupCommit {
 
@@ -74,10 +71,6 @@ final class GroupCommit {
   private int asyncQueued;
   /** Whether a committer task is submitted and has not started leading yet. */
   private boolean kicked;
-  /** Groups whose futures wait to be completed, in queue order. */
-  private final ArrayDeque<List<Request>> toComplete = new ArrayDeque<>();
-  /** Whether a thread is completing {@link #toComplete}: one at a time keeps their order. */
-  private boolean completing;
   private final ExecutorService committerThread = daemon("tandem-h2-commit");
   private final ExecutorService completerThread = daemon("tandem-h2-complete");
 
@@ -225,7 +218,6 @@ final class GroupCommit {
       }
       List<Request> futures = new ArrayList<>();
       boolean handOver;
-      Runnable completion;
       lock.lock();
       try {
         for (Request r : group) {
@@ -244,52 +236,15 @@ final class GroupCommit {
           leading = false;
           kick();
         }
-        // The committer thread with nothing left to commit completes them itself.
-        completion = toComplete(futures, mine == null && handOver);
       } finally {
         lock.unlock();
       }
-      if (completion != null) {
-        completion.run();
+      if (!futures.isEmpty()) {
+        completerThread.execute(() -> complete(futures));
       }
       if (handOver) {
         return;
       }
-    }
-  }
-
-  /**
-   * Under the lock: queues {@code futures} to be completed after those queued before; returns
-   * what the calling thread runs once it let go of the lock, or null if nothing: the completing
-   * itself ({@code here}), or the hand-off to the completer thread, if no thread completes yet.
-   */
-  private Runnable toComplete(List<Request> futures, boolean here) {
-    if (futures.isEmpty()) {
-      return null;
-    }
-    toComplete.add(futures);
-    if (completing) {
-      return null; // the thread completing takes them after those before them
-    }
-    completing = true;
-    return here ? this::completeQueued : () -> completerThread.execute(this::completeQueued);
-  }
-
-  /** Completes the queued groups' futures, in order, until none is left; no lock is held. */
-  private void completeQueued() {
-    while (true) {
-      List<Request> next;
-      lock.lock();
-      try {
-        next = toComplete.poll();
-        if (next == null) {
-          completing = false;
-          return;
-        }
-      } finally {
-        lock.unlock();
-      }
-      complete(next);
     }
   }
 
@@ -344,7 +299,6 @@ final class GroupCommit {
    */
   void close(Supplier<RuntimeException> why) {
     List<Request> futures = new ArrayList<>();
-    Runnable completion;
     lock.lock();
     try {
       if (closed != null) {
@@ -362,12 +316,11 @@ final class GroupCommit {
       queue.clear();
       asyncQueued = 0;
       changed.signalAll();
-      completion = toComplete(futures, false);
     } finally {
       lock.unlock();
     }
-    if (completion != null) {
-      completion.run();
+    if (!futures.isEmpty()) {
+      completerThread.execute(() -> complete(futures));
     }
   }
 }
