@@ -33,8 +33,9 @@ public sealed interface Message {
 
   /**
    * The protocol version this build speaks. Version 5 added {@link Ephemeral}, version 6
-   * {@link Resend}, version 7 {@link Prune}: an older peer would close the session on the unknown type, so peers of two
-   * versions refuse each other at the hello instead (docs/PROTOCOL.md, "Ephemeral messages").
+   * {@link Resend}, version 7 {@link Prune}: an older peer would close the session on the unknown
+   * type, so peers of two versions refuse each other at the hello instead (docs/PROTOCOL.md,
+   * "Ephemeral messages").
    */
   int VERSION = 7;
 

@@ -95,8 +95,8 @@ final class Receiver {
         if (prunable(r.origin(), now)) {
           twice = twice == null ? new LinkedHashMap<>() : twice;
           Range had = twice.get(r.origin());
-          twice.put(r.origin(), new Range(r.origin(), had == null ? r.seq()
-              : Math.min(had.from(), r.seq()), had == null ? r.seq() : Math.max(had.to(), r.seq())));
+          twice.put(r.origin(), had == null ? new Range(r.origin(), r.seq(), r.seq())
+              : new Range(r.origin(), Math.min(had.from(), r.seq()), Math.max(had.to(), r.seq())));
         }
       } else {
         received.add(r);

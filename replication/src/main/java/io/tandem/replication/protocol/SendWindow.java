@@ -207,10 +207,12 @@ final class SendWindow {
   /**
    * The peer got records of {@code origin}'s feed from us and from their author too
    * ({@link Message.Prune}): held back again as if its ack had shown the other path. Its own feed
-   * and ours always go.
+   * and ours always go; a feed we hold nothing of is not remembered (a peer names any ids it
+   * likes).
    */
   void pruned(ReplicaId origin, long now) {
-    if (!origin.equals(local.id()) && !origin.equals(peer.id())) {
+    if (!origin.equals(local.id()) && !origin.equals(peer.id())
+        && local.vector().get(origin) > 0) {
       holdBack.elsewhere(origin, now);
     }
   }
