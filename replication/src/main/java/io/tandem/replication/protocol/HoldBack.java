@@ -71,7 +71,7 @@ final class HoldBack {
     if (config.relay() || peer.relay()) {
       return held;
     }
-    long least = SyncSession.CLAIM_ROUND_TRIPS * config.minBackoffMillis();
+    long least = SyncSession.grace(config);
     if (local.relayOpen()) {
       return grace.heldLongEnough(origin, held, now, least);
     }

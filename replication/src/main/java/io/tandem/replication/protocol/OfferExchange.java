@@ -46,7 +46,7 @@ final class OfferExchange {
     this.base = base;
     this.window = window;
     this.claimant = claimant;
-    this.askGrace = new DirectGrace(SyncSession.CLAIM_ROUND_TRIPS * config.minBackoffMillis());
+    this.askGrace = new DirectGrace(SyncSession.grace(config));
     this.openRequests = new OpenRequests(config.ordered() ? 0 : config.minBackoffMillis(),
         SendWindow.resendCap(config));
   }

@@ -48,9 +48,9 @@ final class Receiver {
     this.window = window;
     this.exchange = exchange;
     this.ackEcho = new AckEcho(config.ordered() ? 0 : SyncSession.ackEchoMillis(config),
-        SyncSession.CLAIM_ROUND_TRIPS * config.minBackoffMillis());
+        SyncSession.grace(config));
     this.prunes = config.ordered();
-    this.pruneEvery = SyncSession.CLAIM_ROUND_TRIPS * config.minBackoffMillis();
+    this.pruneEvery = SyncSession.grace(config);
   }
 
   /**

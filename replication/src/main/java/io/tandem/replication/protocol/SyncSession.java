@@ -165,9 +165,17 @@ public final class SyncSession {
   static final int LOSSY_CAP_DELAYS = 8;
   static final int ACK_ECHO_WINDOWS = 60;
 
+  /**
+   * The least grace of the session's waits (1 s by default): a claim, a record held back for
+   * another path, the repeat of an ack or of a prune.
+   */
+  static long grace(SessionConfig config) {
+    return CLAIM_ROUND_TRIPS * config.minBackoffMillis();
+  }
+
   /** Over a lossy link, how long acks are said again once they are known to be lost (60 s). */
   static long ackEchoMillis(SessionConfig config) {
-    return ACK_ECHO_WINDOWS * CLAIM_ROUND_TRIPS * config.minBackoffMillis();
+    return ACK_ECHO_WINDOWS * grace(config);
   }
 
   private final Local local;
