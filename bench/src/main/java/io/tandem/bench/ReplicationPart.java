@@ -342,7 +342,7 @@ final class ReplicationPart {
           + "schedule) over %,d writes; offered %,.0f/s achieved; %,d writes skipped (backlog); "
           + "the process used %.2f cores meanwhile; per write (all devices): %s%n",
           d, p50, p99, s50, s99, fromSchedule.length, achieved, skipped.sum(), cores,
-          traffic(mesh, total));
+          traffic(mesh, total - skipped.sum())); // the writes made, not those skipped
       String offered = String.format(Locale.ROOT, "at %,d/s offered", s.offeredPerSecond());
       t.add(new double[] {p50}, "write → visible on all three, p50 (ms), " + offered,
           level(d), atLeast + Table.num(p50), "—", "—", "—", "≤ 3 ms",
