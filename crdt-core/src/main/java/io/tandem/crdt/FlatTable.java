@@ -1,0 +1,286 @@
+package io.tandem.crdt;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * A mutable hash table from scalar elements to their dots, packed into a few flat arrays: the
+ * storage under a big {@link OrSet}. Only {@link FlatSet} touches it, under its lock; the public
+ * types stay immutable values because every change goes through a {@link FlatSet} version.
+ */
+final class FlatTable {
+
+  /*
+   * Entries are dense, in insertion order (so the last one can be taken back exactly, which is
+   * what undoing an insert needs): entry i has a hash, the offset of its element's bytes in the
+   * pool, and its dots. A single dot, nearly every element's, is a replica index into a small
+   * table and a counter; two or more go to a side map. An element whose dots all went stays as a
+   * dead entry until the table is rebuilt. The index is open addressing with linear probing over
+   * entry numbers (plus one; 0 is empty), each slot's spare high bits holding those of its entry's
+   * hash, so a probe past other entries reads the index alone, not their arrays. Entries are only
+   * ever appended or taken back last first, so no probe chain ever has a hole, and no tombstone
+   * is needed.
+   * Elements are packed as PackedScalars writes them. Per element of a short ASCII string that
+   * is about 20 B of entry, 8 B of index and the string's length plus two bytes of pool, against
+   * 48 B for the String object alone.
+   */
+
+  static final int DEAD = -2;
+  /** What {@link #dotsIfOne} returns for an entry of two or more dots. */
+  static final Object MANY = new Object();
+  private static final int MULTI = -1;
+
+  /** Guards the table and the versions of it (see {@link FlatSet}). */
+  final StampedLock lock = new StampedLock();
+
+  int count; // entries, live and dead
+  int live;
+  private int[] hashes = new int[16];
+  private int[] offsets = new int[16];
+  private long[] counters = new long[16];
+  private int[] reps = new int[16];
+  private byte[] pool = new byte[64];
+  private int poolLength;
+  private int[] index = new int[32];
+  private int shift = 32 - 5;
+  private int entryMask = (1 << 6) - 1; // the low bits of a slot: entry number + 1, up to capacity
+  private final Map<Integer, Object> multi = new HashMap<>();
+  private ReplicaId[] replicas = new ReplicaId[4];
+  private int replicaCount;
+  private int lastReplica = -1;
+  private final Map<ReplicaId, Integer> replicaIndex = new HashMap<>();
+
+  /** The entry holding {@code element}, or -1. */
+  int find(Object element, int hash) {
+    int high = hash & ~entryMask;
+    for (int s = slot(hash); ; s = (s + 1) & (index.length - 1)) {
+      int v = index[s];
+      if (v == 0) {
+        return -1;
+      }
+      if ((v & ~entryMask) == high && holds((v & entryMask) - 1, element)) {
+        return (v & entryMask) - 1;
+      }
+    }
+  }
+
+  /** The entry holding the element of {@code other}'s entry {@code j}, or -1. */
+  int find(FlatTable other, int j) {
+    int hash = other.hashes[j];
+    int from = other.offsets[j];
+    int to = from + other.length(j);
+    int high = hash & ~entryMask;
+    for (int s = slot(hash); ; s = (s + 1) & (index.length - 1)) {
+      int v = index[s];
+      if (v == 0) {
+        return -1;
+      }
+      int e = (v & entryMask) - 1;
+      if ((v & ~entryMask) == high && hashes[e] == hash && Arrays.equals(
+          pool, offsets[e], offsets[e] + length(e), other.pool, from, to)) {
+        return e;
+      }
+    }
+  }
+
+  int hash(int i) {
+    return hashes[i];
+  }
+
+  /** Entry {@code i}'s dots as {@link Dots} keeps them (a Dot or Dots), or null when dead. */
+  Object dots(int i) {
+    int r = reps[i];
+    return r >= 0 ? new Dot(replicas[r], counters[i]) : r == MULTI ? multi.get(i) : null;
+  }
+
+  /**
+   * Entry {@code i}'s one dot, null when dead, or {@link #MANY}: what a read without the lock
+   * may compute, since it never reaches into the side map.
+   */
+  Object dotsIfOne(int i) {
+    int r = reps[i];
+    return r >= 0 ? new Dot(replicas[r], counters[i]) : r == MULTI ? MANY : null;
+  }
+
+  boolean isLive(int i) {
+    return reps[i] != DEAD;
+  }
+
+  /** Whether entry {@code i}'s dots are exactly {@code replica}'s {@code counter}. */
+  boolean isOnly(int i, ReplicaId replica, long counter) {
+    int r = reps[i];
+    return r >= 0 && counters[i] == counter && replicas[r].equals(replica);
+  }
+
+  /** Whether entry {@code i} here and entry {@code j} of {@code other} hold the same one dot. */
+  boolean sameDot(int i, FlatTable other, int j) {
+    int r = reps[i];
+    int q = other.reps[j];
+    return r >= 0 && q >= 0 && counters[i] == other.counters[j]
+        && replicas[r].equals(other.replicas[q]);
+  }
+
+  /** Whether {@code seen} covers any of entry {@code i}'s dots. */
+  boolean anySeen(int i, CausalContext seen) {
+    int r = reps[i];
+    if (r >= 0) {
+      return seen.contains(replicas[r], counters[i]);
+    }
+    if (r == DEAD) {
+      return false;
+    }
+    boolean[] any = {false};
+    Dots.forEach(multi.get(i), d -> any[0] |= seen.contains(d));
+    return any[0];
+  }
+
+  /** Sets entry {@code i}'s dots; null or {@link Dots#NONE} makes it dead. */
+  void setDots(int i, Object dots) {
+    boolean was = reps[i] != DEAD;
+    if (reps[i] == MULTI) {
+      multi.remove(i);
+    }
+    if (dots == null || Dots.isEmpty(dots)) {
+      reps[i] = DEAD;
+      counters[i] = 0;
+    } else if (dots instanceof Dot d) {
+      reps[i] = replica(d.replica());
+      counters[i] = d.counter();
+    } else {
+      reps[i] = MULTI;
+      counters[i] = 0;
+      multi.put(i, dots);
+    }
+    live += (reps[i] != DEAD ? 1 : 0) - (was ? 1 : 0);
+  }
+
+  /** Appends {@code element} with {@code dots} (not empty); the caller knows it is absent. */
+  int insert(Object element, int hash, Object dots) {
+    int at = poolLength;
+    encode(element);
+    return append(hash, at, dots);
+  }
+
+  /** Appends the element stored as {@code bytes} with {@code dots}. */
+  int insert(int hash, byte[] bytes, int from, int to, Object dots) {
+    int at = poolLength;
+    reserve(to - from);
+    System.arraycopy(bytes, from, pool, at, to - from);
+    poolLength += to - from;
+    return append(hash, at, dots);
+  }
+
+  /** Appends entry {@code j} of {@code other}, with {@code dots}. */
+  int insert(FlatTable other, int j, Object dots) {
+    return insert(other.hashes[j], other.pool, other.offsets[j],
+        other.offsets[j] + other.length(j), dots);
+  }
+
+  /** A copy of entry {@code i}'s element bytes. */
+  byte[] bytes(int i) {
+    return Arrays.copyOfRange(pool, offsets[i], offsets[i] + length(i));
+  }
+
+  /** Takes back the last entry appended, exactly as it was before. */
+  void removeLast() {
+    int e = count - 1;
+    setDots(e, null);
+    int s = slot(hashes[e]);
+    while ((index[s] & entryMask) != e + 1) {
+      s = (s + 1) & (index.length - 1);
+    }
+    // The last entry appended is at the end of its probe chain: nothing probed past it since.
+    index[s] = 0;
+    poolLength = offsets[e];
+    count = e;
+  }
+
+  /** Entry {@code i}'s element, rebuilt from its bytes. */
+  Object element(int i) {
+    return PackedScalars.read(pool, offsets[i]);
+  }
+
+  /** Whether entry {@code e} holds an element equal to {@code element}. */
+  private boolean holds(int e, Object element) {
+    return PackedScalars.holds(pool, offsets[e], element);
+  }
+
+  private int length(int i) {
+    return PackedScalars.length(pool, offsets[i]);
+  }
+
+  private void encode(Object element) {
+    reserve(PackedScalars.size(element));
+    poolLength = PackedScalars.write(element, pool, poolLength);
+  }
+
+  private void reserve(int n) {
+    if (poolLength + n > pool.length) {
+      pool = Arrays.copyOf(pool, Math.max(pool.length * 2, poolLength + n));
+    }
+  }
+
+  private int append(int hash, int at, Object dots) {
+    int e = count;
+    if (e == hashes.length) {
+      int n = e * 2;
+      hashes = Arrays.copyOf(hashes, n);
+      offsets = Arrays.copyOf(offsets, n);
+      counters = Arrays.copyOf(counters, n);
+      reps = Arrays.copyOf(reps, n);
+    }
+    hashes[e] = hash;
+    offsets[e] = at;
+    reps[e] = DEAD;
+    count = e + 1;
+    setDots(e, dots);
+    if (4L * count > 3L * index.length) {
+      rehash(index.length * 2);
+    } else {
+      place(e);
+    }
+    return e;
+  }
+
+  private void place(int e) {
+    int s = slot(hashes[e]);
+    while (index[s] != 0) {
+      s = (s + 1) & (index.length - 1);
+    }
+    index[s] = hashes[e] & ~entryMask | e + 1;
+  }
+
+  /** Rebuilds the index in entry order, so it is laid out as if every entry were put in turn. */
+  private void rehash(int capacity) {
+    index = new int[capacity];
+    shift = 32 - Integer.numberOfTrailingZeros(capacity);
+    entryMask = (capacity << 1) - 1;
+    for (int e = 0; e < count; e++) {
+      place(e);
+    }
+  }
+
+  private int slot(int hash) {
+    return (hash * 0x9E3779B9) >>> shift;
+  }
+
+  private int replica(ReplicaId id) {
+    if (lastReplica >= 0 && replicas[lastReplica].equals(id)) {
+      return lastReplica; // a run of adds nearly always comes from one replica
+    }
+    Integer r = replicaIndex.get(id);
+    if (r != null) {
+      lastReplica = r;
+      return r;
+    }
+    lastReplica = replicaCount;
+    if (replicaCount == replicas.length) {
+      replicas = Arrays.copyOf(replicas, replicaCount * 2);
+    }
+    replicas[replicaCount] = id;
+    replicaIndex.put(id, replicaCount);
+    return replicaCount++;
+  }
+}
