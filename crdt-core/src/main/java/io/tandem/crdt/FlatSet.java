@@ -21,7 +21,8 @@ final class FlatSet {
    * version becomes the root and the newer ones hold the way forth. A replica edits its newest
    * state nearly always, so nearly every edit costs a table update and a log of its own size,
    * against a path of trie nodes copied; a version reached by a long way back costs that way.
-   * Nothing newer holds anything older: an old version nobody holds is garbage, log and all.
+   * Nothing newer holds anything older: an old version nobody holds is garbage, log and all; one
+   * that is held keeps its way to the root, which copiedIfDue bounds.
    *
    * Versions of one table are read and edited under the table's lock, so threads may hold and
    * read different versions (a replica's writer merges while the app reads older states). A
@@ -208,7 +209,8 @@ final class FlatSet {
     FlatSet v = new FlatSet(table, order);
     log = back;
     next = v;
-    return v.compactedIfSparse();
+    table.edits++;
+    return v.copiedIfDue();
   }
 
   /** Visits each live element (rebuilt from its bytes) with its dots. */
@@ -247,10 +249,17 @@ final class FlatSet {
     return new FlatSet(c, TABLES.incrementAndGet());
   }
 
-  /** A root with more dead entries than live ones is copied into a table of its own. */
-  private FlatSet compactedIfSparse() {
+  /**
+   * A root is copied into a table of its own when more of its entries are dead than live, or
+   * when its table has taken more edits than it has entries. The second bounds what an old
+   * version that someone keeps holds on to: its way to the root, a log per edit, would otherwise
+   * grow with every edit made after it, forever; now it is at most one table's worth of logs and
+   * the table. Each copy costs O(entries) after as many edits: O(1) per edit, as array doubling.
+   */
+  private FlatSet copiedIfDue() {
     int dead = table.count - table.live;
-    return dead > 64 && dead > table.live ? copy(table) : this;
+    boolean sparse = dead > 64 && dead > table.live;
+    return sparse || table.edits > Math.max(table.count, 4096) ? copy(table) : this;
   }
 
   /** Makes this version the table's content; the caller holds the lock. */

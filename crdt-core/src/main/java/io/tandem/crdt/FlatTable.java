@@ -36,6 +36,7 @@ final class FlatTable {
   final StampedLock lock = new StampedLock();
 
   int count; // entries, live and dead
+  int edits; // versions made on this table
   int live;
   private int[] hashes = new int[16];
   private int[] offsets = new int[16];

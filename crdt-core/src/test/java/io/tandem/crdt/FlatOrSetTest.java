@@ -169,6 +169,26 @@ class FlatOrSetTest {
   }
 
   @Test
+  void aHeldOldVersionStaysRightWhileItsTableIsCopiedAway() {
+    OrSet.packAt = 4;
+    OrSet<String> s = OrSet.empty();
+    for (int i = 0; i < 100; i++) {
+      s = s.merge(s.add(A, "e" + i));
+    }
+    OrSet<String> held = s;
+    // Re-adds edit without growing the table: after more edits than entries it is copied.
+    for (int round = 0; round < 100; round++) {
+      for (int i = 0; i < 100; i++) {
+        s = s.merge(s.add(round % 2 == 0 ? B : A, "e" + i));
+      }
+    }
+    assertThat(held.size()).isEqualTo(100);
+    assertThat(held.dotsOf("e7")).containsExactly(Dot.of(A, 8));
+    assertThat(s.dotsOf("e7")).containsExactly(Dot.of(A, 5008));
+    assertThat(held.merge(s)).isEqualTo(s);
+  }
+
+  @Test
   void threadsReadingDifferentVersionsEachSeeTheirOwn() throws Exception {
     OrSet.packAt = 4;
     List<OrSet<String>> versions = new ArrayList<>();
