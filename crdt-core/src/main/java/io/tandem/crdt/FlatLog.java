@@ -13,9 +13,11 @@ final class FlatLog {
   private static final int INSERT = -2;
 
   private int size;
-  // The first change inline: most logs, an add's, hold one change and no array.
+  // The first change inline: most logs, an add's or its way back, hold one change and no array.
   private int firstCode;
   private Object firstDots;
+  private byte[] firstKey; // INSERT only
+  private int firstHash; // INSERT only
   private int[] codes; // from the second change on: an entry number (set its dots), or a code
   private Object[] dots; // the dots to set or insert
   private byte[][] keys; // INSERT only: the element's bytes
@@ -23,6 +25,11 @@ final class FlatLog {
 
   boolean isEmpty() {
     return size == 0;
+  }
+
+  /** The number of changes. */
+  int size() {
+    return size;
   }
 
   /** Entry {@code i} is to get {@code old} back (null: dead). */
@@ -37,7 +44,10 @@ final class FlatLog {
 
   private void insert(int hash, byte[] key, Object d) {
     int at = size;
-    if (keys == null) {
+    if (at == 0) {
+      firstKey = key;
+      firstHash = hash;
+    } else if (keys == null) {
       keys = new byte[Math.max(4, at + 1)][];
       hashes = new int[keys.length];
     } else if (at >= keys.length) {
@@ -45,8 +55,10 @@ final class FlatLog {
       hashes = Arrays.copyOf(hashes, keys.length);
     }
     add(INSERT, d);
-    keys[at] = key;
-    hashes[at] = hash;
+    if (at > 0) {
+      keys[at] = key;
+      hashes[at] = hash;
+    }
   }
 
   private void add(int code, Object d) {
@@ -93,7 +105,8 @@ final class FlatLog {
         back.insert(table.hash(e), table.bytes(e), table.dots(e));
         table.removeLast();
       } else {
-        table.insert(hashes[k], keys[k], 0, keys[k].length, dots(k));
+        byte[] key = k == 0 ? firstKey : keys[k];
+        table.insert(k == 0 ? firstHash : hashes[k], key, 0, key.length, dots(k));
         back.removeLast();
       }
     }

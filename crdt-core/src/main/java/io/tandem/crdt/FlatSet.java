@@ -2,7 +2,6 @@ package io.tandem.crdt;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -22,39 +21,67 @@ final class FlatSet {
    * state nearly always, so nearly every edit costs a table update and a log of its own size,
    * against a path of trie nodes copied; a version reached by a long way back costs that way.
    * Nothing newer holds anything older: an old version nobody holds is garbage, log and all; one
-   * that is held keeps its way to the root, which copiedIfDue bounds.
+   * that is held keeps its way to the root.
+   *
+   * Both costs are bounded by giving each table a share of changes (FlatTable.isDue: as many as
+   * it has entries). The edit that uses the share up puts its new version on a copy of the table;
+   * the versions left on the old one are then all old, and within one share of each other, so a
+   * reroot among them costs at most about a copy. An old version on such a table that is edited
+   * again (a branch from the past, such as a catch-up that applies its deltas to the same old
+   * state time after time) first moves to a copy of its own and stays there: the next branch
+   * from it reroots that copy instead of copying again. That is why a version is a handle on a
+   * node of the tree of one table and not the node itself: the node stays on the way of the
+   * other versions of its table, the handle moves. A move changes no content, so a version is
+   * the same value before and after it, whichever thread looks.
    *
    * Versions of one table are read and edited under the table's lock, so threads may hold and
    * read different versions (a replica's writer merges while the app reads older states). A
    * rerooting read changes the table, so it takes the lock as an edit does; a lookup in the root
    * version reads optimistically (StampedLock) and takes the lock only if an edit ran meanwhile.
+   * A handle changes its node only under the lock of the node's table, to a node on a fresh
+   * table whose lock it takes first; so a thread that has locked a node's table and still finds
+   * the node in the handle has that version until it unlocks.
    *
    * [1] Baker, Shallow Binding Makes Functional Arrays Fast, 1991
    * [2] Conchon, Filliatre, A Persistent Union-Find Data Structure, 2007
    */
 
-  private static final AtomicLong TABLES = new AtomicLong();
+  /** A place in the tree of versions of one table. */
+  private static final class Node {
+    final FlatTable table; // its lock guards every node on it
+    FlatLog log; // null iff this node is the root
+    Node next;
 
-  private final FlatTable table; // its lock guards every version that shares it
-  private final long order; // the table's place in the order locks are taken in
-  private FlatLog log; // null iff this version is the root
-  private FlatSet next;
+    Node(FlatTable table) {
+      this.table = table;
+    }
+  }
 
-  private FlatSet(FlatTable table, long order) {
-    this.table = table;
-    this.order = order;
+  private volatile Node node;
+
+  private FlatSet(Node node) {
+    this.node = node;
+  }
+
+  private static FlatSet own(FlatTable table) {
+    return new FlatSet(new Node(table));
   }
 
   /** A version of its own: {@code entries}, every value a non-empty dot set. */
   static FlatSet of(HashTrie<?, Object> entries) {
     FlatTable t = new FlatTable();
     entries.forEach((e, s) -> t.insert(e, e.hashCode(), s));
-    return new FlatSet(t, TABLES.incrementAndGet());
+    return own(t);
   }
 
   /** The changes an edit makes, recorded as they are made so the old version can go back. */
-  final class Edit {
+  static final class Edit {
+    private final FlatTable table;
     private final FlatLog back = new FlatLog();
+
+    private Edit(FlatTable table) {
+      this.table = table;
+    }
 
     FlatTable table() {
       return table;
@@ -91,31 +118,72 @@ final class FlatSet {
     R apply(FlatTable table);
   }
 
+  /**
+   * This version's node, its table's lock taken: the node stays this version's until the lock
+   * is let go ({@link #unlock}).
+   */
+  private Node lock() {
+    for (;;) {
+      Node n = node;
+      n.table.lock.writeLock();
+      if (node == n) {
+        return n;
+      }
+      n.table.lock.tryUnlockWrite(); // moved meanwhile, to a copy: lock that one
+    }
+  }
+
+  private static void unlock(Node n) {
+    n.table.lock.tryUnlockWrite();
+  }
+
   <R> R read(Read<R> read) {
-    long stamp = table.lock.writeLock();
+    Node n = lock();
     try {
-      reroot();
-      return read.apply(table);
+      reroot(n);
+      return read.apply(n.table);
     } finally {
-      table.lock.unlockWrite(stamp);
+      unlock(n);
     }
   }
 
   /** The version {@code change} makes of this one; this one is left as it was. */
   FlatSet edit(Change change) {
-    long stamp = table.lock.writeLock();
+    Node n = lock();
     try {
-      return editHeld(change);
+      return editHeld(n, change);
     } finally {
-      table.lock.unlockWrite(stamp);
+      unlock(n);
     }
   }
 
-  private FlatSet editHeld(Change change) {
-    reroot();
-    Edit edit = new Edit();
-    change.apply(edit);
-    return edit.back.isEmpty() ? this : successor(edit.back);
+  /** {@link #edit(Change)} with this version's node {@code n}, its table locked. */
+  private FlatSet editHeld(Node n, Change change) {
+    Node r = rootToEdit(n);
+    try {
+      Edit edit = new Edit(r.table);
+      change.apply(edit);
+      return edit.back.isEmpty() ? this : successor(r, edit.back);
+    } finally {
+      if (r != n) {
+        unlock(r);
+      }
+    }
+  }
+
+  /**
+   * The root to edit this version on, its table locked: {@code n} rerooted, or, when its table
+   * is due, a node on a copy that this version moves to (its fresh table's lock taken too).
+   */
+  private Node rootToEdit(Node n) {
+    reroot(n);
+    if (!n.table.isDue()) {
+      return n;
+    }
+    Node m = new Node(n.table.copy());
+    m.table.lock.writeLock(); // free: no other thread knows the table yet
+    node = m;
+    return m;
   }
 
   /** What a join with another table does; it returns nothing, its changes are the edit's. */
@@ -128,29 +196,46 @@ final class FlatSet {
    * locks are taken in the tables' order, and a version of this same table is first copied out.
    */
   FlatSet edit(FlatSet other, Join join) {
-    FlatSet o = other.table == table ? other.read(FlatSet::copy) : other;
-    FlatSet first = order < o.order ? this : o;
-    FlatSet second = first == this ? o : this;
-    long one = first.table.lock.writeLock();
-    try {
-      long two = second.table.lock.writeLock();
-      try {
-        o.reroot();
-        return editHeld(e -> join.apply(e, o.table));
-      } finally {
-        second.table.lock.unlockWrite(two);
+    FlatSet o = other;
+    for (;;) {
+      Node mine = node;
+      Node theirs = o.node;
+      if (theirs.table == mine.table) {
+        o = o.read(FlatSet::copy);
+        continue;
       }
-    } finally {
-      first.table.lock.unlockWrite(one);
+      boolean mineFirst = mine.table.order < theirs.table.order;
+      Node first = mineFirst ? mine : theirs;
+      Node second = mineFirst ? theirs : mine;
+      first.table.lock.writeLock();
+      try {
+        second.table.lock.writeLock();
+        try {
+          if (node == mine && o.node == theirs) {
+            reroot(theirs);
+            return editHeld(mine, e -> join.apply(e, theirs.table));
+          }
+        } finally {
+          unlock(second);
+        }
+      } finally {
+        unlock(first);
+      }
     }
+  }
+
+  /** Whether this version and {@code other} are now on one table (for tests). */
+  boolean sharesTableWith(FlatSet other) {
+    return node.table == other.node.table;
   }
 
   /** The number of live elements. */
   int size() {
-    long stamp = table.lock.tryOptimisticRead();
-    if (stamp != 0 && log == null) {
-      int live = table.live;
-      if (table.lock.validate(stamp)) {
+    Node n = node;
+    long stamp = n.table.lock.tryOptimisticRead();
+    if (stamp != 0 && n.log == null) {
+      int live = n.table.live;
+      if (n.table.lock.validate(stamp)) {
         return live;
       }
     }
@@ -160,8 +245,10 @@ final class FlatSet {
   /** The dots of {@code element}, or null. */
   Object get(Object element) {
     int h = element.hashCode();
+    Node n = node;
+    FlatTable table = n.table;
     long stamp = table.lock.tryOptimisticRead();
-    if (stamp != 0 && log == null) {
+    if (stamp != 0 && n.log == null) {
       try {
         int i = table.find(element, h);
         Object dots = i < 0 ? null : table.dotsIfOne(i);
@@ -181,36 +268,48 @@ final class FlatSet {
   /**
    * This version with {@code dot} added to {@code element}'s dots, which do not hold it: an add
    * merged into its state, the one edit a replica makes all the time, with no object but the new
-   * version and its one-change log.
+   * version, its node and its one-change log.
    */
   FlatSet withDot(Object element, Dot dot) {
     int h = element.hashCode();
-    long stamp = table.lock.writeLock();
+    Node n = lock();
     try {
-      reroot();
-      FlatLog back = new FlatLog();
-      int i = table.find(element, h);
-      Object mine = i < 0 ? null : table.dots(i);
-      if (i < 0) {
-        table.insert(element, h, dot);
-        back.removeLast();
-      } else {
-        back.set(i, mine);
-        table.setDots(i, mine == null ? dot : Dots.with(mine, dot));
+      Node r = rootToEdit(n);
+      try {
+        FlatTable table = r.table;
+        FlatLog back = new FlatLog();
+        int i = table.find(element, h);
+        Object mine = i < 0 ? null : table.dots(i);
+        if (i < 0) {
+          table.insert(element, h, dot);
+          back.removeLast();
+        } else {
+          back.set(i, mine);
+          table.setDots(i, mine == null ? dot : Dots.with(mine, dot));
+        }
+        return successor(r, back);
+      } finally {
+        if (r != n) {
+          unlock(r);
+        }
       }
-      return successor(back);
     } finally {
-      table.lock.unlockWrite(stamp);
+      unlock(n);
     }
   }
 
-  /** The new root after a change whose way back is {@code back}; the caller holds the lock. */
-  private FlatSet successor(FlatLog back) {
-    FlatSet v = new FlatSet(table, order);
-    log = back;
-    next = v;
-    table.edits++;
-    return v.copiedIfDue();
+  /**
+   * The new version after a change of the root {@code r} (its table locked) whose way back is
+   * {@code back}: a node on the same table, or, if the change used up the table's share, on a
+   * copy.
+   */
+  private static FlatSet successor(Node r, FlatLog back) {
+    FlatTable t = r.table;
+    Node v = new Node(t);
+    r.log = back;
+    r.next = v;
+    t.edits += back.size();
+    return t.isDue() ? own(t.copy()) : new FlatSet(v);
   }
 
   /** Visits each live element (rebuilt from its bytes) with its dots. */
@@ -240,41 +339,22 @@ final class FlatSet {
   }
 
   private static FlatSet copy(FlatTable t) {
-    FlatTable c = new FlatTable();
-    for (int i = 0; i < t.count; i++) {
-      if (t.isLive(i)) {
-        c.insert(t, i, t.dots(i));
-      }
-    }
-    return new FlatSet(c, TABLES.incrementAndGet());
+    return own(t.copy());
   }
 
-  /**
-   * A root is copied into a table of its own when more of its entries are dead than live, or
-   * when its table has taken more edits than it has entries. The second bounds what an old
-   * version that someone keeps holds on to: its way to the root, a log per edit, would otherwise
-   * grow with every edit made after it, forever; now it is at most one table's worth of logs and
-   * the table. Each copy costs O(entries) after as many edits: O(1) per edit, as array doubling.
-   */
-  private FlatSet copiedIfDue() {
-    int dead = table.count - table.live;
-    boolean sparse = dead > 64 && dead > table.live;
-    return sparse || table.edits > Math.max(table.count, 4096) ? copy(table) : this;
-  }
-
-  /** Makes this version the table's content; the caller holds the lock. */
-  private void reroot() {
-    if (log == null) {
+  /** Makes {@code n} its table's content; the caller holds the table's lock. */
+  private static void reroot(Node n) {
+    if (n.log == null) {
       return;
     }
-    List<FlatSet> way = new ArrayList<>();
-    for (FlatSet v = this; v.log != null; v = v.next) {
+    List<Node> way = new ArrayList<>();
+    for (Node v = n; v.log != null; v = v.next) {
       way.add(v);
     }
     for (int k = way.size() - 1; k >= 0; k--) {
-      FlatSet v = way.get(k);
-      FlatSet succ = v.next;
-      succ.log = v.log.applyTo(table);
+      Node v = way.get(k);
+      Node succ = v.next;
+      succ.log = v.log.applyTo(n.table);
       succ.next = v;
       v.log = null;
       v.next = null;

@@ -3,6 +3,7 @@ package io.tandem.crdt;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -31,12 +32,15 @@ final class FlatTable {
   /** What {@link #dotsIfOne} returns for an entry of two or more dots. */
   static final Object MANY = new Object();
   private static final int MULTI = -1;
+  private static final AtomicLong TABLES = new AtomicLong();
 
   /** Guards the table and the versions of it (see {@link FlatSet}). */
   final StampedLock lock = new StampedLock();
+  /** The table's place in the order locks are taken in. */
+  final long order = TABLES.incrementAndGet();
 
   int count; // entries, live and dead
-  int edits; // versions made on this table
+  int edits; // changes logged by the edits made on this table
   int live;
   private int[] hashes = new int[16];
   private int[] offsets = new int[16];
@@ -47,11 +51,58 @@ final class FlatTable {
   private int[] index = new int[32];
   private int shift = 32 - 5;
   private int entryMask = (1 << 6) - 1; // the low bits of a slot: entry number + 1, up to capacity
-  private final Map<Integer, Object> multi = new HashMap<>();
+  private Map<Integer, Object> multi = new HashMap<>();
   private ReplicaId[] replicas = new ReplicaId[4];
   private int replicaCount;
   private int lastReplica = -1;
-  private final Map<ReplicaId, Integer> replicaIndex = new HashMap<>();
+  private Map<ReplicaId, Integer> replicaIndex = new HashMap<>();
+
+  /**
+   * Whether this table has done its share: more of its entries are dead than live, or it has
+   * taken more changes than it has entries (at least 4,096). The second bounds the way between
+   * any two versions of one table, so that reaching an old version by rerooting never costs much
+   * more than copying it, and what an old version that someone holds keeps alive: at most this
+   * table and one table's worth of logs. A table that is due takes no more edits (see
+   * {@link FlatSet}); each copy costs O(entries) after as many changes, O(1) per change, as array
+   * doubling. A growing set (each add inserts) never reaches it.
+   */
+  boolean isDue() {
+    int dead = count - live;
+    return dead > 64 && dead > live || edits > Math.max(count, 4096);
+  }
+
+  /**
+   * A table of its own with this one's content and no edits yet: the arrays cloned, or, when
+   * most entries are dead, the live ones inserted afresh.
+   */
+  FlatTable copy() {
+    FlatTable c = new FlatTable();
+    int dead = count - live;
+    if (dead > 64 && dead > live) {
+      for (int i = 0; i < count; i++) {
+        if (isLive(i)) {
+          c.insert(this, i, dots(i));
+        }
+      }
+      return c;
+    }
+    c.count = count;
+    c.live = live;
+    c.hashes = hashes.clone();
+    c.offsets = offsets.clone();
+    c.counters = counters.clone();
+    c.reps = reps.clone();
+    c.pool = pool.clone();
+    c.poolLength = poolLength;
+    c.index = index.clone();
+    c.shift = shift;
+    c.entryMask = entryMask;
+    c.multi = new HashMap<>(multi); // its values are immutable
+    c.replicas = replicas.clone();
+    c.replicaCount = replicaCount;
+    c.replicaIndex = new HashMap<>(replicaIndex);
+    return c;
+  }
 
   /** The entry holding {@code element}, or -1. */
   int find(Object element, int hash) {

@@ -95,6 +95,11 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     return flat != null;
   }
 
+  /** Whether this state's and {@code other}'s packed entries are now on one table (for tests). */
+  boolean sharesTableWith(OrSet<?> other) {
+    return flat != null && other.flat != null && flat.sharesTableWith(other.flat);
+  }
+
   /** The dots of {@code element} (Dot or Dots), or null. */
   private Object slot(Object element) {
     return flat != null ? flat.get(element) : entries.get(element);
