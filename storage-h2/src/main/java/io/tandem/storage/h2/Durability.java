@@ -2,13 +2,15 @@ package io.tandem.storage.h2;
 
 /**
  * How far an acknowledged write survives. Either way {@code append} returns only after its group
- * commit; the levels differ in whether that commit also reaches the disk.
+ * is written to the store's {@link Journal}; the levels differ in whether that write also reaches
+ * the disk. The database takes the journal's records later, many groups in one commit.
  */
 public enum Durability {
 
   /**
-   * The default. Each group commit is written to the file ({@code WRITE_DELAY=0}) before
-   * {@code append} returns, so every acknowledged write survives the process being killed
+   * The default. Each group is written to the journal before {@code append} returns, and each
+   * checkpoint commit to the database file ({@code WRITE_DELAY=0}) before the journal is emptied,
+   * so every acknowledged write survives the process being killed
    * ({@code kill -9}, a crash, an out-of-memory kill). H2 does not fsync on commit: a power cut
    * or kernel panic may lose what the operating system had not yet written back, typically the
    * last few seconds (the kernel's dirty-page writeback window, about 5–30 s on Linux): the file
@@ -21,8 +23,9 @@ public enum Durability {
   PROCESS_CRASH_SAFE,
 
   /**
-   * As {@link #PROCESS_CRASH_SAFE}, plus an fsync ({@code CHECKPOINT SYNC}) per group commit,
-   * snapshot save, purge and bind before returning, so acknowledged writes also survive power
+   * As {@link #PROCESS_CRASH_SAFE}, plus a sync of the journal per group and an fsync of the
+   * database ({@code CHECKPOINT SYNC}) per checkpoint (before the journal is emptied), snapshot
+   * save, purge and bind before returning, so acknowledged writes also survive power
    * loss on a disk that honours flushes; the store's witness is synced after it, so a database
    * that comes back without them is refused, never trusted. H2's own writes are ordered by syncs
    * ({@link OrderedWrites}: a chunk's footer only after its body, the header only after the chunk

@@ -66,6 +66,10 @@ final class GroupCommit {
   private final int maxQueued;
   private final int maxGroupRecords;
   private boolean leading;
+  /** When the last group was taken ({@link System#nanoTime}), if {@link #taken}. */
+  private long lastTaken;
+  private boolean taken;
+  private final long spacingNanos;
   private Supplier<RuntimeException> closed;
   /** Queued requests whose callers do not wait: nobody may lead for them. */
   private int asyncQueued;
@@ -79,9 +83,19 @@ final class GroupCommit {
    *     requests it refuses or cannot make durable; a throw fails every request of the group
    */
   GroupCommit(Consumer<List<Request>> committer, int maxQueued, int maxGroupRecords) {
+    this(committer, maxQueued, maxGroupRecords, 0);
+  }
+
+  /**
+   * @param spacingMicros the least time between the starts of two groups: a leader that comes
+   *     sooner waits for the rest, gathering what arrives meanwhile (0: never waits)
+   */
+  GroupCommit(Consumer<List<Request>> committer, int maxQueued, int maxGroupRecords,
+      long spacingMicros) {
     this.committer = committer;
     this.maxQueued = maxQueued;
     this.maxGroupRecords = maxGroupRecords;
+    this.spacingNanos = spacingMicros * 1000;
   }
 
   /** Returns once {@code records} are committed, or throws what the committer failed them with. */
@@ -207,6 +221,9 @@ final class GroupCommit {
    */
   private void lead(Request mine) {
     while (true) {
+      if (mine == null) {
+        gather(); // a caller that waits leads at once: it is one writer, and waits anyway
+      }
       List<Request> group = take();
       Throwable thrown = null;
       try {
@@ -270,10 +287,34 @@ final class GroupCommit {
     return e;
   }
 
+  /**
+   * Waits, leading for futures, until the spacing has passed since the last group was taken, so
+   * that what arrives meanwhile joins this group. A commit slower than the spacing (a sync) never
+   * waits, nor does a caller that waits for its own records (one writer: nothing would gather).
+   */
+  private void gather() {
+    lock.lock();
+    try {
+      if (spacingNanos == 0 || !taken) {
+        return;
+      }
+      long wait = lastTaken + spacingNanos - System.nanoTime();
+      while (wait > 0 && closed == null) {
+        wait = changed.awaitNanos(wait);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The next group: queued requests in order, at least one, up to the record bound. */
   private List<Request> take() {
     lock.lock();
     try {
+      lastTaken = System.nanoTime();
+      taken = true;
       List<Request> group = new ArrayList<>();
       int records = 0;
       while (!queue.isEmpty()

@@ -75,6 +75,27 @@ final class RowCodec {
       throw in.damage("holds " + Long.toHexString(id) + " seqs " + first + "+" + count
           + ", its columns say " + origin + " " + firstSeq + ".." + lastSeq);
     }
+    return records(in, origin, first, count);
+  }
+
+  /**
+   * The records of a run kept without columns to check it against ({@link Journal}): its own
+   * checksum and a non-empty run starting at seq 1 or later are all there is to check.
+   *
+   * @throws StoreCorruptedException if the bytes are damaged
+   */
+  static List<DeltaRecord> decodeRun(byte[] row, String where) {
+    In in = new In(row, FEED_ROW, where);
+    long id = in.u64();
+    long first = in.varint();
+    long count = in.varint();
+    if (id == 0 || first < 1 || count < 1 || first > Long.MAX_VALUE - count) {
+      throw in.damage("holds " + Long.toHexString(id) + " seqs " + first + "+" + count);
+    }
+    return records(in, ReplicaId.of(id), first, count);
+  }
+
+  private static List<DeltaRecord> records(In in, ReplicaId origin, long first, long count) {
     in.atMost(count, 8); // every record takes at least eight bytes
     List<DeltaRecord> out = new ArrayList<>((int) count);
     for (long i = 0; i < count; i++) {

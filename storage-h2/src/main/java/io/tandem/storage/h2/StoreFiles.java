@@ -154,6 +154,11 @@ final class StoreFiles {
         Files.move(witness, abs.resolve(target.getFileName().toString()
             .replace(".mv.db", Witness.SUFFIX)));
       }
+      Path journal = Journal.file(abs);
+      if (Files.exists(journal)) {
+        Files.move(journal, abs.resolve(target.getFileName().toString()
+            .replace(".mv.db", Journal.SUFFIX)));
+      }
       return Optional.of(target);
     } catch (OverlappingFileLockException e) {
       throw new StoreLockedException("store " + abs + " is open in this process", e);
@@ -180,6 +185,7 @@ final class StoreFiles {
         ch.force(true);
       }
       Witness.forget(dir); // a witness left by a store moved aside
+      Journal.forget(dir); // and a journal, whose records belong to that store
       try {
         Files.createLink(file, sideFile);
       } catch (FileAlreadyExistsException raced) {

@@ -20,16 +20,23 @@ final class Validation {
 
   private final VersionVector committed;
   private final VersionVector floor;
-  private final FeedTable feeds;
+  private final Rows rows;
   private VersionVector next;
   private final Map<ReplicaId, List<DeltaRecord>> fresh = new LinkedHashMap<>();
   /** The last stored row decoded, as repeats tend to come in runs. */
   private List<DeltaRecord> row = List.of();
 
-  Validation(VersionVector committed, VersionVector floor, FeedTable feeds) {
+  /** Where held records are looked up: the database's rows, or the journal's tail. */
+  @FunctionalInterface
+  interface Rows {
+    /** Every record of the run holding {@code seq} of {@code origin}; empty if none does. */
+    List<DeltaRecord> holding(ReplicaId origin, long seq) throws SQLException;
+  }
+
+  Validation(VersionVector committed, VersionVector floor, Rows rows) {
     this.committed = committed;
     this.floor = floor;
-    this.feeds = feeds;
+    this.rows = rows;
     this.next = committed;
   }
 
@@ -85,7 +92,7 @@ final class Validation {
     }
     r = at(row, seq);
     if (r == null || !r.origin().equals(origin)) {
-      row = feeds.rowHolding(origin, seq);
+      row = rows.holding(origin, seq);
       r = at(row, seq);
     }
     if (r == null && seq <= committed.get(origin)) {

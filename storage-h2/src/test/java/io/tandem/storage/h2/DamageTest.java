@@ -50,8 +50,8 @@ class DamageTest {
     try (H2ReplicaStore store = H2ReplicaStore.open(dir)) {
       store.bind(SELF);
       for (int i = 0; i < 150; i++) {
-        store.append(feed(X, i * 4L + 1, i * 4L + 4));
-        store.append(feed(Y, i + 1L, i + 1L));
+        Fixtures.appendAsRows(store, feed(X, i * 4L + 1, i * 4L + 4));
+        Fixtures.appendAsRows(store, feed(Y, i + 1L, i + 1L));
       }
       store.saveSnapshot(new Snapshot(VersionVector.of(X, 100),
           Map.of("o", BinaryCodec.encode(GCounter.empty().increment(X, 100)))));

@@ -41,6 +41,15 @@ final class Fixtures {
     return out;
   }
 
+  /**
+   * Appends {@code records} and checkpoints them at once, so that they take rows of their own,
+   * as tests of the rows' layout need (without, the journal gathers many appends in one row).
+   */
+  static void appendAsRows(H2ReplicaStore store, List<DeltaRecord> records) {
+    store.append(records);
+    store.checkpointNow();
+  }
+
   /** A JDBC connection on the store's file (closed store), autocommit on. */
   static Connection raw(Path dir) throws SQLException {
     return DriverManager.getConnection("jdbc:h2:file:" + dir.resolve(H2ReplicaStore.NAME)

@@ -109,9 +109,9 @@ class SnapshotTransferTest {
   void rowStraddlingTheSnapshotStaysAndServesOnlyWhatTheSnapshotLacks() throws Exception {
     Path dir = tmp.resolve("s");
     try (H2ReplicaStore store = H2ReplicaStore.open(dir)) {
-      store.append(Fixtures.feed(X, 1, 10)); // one row: 1..10
+      Fixtures.appendAsRows(store, Fixtures.feed(X, 1, 10)); // one row: 1..10
       for (long s = 1; s <= 6; s++) {
-        store.append(Fixtures.feed(Y, s, s)); // six rows
+        Fixtures.appendAsRows(store, Fixtures.feed(Y, s, s)); // six rows
       }
       store.saveSnapshot(new Snapshot(VersionVector.of(X, 5).with(Y, 4), Map.of()));
 
