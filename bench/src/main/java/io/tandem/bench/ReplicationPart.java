@@ -266,7 +266,6 @@ final class ReplicationPart {
       }
       double interval = 1e9 / s.offeredPerSecond();
       long start = System.nanoTime() + 10_000_000;
-      long cpuAtStart = processCpuNanos();
       long measureFrom = start + s.latencyWarmup().toNanos();
       AtomicLong next = new AtomicLong();
       AtomicLong firstCall = new AtomicLong(Long.MAX_VALUE);
@@ -310,11 +309,14 @@ final class ReplicationPart {
           });
         }
       }, 0, 100, TimeUnit.MICROSECONDS);
+      TlsMesh.await("the warm-up over", () -> System.nanoTime() - measureFrom >= 0,
+          s.latencyWarmup().plus(DRAIN_TIMEOUT));
+      Usage atMeasureFrom = Usage.now();
       TlsMesh.await("every write offered", () -> next.get() >= total,
           Duration.ofNanos(Math.round(seconds * 1e9)).plus(DRAIN_TIMEOUT));
+      String used = Usage.now().describeSince(atMeasureFrom, 5); // the pacer still lives
       pacer.shutdown();
       awaitTermination(pacer);
-      double cores = (processCpuNanos() - cpuAtStart) / (double) (System.nanoTime() - start);
       TlsMesh.await("every write durable and visible on its device", () -> backlog.get() == 0,
           DRAIN_TIMEOUT);
       if (failures.sum() > 0) {
@@ -340,9 +342,9 @@ final class ReplicationPart {
       double s99 = ms(Arrivals.quantile(fromSchedule, 0.99));
       log.printf("part 2: %s: p50 %.2f ms, p99 %.2f ms from the call (%.2f / %.2f from the "
           + "schedule) over %,d writes; offered %,.0f/s achieved; %,d writes skipped (backlog); "
-          + "the process used %.2f cores meanwhile; per write (all devices): %s%n",
-          d, p50, p99, s50, s99, fromSchedule.length, achieved, skipped.sum(), cores,
-          traffic(mesh, total - skipped.sum())); // the writes made, not those skipped
+          + "per write (all devices): %s; while measured the process used %s%n",
+          d, p50, p99, s50, s99, fromSchedule.length, achieved, skipped.sum(),
+          traffic(mesh, total - skipped.sum()), used); // the writes made, not those skipped
       String offered = String.format(Locale.ROOT, "at %,d/s offered", s.offeredPerSecond());
       t.add(new double[] {p50}, "write → visible on all three, p50 (ms), " + offered,
           level(d), atLeast + Table.num(p50), "—", "—", "—", "≤ 3 ms",

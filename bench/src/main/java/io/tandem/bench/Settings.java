@@ -41,7 +41,10 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
             12 * 60 * MINUTE, 150, MINUTE, 3),
         new ReplicationPart.Setting(Duration.ofSeconds(Long.getLong("tandem.part2.warmup", 5)),
             Duration.ofSeconds(10), 2_000, 10_000,
-            Duration.ofSeconds(Long.getLong("tandem.part2.latencyWarmup", 3)),
+            // 30 s at the offered rate before measuring: 3 s after the saturation run, the C2
+            // compiler still took a fifth of the two cores (perf, 2026-11-24), and the latency
+            // measured the JIT's backlog as much as the code.
+            Duration.ofSeconds(Long.getLong("tandem.part2.latencyWarmup", 30)),
             Duration.ofSeconds(10),
             List.of(Durability.PROCESS_CRASH_SAFE, Durability.POWER_LOSS_SAFE)),
         3.0, false);
