@@ -13,10 +13,11 @@ import java.util.stream.Collectors;
 
 /**
  * Where this process's CPU went between two moments: the whole process, each group of threads
- * (named as the JVM names them, numbers left out, so the three devices' event loops are one
- * group), and the time the JIT compiled and the collector paused. A latency figure means little
- * while the JIT still compiles the code under test on the same two cores: part 2 saw the C2
- * compiler take a fifth of the CPU three seconds into its latency run.
+ * (named as the JVM names them, a number after a dash left out, so the three devices' event
+ * loops are one group and "tandem-h2-commit" stays itself), and the time the JIT compiled and
+ * the collector paused. A latency figure means little while the JIT still compiles the code
+ * under test on the same two cores: part 2 saw the C2 compiler take a fifth of the CPU three
+ * seconds into its latency run.
  *
  * <p>Threads that end between the two moments are not counted in their group; the process
  * figure counts everything.
@@ -82,7 +83,7 @@ final class Usage {
     threads.forEach((id, now) -> {
       Map.Entry<String, Long> then = before.threads.get(id);
       long used = now.getValue() - (then == null ? 0 : then.getValue());
-      byGroup.merge(now.getKey().replaceAll("\\d+", "N"), used / wall, Double::sum);
+      byGroup.merge(now.getKey().replaceAll("-\\d+", "-N"), used / wall, Double::sum);
     });
     String busiest = byGroup.entrySet().stream()
         .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
