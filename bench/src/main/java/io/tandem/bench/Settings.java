@@ -39,7 +39,10 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         // held-out set of worlds to check that they were not fitted to those three.
         new Experiment.Setting(Long.getLong("tandem.part4.seed", 4), 30 * MINUTE,
             12 * 60 * MINUTE, 150, MINUTE, 3),
-        new ReplicationPart.Setting(Duration.ofSeconds(Long.getLong("tandem.part2.warmup", 5)),
+        // 20 s of writing before the saturation window (was 5 s): alternating 5 and 20 s, four
+        // runs each (2026-11-24), gave 27-44k and 48-55k replicated ops/s crash safe, the JIT
+        // still compiling through the window either way.
+        new ReplicationPart.Setting(Duration.ofSeconds(Long.getLong("tandem.part2.warmup", 20)),
             Duration.ofSeconds(10), 2_000, 10_000,
             // 30 s at the offered rate before measuring: 3 s after the saturation run, the C2
             // compiler still took a fifth of the two cores (perf, 2026-11-24), and the latency
