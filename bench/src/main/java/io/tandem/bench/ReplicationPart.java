@@ -222,8 +222,8 @@ final class ReplicationPart {
       double replicated = (mesh.held() - heldBefore) / (double) mesh.replicas.size();
       double opsPerSecond = replicated / secs(t1 - t0);
       log.printf("part 2: %s: %,.0f replicated ops/s; writes returned at %,d/s; drain %.2f s; "
-          + "per write (all devices): %s, %.1f µs of CPU per replicated op; in the window the "
-          + "process used %s%n",
+          + "per write (all devices): %s, %.1f µs of CPU per replicated op; while writing (the "
+          + "window, no drain) the process used %s%n",
           d, opsPerSecond, writeRate, secs(t1 - stopped), traffic(mesh, all),
           cpu / 1e3 / replicated, used);
       double ratio = opsPerSecond / PEER_OPS_PER_SECOND;

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 /**
  * Where this process's CPU went between two moments: the whole process, each group of threads
- * (named as the JVM names them, a number after a dash left out, so the three devices' event
+ * (named as the JVM names them, a number after a dash written "-N", so the three devices' event
  * loops are one group and "tandem-h2-commit" stays itself), and the time the JIT compiled and
  * the collector paused. A latency figure means little while the JIT still compiles the code
  * under test on the same two cores: part 2 saw the C2 compiler take a fifth of the CPU three

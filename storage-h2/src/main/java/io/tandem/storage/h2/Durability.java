@@ -30,11 +30,11 @@ public enum Durability {
    * that comes back without them is refused, never trusted. H2's own writes are ordered by syncs
    * ({@link OrderedWrites}: a chunk's footer only after its body, the header only after the chunk
    * it names, one header copy at a time) and its header is kept pointing at the newest chunk
-   * ({@link StoreHeader}), which H2 alone does neither of. Costs two to five syncs per group:
-   * concurrent writers share them. Peer acknowledgements are not synced: losing one only means
+   * ({@link StoreHeader}), which H2 alone does neither of. Costs a sync of the journal and one of
+   * the witness per group, which concurrent writers share, and two to five per checkpoint. Peer acknowledgements are not synced: losing one only means
    * resending deltas. Tested by {@code PowerCutTest}, unsynced writes dropped, kept, torn or
-   * reordered by sector: in 2,000 cuts (2026-11-23) the store opened every time and no
-   * acknowledged write was lost. Before the ordering, about 1 cut in 100 left a chunk torn in its
+   * reordered by sector: in 2,000 cuts (2026-11-23, before the journal; the test runs on with
+   * it) the store opened every time and no acknowledged write was lost. Before the ordering, about 1 cut in 100 left a chunk torn in its
    * middle that H2 could not tell from a whole one (the store refused to open), and a commit
    * placed in reused space could be lost.
    */

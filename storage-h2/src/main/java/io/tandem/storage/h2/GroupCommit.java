@@ -222,7 +222,7 @@ final class GroupCommit {
   private void lead(Request mine) {
     while (true) {
       if (mine == null) {
-        gather(); // a caller that waits leads at once: it is one writer, and waits anyway
+        gather(); // a caller leading for itself does not gather: one writer, it waits anyway
       }
       List<Request> group = take();
       Throwable thrown = null;
@@ -290,7 +290,8 @@ final class GroupCommit {
   /**
    * Waits, leading for futures, until the spacing has passed since the last group was taken, so
    * that what arrives meanwhile joins this group. A commit slower than the spacing (a sync) never
-   * waits, nor does a caller that waits for its own records (one writer: nothing would gather).
+   * waits, nor does a caller that leads for its own records (one writer: nothing would gather),
+   * though such a caller may wait behind the committer thread while that gathers.
    */
   private void gather() {
     lock.lock();

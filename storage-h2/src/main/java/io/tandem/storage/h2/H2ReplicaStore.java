@@ -134,7 +134,10 @@ public final class H2ReplicaStore implements ReplicaStore {
     peers.putAll(IdentityTables.load(conn, name));
     bases.putAll(ResumeTables.syncBases(conn, name));
     conn.commit();
-    this.journal = journal(dir, via);
+    // The journal orders nothing across writes (each entry carries its checksum), so it skips
+    // the ordered writes H2 needs, and their syncs.
+    this.journal = journal(dir, via.startsWith(OrderedWrites.via())
+        ? via.substring(OrderedWrites.via().length()) : via);
     try {
       this.witness = witness(dir, via, vector);
     } catch (RuntimeException e) {
@@ -509,7 +512,20 @@ public final class H2ReplicaStore implements ReplicaStore {
    * and then empties the journal. Under the lock.
    */
   private void checkpoint() {
+    checkpoint(false);
+  }
+
+  /**
+   * As {@link #checkpoint()}; if {@code strict}, a journal that cannot be emptied is a failure,
+   * not a warning: a purge must not leave a payload behind in it. A journal holding only records
+   * the database holds too (an open after a kill between a checkpoint's commit and its emptying,
+   * or an emptying that failed) is emptied as well, though the tail is empty.
+   */
+  private void checkpoint(boolean strict) {
     if (tail.isEmpty()) {
+      if (journal.size() > 0) {
+        emptyJournal(strict);
+      }
       return;
     }
     try {
@@ -530,10 +546,18 @@ public final class H2ReplicaStore implements ReplicaStore {
     tailRecords = 0;
     tailWeight = 0;
     checkpoints++;
+    emptyJournal(strict);
+  }
+
+  /** Empties the journal of records the database holds, once H2 reopens at them. */
+  private void emptyJournal(boolean strict) {
     try {
       db.settle();
       journal.clear(durability == Durability.POWER_LOSS_SAFE);
     } catch (SQLException | IOException e) {
+      if (strict) {
+        throw new StoreException("store " + dir + " could not empty its journal: " + e, e);
+      }
       // The journal keeps records the database holds too, which a later open skips; the next
       // checkpoint empties it.
       LOG.log(System.Logger.Level.WARNING, "store " + dir + " could not empty its journal", e);
@@ -958,7 +982,7 @@ public final class H2ReplicaStore implements ReplicaStore {
     lock.lock();
     try {
       check();
-      checkpoint(); // payloads are rewritten in the database, and none is left in the journal
+      checkpoint(true); // payloads are rewritten in the database, and none is left in the journal
       try {
         changed = db.feeds().purge(names, rewrite);
         SnapshotTable.Facts facts = snapshot;
@@ -1033,6 +1057,13 @@ public final class H2ReplicaStore implements ReplicaStore {
       } catch (SQLException e) {
         closed = true;
         StoreFiles.closeQuietly(db.connection());
+        closeQuietly(journal);
+        closeQuietly(witness);
+        try {
+          Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook finds the store closed
+        }
         StoreFiles.OPEN.remove(key);
         throw failed("compacting (the store is closed now)", e);
       }
@@ -1150,7 +1181,8 @@ public final class H2ReplicaStore implements ReplicaStore {
       } catch (SQLException e) {
         throw failed("closing", e);
       } catch (IOException e) {
-        throw new StoreException("store " + dir + " failed closing its witness: " + e, e);
+        throw new StoreException("store " + dir + " failed closing its witness or journal: "
+            + e, e);
       } finally {
         StoreFiles.OPEN.remove(key);
         if (Thread.currentThread() != shutdownHook) {

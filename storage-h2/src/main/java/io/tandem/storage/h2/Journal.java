@@ -63,10 +63,15 @@ final class Journal implements AutoCloseable {
    */
   static Journal open(Path dir, String via) throws IOException {
     Path file = file(dir);
-    FileChannel ch = via.isEmpty()
-        ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE)
-        : FilePath.get(via + file).open("rw");
+    if (!via.isEmpty()) {
+      return new Journal(FilePath.get(via + file).open("rw"), file.toString());
+    }
+    boolean created = Files.notExists(file);
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    if (created) {
+      StoreFiles.syncDirectory(dir); // else a power cut may take the new file's name back
+    }
     return new Journal(ch, file.toString());
   }
 
@@ -97,8 +102,8 @@ final class Journal implements AutoCloseable {
     while (all.remaining() >= HEADER) {
       int length = all.getInt(all.position());
       int crc = all.getInt(all.position() + 4);
-      if (length < 0 || length > all.remaining() - HEADER) {
-        break; // cut short
+      if (length <= 0 || length > all.remaining() - HEADER) {
+        break; // cut short, or space a crash left zeroed (no entry is empty)
       }
       byte[] body = new byte[length];
       all.get(all.position() + HEADER, body);

@@ -151,6 +151,37 @@ class JournalTest {
   }
 
   @Test
+  void aPurgeEmptiesAJournalOfRecordsTheDatabaseHoldsToo() throws Exception {
+    closedStoreHolding(5);
+    // As if a kill came between a checkpoint's commit and the journal's emptying: the journal
+    // holds payloads the tail does not, and a purge must not leave them in the file.
+    journalEntries(List.of(Fixtures.feed(X, 1, 5)));
+
+    try (H2ReplicaStore store = H2ReplicaStore.open(tmp)) {
+      assertThat(store.journaled()).isZero();
+      assertThat(Files.size(Journal.file(tmp))).isPositive();
+      store.purge("counter-1", p -> p);
+      assertThat(Files.size(Journal.file(tmp))).as("the journal after the purge").isZero();
+      assertThat(store.readFeed(X, 1, 10)).isEqualTo(Fixtures.feed(X, 1, 5));
+    }
+  }
+
+  @Test
+  void zeroedSpaceAfterTheWholeEntriesIsCutOffLikeATornEntry() throws Exception {
+    closedStoreHolding(3);
+    journalEntries(List.of(Fixtures.feed(X, 4, 6)));
+    long whole = Files.size(Journal.file(tmp));
+    // What a crash can leave past the last write: space the file system gave out but never
+    // filled. Zeros read as an empty entry whose checksum matches; no entry is ever empty.
+    Files.write(Journal.file(tmp), new byte[4096], StandardOpenOption.APPEND);
+
+    try (H2ReplicaStore store = H2ReplicaStore.open(tmp)) {
+      assertThat(store.vector()).isEqualTo(VersionVector.of(X, 6));
+      assertThat(Files.size(Journal.file(tmp))).as("cut after the whole entries").isEqualTo(whole);
+    }
+  }
+
+  @Test
   void aJournalRunLeavingAGapInItsFeedIsRefused() throws Exception {
     closedStoreHolding(5);
     journalEntries(List.of(Fixtures.feed(X, 8, 9)));
