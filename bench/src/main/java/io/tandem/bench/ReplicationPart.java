@@ -73,6 +73,8 @@ final class ReplicationPart {
   static final String DURABILITY_PROPERTY = "tandem.part2.durability";
   /** The latency run's offered writes/s instead of the setting's; 0 skips the latency run. */
   static final String OFFERED_PROPERTY = "tandem.part2.offered";
+  /** Runs the latency run alone, to iterate on it. */
+  static final String LATENCY_ONLY_PROPERTY = "tandem.part2.latencyOnly";
   /** The most writes each device has in flight at saturation, instead of the setting's. */
   static final String IN_FLIGHT_PROPERTY = "tandem.part2.inFlight";
 
@@ -93,8 +95,10 @@ final class ReplicationPart {
         + "127.0.0.1)", "measure", "durability", "Tandem", "peer", "peer's", "Tandem vs peer",
         "target", "verdict");
     for (Durability d : s.durabilities()) {
-      alone(d, t);
-      saturation(d, t);
+      if (!Boolean.getBoolean(LATENCY_ONLY_PROPERTY)) {
+        alone(d, t);
+        saturation(d, t);
+      }
       if (s.offeredPerSecond() > 0) {
         latency(d, t);
       }
@@ -214,20 +218,10 @@ final class ReplicationPart {
       // write each. Writes that were on one or two devices at its start count for the rest.
       double replicated = (mesh.held() - heldBefore) / (double) mesh.replicas.size();
       double opsPerSecond = replicated / secs(t1 - t0);
-      double frames = 0;
-      double bytes = 0;
-      double duplicates = 0;
-      for (int i = 0; i < mesh.transports.size(); i++) {
-        frames += mesh.replicas.get(i).metrics().framesOut();
-        duplicates += mesh.replicas.get(i).metrics().duplicates();
-        bytes += mesh.transports.get(i).metrics().peers().values().stream()
-            .mapToLong(p -> p.bytesOut()).sum();
-      }
       log.printf("part 2: %s: %,.0f replicated ops/s; writes returned at %,d/s; drain %.2f s; "
-          + "per write (all devices): %.2f frames, %.0f bytes sent, %.2f duplicates received, "
-          + "%.1f µs of CPU per replicated op%n",
-          d, opsPerSecond, writeRate, secs(t1 - stopped), frames / all, bytes / all,
-          duplicates / all, cpu / 1e3 / replicated);
+          + "per write (all devices): %s, %.1f µs of CPU per replicated op%n",
+          d, opsPerSecond, writeRate, secs(t1 - stopped), traffic(mesh, all),
+          cpu / 1e3 / replicated);
       double ratio = opsPerSecond / PEER_OPS_PER_SECOND;
       t.add(new double[] {opsPerSecond, PEER_OPS_PER_SECOND, ratio},
           "replicated ops/s at saturation", level(d),
@@ -235,6 +229,21 @@ final class ReplicationPart {
           "hand-rolled peer-sync (published)", "1,200", Table.versus(ratio, "more", "fewer"),
           "≥ 50,000", Table.met(opsPerSecond >= TARGET_OPS_PER_SECOND));
     }
+  }
+
+  /** Frames, bytes and duplicates per write over the mesh's life, for the log. */
+  private static String traffic(TlsMesh mesh, long writes) {
+    double frames = 0;
+    double bytes = 0;
+    double duplicates = 0;
+    for (int i = 0; i < mesh.transports.size(); i++) {
+      frames += mesh.replicas.get(i).metrics().framesOut();
+      duplicates += mesh.replicas.get(i).metrics().duplicates();
+      bytes += mesh.transports.get(i).metrics().peers().values().stream()
+          .mapToLong(p -> p.bytesOut()).sum();
+    }
+    return String.format(Locale.ROOT, "%.2f frames, %.0f bytes sent, %.2f duplicates received",
+        frames / writes, bytes / writes, duplicates / writes);
   }
 
   // --- latency ---
@@ -331,8 +340,9 @@ final class ReplicationPart {
       double s99 = ms(Arrivals.quantile(fromSchedule, 0.99));
       log.printf("part 2: %s: p50 %.2f ms, p99 %.2f ms from the call (%.2f / %.2f from the "
           + "schedule) over %,d writes; offered %,.0f/s achieved; %,d writes skipped (backlog); "
-          + "the process used %.2f cores meanwhile%n",
-          d, p50, p99, s50, s99, fromSchedule.length, achieved, skipped.sum(), cores);
+          + "the process used %.2f cores meanwhile; per write (all devices): %s%n",
+          d, p50, p99, s50, s99, fromSchedule.length, achieved, skipped.sum(), cores,
+          traffic(mesh, total - skipped.sum())); // the writes made, not those skipped
       String offered = String.format(Locale.ROOT, "at %,d/s offered", s.offeredPerSecond());
       t.add(new double[] {p50}, "write → visible on all three, p50 (ms), " + offered,
           level(d), atLeast + Table.num(p50), "—", "—", "—", "≤ 3 ms",

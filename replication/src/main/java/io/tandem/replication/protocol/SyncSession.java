@@ -284,12 +284,15 @@ public final class SyncSession {
     if (peer.id() == null) {
       return List.of();
     }
-    List<Message> out = new ArrayList<>();
+    // Pumped first: own records pushed now are implied, so the ack does not announce them too
+    // (the ack went first and named them, an ack frame beside every push of own writes).
+    List<Message> pumped = pump(now);
+    List<Message> out = new ArrayList<>(pumped.size() + 1);
     Ack grown = receiver.grown();
     if (grown != null) {
       out.add(grown);
     }
-    out.addAll(pump(now));
+    out.addAll(pumped);
     return sent(now, out);
   }
 

@@ -76,6 +76,27 @@ class SyncSessionTest {
     assertThat(acks(s, s.afterChange(T + 30))).isEmpty();
   }
 
+  /**
+   * Own records pushed in the same change need no ack beside them: the push tells the peer. With
+   * the ack built before the push, every change carrying own writes cost an ack frame too (part 2
+   * of the bench: 68,058 acks beside 35,142 delta frames; 28,422 after).
+   */
+  @Test
+  void ownRecordsPushedInTheSameChangeAreNotAcknowledgedToo() throws ProtocolException {
+    Feeds local = new Feeds(ME);
+    SyncSession s = new SyncSession(local, CONFIG, 1);
+    open(s, VersionVector.empty());
+
+    local.write(ME, 2);
+    List<Message> out = s.afterChange(T + 10);
+
+    assertThat(deltas(out)).containsExactlyElementsOf(local.read(ME, 1, 10));
+    assertThat(acks(s, out)).isEmpty();
+
+    local.write(ME, 1).write(X, 1); // a third replica's record beside: that one is acked
+    assertThat(acks(s, s.afterChange(T + 20))).containsExactly(VersionVector.of(X, 1));
+  }
+
   /** The sender keeps resending until it hears an ack, so stored deltas must be acknowledged. */
   @Test
   void deltasFromThePeerAreAcknowledgedOnceStored() throws ProtocolException {
