@@ -3,10 +3,12 @@ package io.tandem.crdt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
- * One version of a big {@link OrSet}'s entries, element to dots, kept in a {@link FlatTable}
- * that many versions share: an immutable value to its users, whatever happens to the others.
+ * One version of a big {@link OrSet}'s entries, element to dots, or of a big {@link OrMap}'s,
+ * key to slot, kept in a {@link FlatTable} that many versions share: an immutable value to its
+ * users, whatever happens to the others.
  */
 final class FlatSet {
 
@@ -67,9 +69,12 @@ final class FlatSet {
     return new FlatSet(new Node(table));
   }
 
-  /** A version of its own: {@code entries}, every value a non-empty dot set. */
-  static FlatSet of(HashTrie<?, Object> entries) {
-    FlatTable t = new FlatTable();
+  /**
+   * A version of its own: {@code entries}, every value a non-empty dot set, or if
+   * {@code registers} a map's slot.
+   */
+  static FlatSet of(HashTrie<?, Object> entries, boolean registers) {
+    FlatTable t = new FlatTable(registers);
     entries.forEach((e, s) -> t.insert(e, e.hashCode(), s));
     return own(t);
   }
@@ -96,7 +101,7 @@ final class FlatSet {
     void put(int i, Object element, int hash, Object dots) {
       if (i >= 0) {
         set(i, dots);
-      } else if (!Dots.isEmpty(dots)) {
+      } else if (!FlatTable.isNone(dots)) {
         table.insert(element, hash, dots);
         back.removeLast();
       }
@@ -266,11 +271,12 @@ final class FlatSet {
   }
 
   /**
-   * This version with {@code dot} added to {@code element}'s dots, which do not hold it: an add
-   * merged into its state, the one edit a replica makes all the time, with no object but the new
-   * version, its node and its one-change log.
+   * This version with {@code element}'s dots (or slot) {@code mine} replaced by
+   * {@code f.apply(mine, arg)}, where mine is null if there are none and the result is never
+   * none: an add or a put merged into its state, the one edit a replica makes all the time, with
+   * no object but the new version, its node and its one-change log.
    */
-  FlatSet withDot(Object element, Dot dot) {
+  FlatSet with(Object element, Object arg, BiFunction<Object, Object, Object> f) {
     int h = element.hashCode();
     Node n = lock();
     try {
@@ -280,12 +286,13 @@ final class FlatSet {
         FlatLog back = new FlatLog();
         int i = table.find(element, h);
         Object mine = i < 0 ? null : table.dots(i);
+        Object joined = f.apply(mine, arg);
         if (i < 0) {
-          table.insert(element, h, dot);
+          table.insert(element, h, joined);
           back.removeLast();
         } else {
           back.set(i, mine);
-          table.setDots(i, mine == null ? dot : Dots.with(mine, dot));
+          table.setDots(i, joined);
         }
         return successor(r, back);
       } finally {

@@ -8,8 +8,9 @@ import java.util.concurrent.locks.StampedLock;
 
 /**
  * A mutable hash table from scalar elements to their dots, packed into a few flat arrays: the
- * storage under a big {@link OrSet}. Only {@link FlatSet} touches it, under its lock; the public
- * types stay immutable values because every change goes through a {@link FlatSet} version.
+ * storage under a big {@link OrSet}, or, with its registers, from keys to values under a big
+ * {@link OrMap}. Only {@link FlatSet} touches it, under its lock; the public types stay
+ * immutable values because every change goes through a {@link FlatSet} version.
  */
 final class FlatTable {
 
@@ -23,6 +24,9 @@ final class FlatTable {
    * hash, so a probe past other entries reads the index alone, not their arrays. Entries are only
    * ever appended or taken back last first, so no probe chain ever has a hole, and no tombstone
    * is needed.
+   * A map's table holds a key's slot (a DotStore or a Clash) where a set's holds dots: the
+   * common slot, a DotFun of one dot whose value is a written LwwRegister, is packed as that dot
+   * and a register in FlatRegisters' columns; any other slot goes to the side map.
    * Elements are packed as PackedScalars writes them. Per element of a short ASCII string that
    * is about 20 B of entry, 8 B of index and the string's length plus two bytes of pool, against
    * 48 B for the String object alone.
@@ -56,6 +60,12 @@ final class FlatTable {
   private int replicaCount;
   private int lastReplica = -1;
   private Map<ReplicaId, Integer> replicaIndex = new HashMap<>();
+  private FlatRegisters regs; // a map's table only
+
+  /** A map's table if {@code registers}, a set's otherwise. */
+  FlatTable(boolean registers) {
+    regs = registers ? new FlatRegisters(hashes.length) : null;
+  }
 
   /**
    * Whether this table has done its share: more of its entries are dead than live, or it has
@@ -68,7 +78,8 @@ final class FlatTable {
    */
   boolean isDue() {
     int dead = count - live;
-    return dead > 64 && dead > live || edits > Math.max(count, 4096);
+    return dead > 64 && dead > live || edits > Math.max(count, 4096)
+        || regs != null && regs.isWasteful();
   }
 
   /**
@@ -76,7 +87,7 @@ final class FlatTable {
    * most entries are dead, the live ones inserted afresh.
    */
   FlatTable copy() {
-    FlatTable c = new FlatTable();
+    FlatTable c = new FlatTable(regs != null);
     int dead = count - live;
     if (dead > 64 && dead > live) {
       for (int i = 0; i < count; i++) {
@@ -101,6 +112,13 @@ final class FlatTable {
     c.replicas = replicas.clone();
     c.replicaCount = replicaCount;
     c.replicaIndex = new HashMap<>(replicaIndex);
+    if (regs != null) {
+      boolean[] packed = new boolean[count];
+      for (int i = 0; i < count; i++) {
+        packed[i] = reps[i] >= 0;
+      }
+      c.regs = regs.copy(count, hashes.length, packed);
+    }
     return c;
   }
 
@@ -141,19 +159,28 @@ final class FlatTable {
     return hashes[i];
   }
 
-  /** Entry {@code i}'s dots as {@link Dots} keeps them (a Dot or Dots), or null when dead. */
+  /**
+   * Entry {@code i}'s dots as {@link Dots} keeps them (a Dot or Dots), or its slot in a map's
+   * table, or null when dead.
+   */
   Object dots(int i) {
     int r = reps[i];
-    return r >= 0 ? new Dot(replicas[r], counters[i]) : r == MULTI ? multi.get(i) : null;
+    return r >= 0 ? packed(i, r) : r == MULTI ? multi.get(i) : null;
+  }
+
+  /** Entry {@code i}'s packed dot, or in a map's table its one-dot function. */
+  private Object packed(int i, int r) {
+    Dot dot = new Dot(replicas[r], counters[i]);
+    return regs == null ? dot : DotFun.single(dot, regs.get(i, replicas[regs.writer(i)]));
   }
 
   /**
    * Entry {@code i}'s one dot, null when dead, or {@link #MANY}: what a read without the lock
-   * may compute, since it never reaches into the side map.
+   * may compute, since it never reaches into the side map (nor into a map's value pool).
    */
   Object dotsIfOne(int i) {
     int r = reps[i];
-    return r >= 0 ? new Dot(replicas[r], counters[i]) : r == MULTI ? MANY : null;
+    return r >= 0 && regs == null ? new Dot(replicas[r], counters[i]) : r == DEAD ? null : MANY;
   }
 
   boolean isLive(int i) {
@@ -171,7 +198,9 @@ final class FlatTable {
     int r = reps[i];
     int q = other.reps[j];
     return r >= 0 && q >= 0 && counters[i] == other.counters[j]
-        && replicas[r].equals(other.replicas[q]);
+        && replicas[r].equals(other.replicas[q])
+        && (regs == null || regs.same(i, other.regs, j)
+            && replicas[regs.writer(i)].equals(other.replicas[other.regs.writer(j)]));
   }
 
   /** Whether {@code seen} covers any of entry {@code i}'s dots. */
@@ -184,22 +213,43 @@ final class FlatTable {
       return false;
     }
     boolean[] any = {false};
-    Dots.forEach(multi.get(i), d -> any[0] |= seen.contains(d));
+    Object slot = multi.get(i);
+    if (regs == null) {
+      Dots.forEach(slot, d -> any[0] |= seen.contains(d));
+    } else {
+      for (DotStore store : Clash.storesOf(slot)) {
+        store.forEachDot(d -> any[0] |= seen.contains(d));
+      }
+    }
     return any[0];
   }
 
-  /** Sets entry {@code i}'s dots; null or {@link Dots#NONE} makes it dead. */
+  /** Whether {@code dots} (or a map's slot) is none: null, {@link Dots#NONE}, a removal. */
+  static boolean isNone(Object dots) {
+    return dots == null || Dots.isEmpty(dots) || Clash.isEmpty(dots);
+  }
+
+  /** Sets entry {@code i}'s dots (a map's slot in a map's table); {@link #isNone} kills it. */
   void setDots(int i, Object dots) {
     boolean was = reps[i] != DEAD;
     if (reps[i] == MULTI) {
       multi.remove(i);
+    } else if (reps[i] >= 0 && regs != null) {
+      regs.drop(i);
     }
-    if (dots == null || Dots.isEmpty(dots)) {
+    if (isNone(dots)) {
       reps[i] = DEAD;
       counters[i] = 0;
     } else if (dots instanceof Dot d) {
       reps[i] = replica(d.replica());
       counters[i] = d.counter();
+    } else if (regs != null && dots instanceof DotFun<?> f && f.onlyDot() != null
+        && FlatRegisters.fits(f.value())) {
+      LwwRegister<?> r = (LwwRegister<?>) f.value();
+      Hlc ts = r.timestamp();
+      regs.set(i, ts, replica(ts.replica()), r.value());
+      reps[i] = replica(f.onlyDot().replica());
+      counters[i] = f.onlyDot().counter();
     } else {
       reps[i] = MULTI;
       counters[i] = 0;
@@ -282,6 +332,9 @@ final class FlatTable {
       offsets = Arrays.copyOf(offsets, n);
       counters = Arrays.copyOf(counters, n);
       reps = Arrays.copyOf(reps, n);
+      if (regs != null) {
+        regs.grow(n);
+      }
     }
     hashes[e] = hash;
     offsets[e] = at;

@@ -222,23 +222,23 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (flat == null && entries.size() < packAt) {
       return new OrSet<>(entries.update(element, dot, WITH_DOT), ctx, false);
     }
-    FlatSet f = flat != null ? flat : FlatSet.of(entries);
-    return new OrSet<>(f.withDot(element, dot), ctx);
+    FlatSet f = flat != null ? flat : FlatSet.of(entries, false);
+    return new OrSet<>(f.with(element, dot, WITH_DOT), ctx);
   }
 
   /** This flat state joined with any other side but a one-dot delta. */
   private OrSet<E> flatMerge(OrSet<E> other) {
     FlatSet joined = other.flat != null
-        ? FlatJoin.join(flat, context, other.flat, other.context)
-        : other.delta ? FlatJoin.absorb(flat, context, other.entries, other.context)
-        : FlatJoin.join(flat, context, other.entries, other.context);
+        ? FlatJoin.join(flat, context, other.flat, other.context, SLOTS)
+        : other.delta ? FlatJoin.absorb(flat, context, other.entries, other.context, SLOTS)
+        : FlatJoin.join(flat, context, other.entries, other.context, SLOTS);
     CausalContext ctx = context.merge(other.context);
     return joined == flat && ctx == context ? this : new OrSet<>(joined, ctx);
   }
 
   /** An element's dots with one more; captures nothing, so an add's merge allocates no lambda. */
-  private static final java.util.function.BiFunction<Object, Dot, Object> WITH_DOT =
-      (mine, dot) -> mine == null || Dots.isEmpty(mine) ? dot : Dots.with(mine, dot);
+  private static final java.util.function.BiFunction<Object, Object, Object> WITH_DOT =
+      (mine, dot) -> mine == null || Dots.isEmpty(mine) ? dot : Dots.with(mine, (Dot) dot);
 
   public boolean contains(Object element) {
     if (element == null) {
