@@ -94,6 +94,12 @@ public final class CausalContext {
     return vector.contains(dot) || Arrays.binarySearch(cloud, dot) >= 0;
   }
 
+  /** Whether the dot {@code replica:counter} is in; allocates nothing when the cloud is empty. */
+  boolean contains(ReplicaId replica, long counter) {
+    return counter <= vector.get(replica)
+        || cloud.length > 0 && Arrays.binarySearch(cloud, new Dot(replica, counter)) >= 0;
+  }
+
   public boolean isEmpty() {
     return vector.isEmpty() && cloud.length == 0;
   }

@@ -51,6 +51,11 @@ public final class LwwRegister<T> implements Crdt<LwwRegister<T>> {
         Values.check(value));
   }
 
+  /** A register rebuilt from parts already checked when they were first written. */
+  static <T> LwwRegister<T> at(long wallMillis, int logical, ReplicaId replica, T value) {
+    return new LwwRegister<>(wallMillis, logical, replica, value);
+  }
+
   /**
    * Writes {@code value} at {@code now}, the writer's clock after ticking. A write overrides
    * what it has seen even when the writer's clock lags behind the value's timestamp: it then

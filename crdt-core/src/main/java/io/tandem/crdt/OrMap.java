@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -37,8 +38,18 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
    * dots of their own get one per update through a DotFun, which gives them the same behaviour.
    * Keys where replicas wrote different kinds of value keep one store per kind (see Clash).
    *
+   * A state of packAt keys or more keeps them in a FlatSet (keys packed as bytes in flat
+   * arrays, persistent by rerooting) instead of a HashTrie, from the first write of a new key
+   * merged into it, as OrSet does: a key holding one write of an LwwRegister, nearly every key of
+   * a map of registers, is then a dot and a register in columns, with no object of its own; any
+   * other slot stays an object beside them. Deltas and small states stay tries. Exactly one of
+   * slots and flat is set.
+   *
    * [1] Almeida, Shoker, Baquero, Delta State Replicated Data Types, 2018 (ORMap, §7.3)
    */
+
+  /** The size from which a state's keys are packed; tests lower it to cover the flat form. */
+  static int packAt = Integer.getInteger("tandem.orMapPackAt", 256);
 
   private static final OrMap<?, ?> EMPTY =
       new OrMap<>(HashTrie.empty(), CausalContext.empty(), false);
@@ -96,13 +107,39 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
   };
 
   private final HashTrie<K, Object> slots; // key -> DotStore | Clash (MARKER only in deltas)
+  private final FlatSet flat; // the same, packed, for big states
   private final CausalContext context;
   private final boolean delta;
 
-  private OrMap(HashTrie<K, Object> slots, CausalContext context, boolean delta) {
+  private OrMap(HashTrie<K, Object> slots, FlatSet flat, CausalContext context, boolean delta) {
     this.slots = slots;
+    this.flat = flat;
     this.context = context;
     this.delta = delta;
+  }
+
+  private OrMap(HashTrie<K, Object> slots, CausalContext context, boolean delta) {
+    this(slots, null, context, delta);
+  }
+
+  /** A state whose keys are packed. */
+  private static <K, V extends Crdt<?>> OrMap<K, V> packed(FlatSet flat, CausalContext context) {
+    return new OrMap<>(null, flat, context, false);
+  }
+
+  /** Whether the keys are packed (for tests). */
+  boolean isPacked() {
+    return flat != null;
+  }
+
+  /** The slot of {@code key}, or null. */
+  private Object slot(Object key) {
+    return flat != null ? flat.get(key) : slots.get(key);
+  }
+
+  /** The slots as a trie; a flat state's are rebuilt, key by key. */
+  private HashTrie<K, Object> trie() {
+    return flat != null ? flat.toTrie() : slots;
   }
 
   @SuppressWarnings("unchecked")
@@ -125,7 +162,7 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
       UnaryOperator<W> mutator) {
     Values.check(key);
     Objects.requireNonNull(self, "self");
-    Object slot = slots.get(key);
+    Object slot = slot(key);
     Object e = Objects.requireNonNull(empty, "empty");
     if (e instanceof DotFun || !(e instanceof DotStore) && !DotFun.embeds(e)) {
       DotFun.kindOf(e); // throws with the reason
@@ -193,7 +230,7 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
    * @return the delta (empty if the key is absent); the state is unchanged
    */
   public OrMap<K, V> remove(K key) {
-    Object slot = slots.get(key);
+    Object slot = slot(key);
     if (slot == null || Clash.isEmpty(slot)) {
       return new OrMap<>(HashTrie.empty(), CausalContext.empty(), true);
     }
@@ -210,10 +247,16 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
     if (other == this) {
       return this;
     }
+    if (flat == null && other.flat != null) {
+      return other.merge(this); // the join commutes; the flat side is edited, not copied
+    }
     if (!delta && other.delta && other.slots.size() == 1
         && other.slots.onlyValue() instanceof DotFun<?> write && write.onlyDot() != null
         && other.context.isOnly(write.onlyDot())) {
       return absorbWrite(other.slots.onlyKey(), write, other.context);
+    }
+    if (flat != null) {
+      return flatMerge(other);
     }
     HashTrie<K, Object> joined =
         DotMaps.join(slots, context, delta, other.slots, other.context, other.delta, SLOTS);
@@ -237,9 +280,24 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
     if (ctx == context) {
       return this;
     }
-    HashTrie<K, Object> s = slots.update(key,
-        mine -> mine == null ? write : SLOTS.join(mine, context, false, write, theirs, true));
-    return new OrMap<>(s, ctx, false);
+    CausalContext mine = context;
+    BiFunction<Object, Object, Object> f =
+        (cur, w) -> cur == null ? w : SLOTS.join(cur, mine, false, w, theirs, true);
+    if (flat == null && slots.size() < packAt) {
+      return new OrMap<>(slots.update(key, write, f), ctx, false);
+    }
+    FlatSet table = flat != null ? flat : FlatSet.of(slots, true);
+    return packed(table.with(key, write, f), ctx);
+  }
+
+  /** This flat state joined with any other side but a one-write delta. */
+  private OrMap<K, V> flatMerge(OrMap<K, V> other) {
+    FlatSet joined = other.flat != null
+        ? FlatJoin.join(flat, context, other.flat, other.context, SLOTS)
+        : other.delta ? FlatJoin.absorb(flat, context, other.slots, other.context, SLOTS)
+        : FlatJoin.join(flat, context, other.slots, other.context, SLOTS);
+    CausalContext ctx = context.merge(other.context);
+    return joined == flat && ctx == context ? this : packed(joined, ctx);
   }
 
   /**
@@ -248,7 +306,7 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
    */
   @SuppressWarnings("unchecked")
   public V get(Object key) {
-    Object slot = slots.get(key);
+    Object slot = key == null ? null : slot(key);
     if (slot == null || Clash.isEmpty(slot)) {
       return null;
     }
@@ -259,19 +317,22 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
   /** The value of {@code empty}'s kind under {@code key}, or {@code empty} if there is none. */
   @SuppressWarnings("unchecked")
   public <W extends V> W get(Object key, W empty) {
-    Object slot = slots.get(key);
+    Object slot = key == null ? null : slot(key);
     int kind = empty instanceof DotStore s ? s.kind() : DotFun.kindOf(empty);
     DotStore found = slot == null ? null : find(Clash.storesOf(slot), kind);
     return found == null ? empty : (W) found.attach(context);
   }
 
   public boolean containsKey(Object key) {
-    Object slot = slots.get(key);
+    Object slot = key == null ? null : slot(key);
     return slot != null && !Clash.isEmpty(slot);
   }
 
   /** The number of keys present. */
   public int size() {
+    if (flat != null) {
+      return flat.size();
+    }
     if (!delta) {
       return slots.size();
     }
@@ -286,7 +347,7 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
 
   /** The keys present, as an unmodifiable view. */
   public Set<K> keySet() {
-    return DotMaps.liveKeys(slots, SLOTS, this::size);
+    return DotMaps.liveKeys(trie(), SLOTS, this::size);
   }
 
 
@@ -321,7 +382,7 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
    * clash, none for a removal in a delta. Stores sit detached from the map's context.
    */
   public void forEachEntry(BiConsumer<? super K, List<DotStore>> action) {
-    slots.forEach((k, s) -> action.accept(k, List.of(Clash.storesOf(s))));
+    trie().forEach((k, s) -> action.accept(k, List.of(Clash.storesOf(s))));
   }
 
   /**
@@ -388,17 +449,19 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
   @SuppressWarnings("unchecked")
   DotStore joinStore(CausalContext mine, DotStore other, CausalContext theirs) {
     OrMap<K, V> o = (OrMap<K, V>) other;
-    HashTrie<K, Object> j = DotMaps.join(slots, mine, false, o.slots, theirs, false, SLOTS);
-    return j == slots ? this : new OrMap<>(j, CausalContext.empty(), false);
+    HashTrie<K, Object> t = trie();
+    HashTrie<K, Object> j = DotMaps.join(t, mine, false, o.trie(), theirs, false, SLOTS);
+    return j == t ? this : new OrMap<>(j, CausalContext.empty(), false);
   }
 
   @Override
   DotStore keepUnseen(CausalContext seen) {
-    HashTrie<K, Object> kept = slots.transform((k, s) -> {
+    HashTrie<K, Object> t = trie();
+    HashTrie<K, Object> kept = t.transform((k, s) -> {
       Object r = SLOTS.keepUnseen(s, seen);
       return Clash.isEmpty(r) ? null : r;
     });
-    return kept == slots ? this : new OrMap<>(kept, CausalContext.empty(), false);
+    return kept == t ? this : new OrMap<>(kept, CausalContext.empty(), false);
   }
 
   @Override
@@ -408,7 +471,7 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
 
   @Override
   void forEachDot(Consumer<Dot> action) {
-    slots.forEach((k, s) -> {
+    trie().forEach((k, s) -> {
       for (DotStore store : Clash.storesOf(s)) {
         store.forEachDot(action);
       }
@@ -420,6 +483,9 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
     if (context.isEmpty() && !delta) {
       return this;
     }
+    if (flat != null) {
+      return packed(flat, CausalContext.empty());
+    }
     HashTrie<K, Object> live = delta ? slots.transform((k, s) -> Clash.isEmpty(s) ? null : s)
         : slots;
     return new OrMap<>(live, CausalContext.empty(), false);
@@ -427,7 +493,7 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
 
   @Override
   Object attach(CausalContext ctx) {
-    return new OrMap<>(slots, ctx, false);
+    return new OrMap<>(slots, flat, ctx, false);
   }
 
   @Override
@@ -443,19 +509,19 @@ public final class OrMap<K, V extends Crdt<?>> extends DotStore implements Crdt<
   /** Equal when keys, values, dots and contexts are equal; being a delta does not count. */
   @Override
   public boolean equals(Object o) {
-    return o == this || o instanceof OrMap<?, ?> m
-        && slots.equals(m.slots) && context.equals(m.context);
+    return o == this || o instanceof OrMap<?, ?> m && context.equals(m.context)
+        && (flat != null && flat == m.flat || trie().equals(m.trie()));
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(slots, context);
+    return Objects.hash(trie(), context);
   }
 
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder(delta ? "OrMapDelta{" : "OrMap{");
-    slots.forEach((k, s) -> b.append(b.charAt(b.length() - 1) == '{' ? "" : ", ").append(k)
+    trie().forEach((k, s) -> b.append(b.charAt(b.length() - 1) == '{' ? "" : ", ").append(k)
         .append('=').append(Clash.isEmpty(s) ? "Removed" : Arrays.toString(Clash.storesOf(s))));
     return b.append("}@").append(context).toString();
   }

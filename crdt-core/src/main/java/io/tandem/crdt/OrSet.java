@@ -31,12 +31,21 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    * context covers and its store lacks. So after any number of add/remove cycles the state is
    * the live elements plus a context that compacts to one counter per replica [1].
    *
+   * A state of more than PACK_AT elements keeps them in a FlatSet (elements packed as bytes in
+   * flat arrays, persistent by rerooting) instead of a HashTrie, from the first add merged into
+   * it: an add then changes a table in place instead of copying a trie path, and the state holds
+   * no String object per element. Deltas and small states stay tries. Exactly one of entries and
+   * flat is set.
+   *
    * [1] Almeida, Shoker, Baquero, Delta State Replicated Data Types, 2018
    * [2] Bieniusa et al., An Optimized Conflict-free Replicated Set, 2012
    */
 
+  /** The size from which a state's entries are packed; tests lower it to cover the flat form. */
+  static int packAt = Integer.getInteger("tandem.orSetPackAt", 256);
+
   private static final OrSet<?> EMPTY =
-      new OrSet<>(HashTrie.empty(), CausalContext.empty(), false);
+      new OrSet<>(HashTrie.empty(), null, CausalContext.empty(), false);
 
   static final DotMaps.Slots SLOTS = new DotMaps.Slots() {
     @Override
@@ -62,13 +71,43 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   };
 
   private final HashTrie<E, Object> entries; // element -> Dot | Dots (Dots.NONE only in deltas)
+  private final FlatSet flat; // the same, packed, for big states
   private final CausalContext context;
   private final boolean delta;
 
-  private OrSet(HashTrie<E, Object> entries, CausalContext context, boolean delta) {
+  private OrSet(HashTrie<E, Object> entries, FlatSet flat, CausalContext context, boolean delta) {
     this.entries = entries;
+    this.flat = flat;
     this.context = context;
     this.delta = delta;
+  }
+
+  private OrSet(HashTrie<E, Object> entries, CausalContext context, boolean delta) {
+    this(entries, null, context, delta);
+  }
+
+  private OrSet(FlatSet flat, CausalContext context) {
+    this(null, flat, context, false);
+  }
+
+  /** Whether the entries are packed (for tests). */
+  boolean isPacked() {
+    return flat != null;
+  }
+
+  /** Whether this state's and {@code other}'s packed entries are now on one table (for tests). */
+  boolean sharesTableWith(OrSet<?> other) {
+    return flat != null && other.flat != null && flat.sharesTableWith(other.flat);
+  }
+
+  /** The dots of {@code element} (Dot or Dots), or null. */
+  private Object slot(Object element) {
+    return flat != null ? flat.get(element) : entries.get(element);
+  }
+
+  /** The entries as a trie; a flat state's are rebuilt, element by element. */
+  private HashTrie<E, Object> trie() {
+    return flat != null ? flat.toTrie() : entries;
   }
 
   @SuppressWarnings("unchecked")
@@ -84,7 +123,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   public OrSet<E> add(ReplicaId self, E element) {
     Values.check(element);
     Dot dot = context.nextDot(self);
-    Object old = entries.get(element);
+    Object old = slot(element);
     CausalContext ctx;
     if (old == null || Dots.isEmpty(old)) {
       ctx = CausalContext.ofDot(dot);
@@ -118,7 +157,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    * @return the delta (empty if the element is absent); the state is unchanged
    */
   public OrSet<E> remove(E element) {
-    Object old = entries.get(element);
+    Object old = slot(element);
     if (old == null || Dots.isEmpty(old)) {
       return new OrSet<>(HashTrie.empty(), CausalContext.empty(), true);
     }
@@ -134,7 +173,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   public OrSet<E> clear() {
     HashTrie.Builder<E, Object> b = HashTrie.builder();
     List<Dot> seen = new ArrayList<>();
-    entries.forEach((e, s) -> {
+    trie().forEach((e, s) -> {
       if (!Dots.isEmpty(s)) {
         b.put(e, Dots.NONE);
         Dots.forEach(s, seen::add);
@@ -148,9 +187,15 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (other == this) {
       return this;
     }
+    if (flat == null && other.flat != null) {
+      return other.merge(this); // the join commutes; the flat side is edited, not copied
+    }
     if (!delta && other.delta && other.entries.size() == 1
         && other.entries.onlyValue() instanceof Dot dot && other.context.isOnly(dot)) {
       return absorbAdd(other.entries.onlyKey(), dot);
+    }
+    if (flat != null) {
+      return flatMerge(other);
     }
     HashTrie<E, Object> joined = DotMaps.join(
         entries, context, delta, other.entries, other.context, other.delta, SLOTS);
@@ -174,21 +219,40 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (ctx == context) {
       return this;
     }
-    HashTrie<E, Object> e = entries.update(element, dot, WITH_DOT);
-    return new OrSet<>(e, ctx, false);
+    if (flat == null && entries.size() < packAt) {
+      return new OrSet<>(entries.update(element, dot, WITH_DOT), ctx, false);
+    }
+    FlatSet f = flat != null ? flat : FlatSet.of(entries, false);
+    return new OrSet<>(f.with(element, dot, WITH_DOT), ctx);
+  }
+
+  /** This flat state joined with any other side but a one-dot delta. */
+  private OrSet<E> flatMerge(OrSet<E> other) {
+    FlatSet joined = other.flat != null
+        ? FlatJoin.join(flat, context, other.flat, other.context, SLOTS)
+        : other.delta ? FlatJoin.absorb(flat, context, other.entries, other.context, SLOTS)
+        : FlatJoin.join(flat, context, other.entries, other.context, SLOTS);
+    CausalContext ctx = context.merge(other.context);
+    return joined == flat && ctx == context ? this : new OrSet<>(joined, ctx);
   }
 
   /** An element's dots with one more; captures nothing, so an add's merge allocates no lambda. */
-  private static final java.util.function.BiFunction<Object, Dot, Object> WITH_DOT =
-      (mine, dot) -> mine == null || Dots.isEmpty(mine) ? dot : Dots.with(mine, dot);
+  private static final java.util.function.BiFunction<Object, Object, Object> WITH_DOT =
+      (mine, dot) -> mine == null || Dots.isEmpty(mine) ? dot : Dots.with(mine, (Dot) dot);
 
   public boolean contains(Object element) {
-    Object s = entries.get(element);
+    if (element == null) {
+      return false;
+    }
+    Object s = slot(element);
     return s != null && !Dots.isEmpty(s);
   }
 
   /** The number of elements present. */
   public int size() {
+    if (flat != null) {
+      return flat.size();
+    }
     if (!delta) {
       return entries.size();
     }
@@ -203,7 +267,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   /** The elements present, as an unmodifiable view. */
   public Set<E> elements() {
-    return DotMaps.liveKeys(entries, SLOTS, this::size);
+    return DotMaps.liveKeys(trie(), SLOTS, this::size);
   }
 
 
@@ -221,13 +285,18 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   }
 
   /** Visits each element with its dots, in no particular order (for codecs and tools). */
+  @SuppressWarnings("unchecked")
   public void forEachEntry(BiConsumer<? super E, List<Dot>> action) {
+    if (flat != null) {
+      flat.forEach((e, s) -> action.accept((E) e, Dots.list(s)));
+      return;
+    }
     entries.forEach((e, s) -> action.accept(e, Dots.isEmpty(s) ? List.of() : Dots.list(s)));
   }
 
   /** The dots that keep {@code element} in the set; empty if absent. */
   public List<Dot> dotsOf(E element) {
-    Object s = entries.get(element);
+    Object s = element == null ? null : slot(element);
     return s == null || Dots.isEmpty(s) ? List.of() : Dots.list(s);
   }
 
@@ -273,21 +342,26 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   @SuppressWarnings("unchecked")
   DotStore joinStore(CausalContext mine, DotStore other, CausalContext theirs) {
     OrSet<E> o = (OrSet<E>) other;
-    HashTrie<E, Object> j = DotMaps.join(entries, mine, false, o.entries, theirs, false, SLOTS);
-    return j == entries ? this : new OrSet<>(j, CausalContext.empty(), false);
+    HashTrie<E, Object> t = trie();
+    HashTrie<E, Object> j = DotMaps.join(t, mine, false, o.trie(), theirs, false, SLOTS);
+    return j == t ? this : new OrSet<>(j, CausalContext.empty(), false);
   }
 
   @Override
   DotStore keepUnseen(CausalContext seen) {
-    HashTrie<E, Object> kept = entries.transform((e, s) -> {
+    HashTrie<E, Object> t = trie();
+    HashTrie<E, Object> kept = t.transform((e, s) -> {
       Object k = Dots.keepUnseen(s, seen);
       return Dots.isEmpty(k) ? null : k;
     });
-    return kept == entries ? this : new OrSet<>(kept, CausalContext.empty(), false);
+    return kept == t ? this : new OrSet<>(kept, CausalContext.empty(), false);
   }
 
   @Override
   boolean isBottom() {
+    if (flat != null) {
+      return flat.size() == 0;
+    }
     if (!delta) {
       return entries.isEmpty();
     }
@@ -301,13 +375,16 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   @Override
   void forEachDot(Consumer<Dot> action) {
-    entries.forEach((e, s) -> Dots.forEach(s, action));
+    trie().forEach((e, s) -> Dots.forEach(s, action));
   }
 
   @Override
   DotStore detach() {
     if (context.isEmpty() && !delta) {
       return this;
+    }
+    if (flat != null) {
+      return new OrSet<>(flat, CausalContext.empty());
     }
     return new OrSet<>(liveEntries(), CausalContext.empty(), false);
   }
@@ -316,11 +393,11 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   Object attach(CausalContext ctx) {
     // Never a delta: a value handed out under its container's whole context must not promise
     // that its context covers only what it mentions.
-    return new OrSet<>(entries, ctx, false);
+    return new OrSet<>(entries, flat, ctx, false);
   }
 
   private HashTrie<E, Object> liveEntries() {
-    return delta ? entries.transform((e, s) -> Dots.isEmpty(s) ? null : s) : entries;
+    return delta ? entries.transform((e, s) -> Dots.isEmpty(s) ? null : s) : trie();
   }
 
   /**
@@ -340,12 +417,12 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   @Override
   public boolean equals(Object o) {
     return o == this || o instanceof OrSet<?> s
-        && entries.equals(s.entries) && context.equals(s.context);
+        && context.equals(s.context) && (flat != null && flat == s.flat || trie().equals(s.trie()));
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(entries, context);
+    return Objects.hash(trie(), context);
   }
 
   @Override
