@@ -48,7 +48,10 @@ import java.util.function.UnaryOperator;
  * others built on cannot leave H2 two states to choose from (StoreFiles.rewrite); that costs a
  * copy of the live data after each crash. Concurrent appends share one journal write
  * ({@link GroupCommit}), and a checkpoint writes one row per feed, not one per delta: H2 writes a
- * chunk per commit, which caps one-commit-per-delta near 3k/s.
+ * chunk per commit, which caps one-commit-per-delta near 3k/s. If checkpoints keep failing (the
+ * database cannot write while the journal can), appends are refused once the journal holds
+ * {@link #MAX_TAIL_RECORDS} records, which the store keeps in memory until they reach the
+ * database.
  *
  * <p>Ownership: one process owns a store; H2's file lock (never {@code FILE_LOCK=NO}) refuses a
  * second process and this class refuses a second handle in the same process, both with a
@@ -99,6 +102,9 @@ public final class H2ReplicaStore implements ReplicaStore {
   private final Map<ReplicaId, List<DeltaRecord>> tail = new LinkedHashMap<>();
   private int tailRecords;
   private long tailWeight;
+  /** The tail's size that sets off the next checkpoint: further on after one failed. */
+  private int checkpointRecords = CHECKPOINT_RECORDS;
+  private long checkpointWeight = CHECKPOINT_WEIGHT;
   private long checkpoints;
   private boolean closed;
   /** Set once the store has read damage: it then closes without writing ({@link #close}). */
@@ -143,6 +149,13 @@ public final class H2ReplicaStore implements ReplicaStore {
     } catch (RuntimeException e) {
       closeQuietly(journal);
       throw e;
+    }
+    try {
+      journal.cut(); // only now: a journal missing acknowledged records stays whole as evidence
+    } catch (IOException e) {
+      closeQuietly(journal);
+      closeQuietly(witness);
+      throw new StoreException("cannot use " + Journal.file(dir) + ": " + e, e);
     }
     this.compactedSize = fileSize();
     this.commits = new GroupCommit(this::commitGroup, MAX_QUEUED_APPENDS, MAX_GROUP_RECORDS,
@@ -457,6 +470,17 @@ public final class H2ReplicaStore implements ReplicaStore {
       if (v.fresh().isEmpty()) {
         return;
       }
+      if (tailRecords >= MAX_TAIL_RECORDS || tailWeight >= MAX_TAIL_WEIGHT) {
+        try {
+          checkpoint(); // the last chance before the group is refused
+        } catch (StoreException e) {
+          StoreException why = new StoreException("store " + dir + " refuses appends: its "
+              + "journal holds " + tailRecords + " records that could not be checkpointed into "
+              + "the database: " + e.getMessage(), e);
+          group.forEach(r -> r.fail(why));
+          return;
+        }
+      }
       try {
         journal.append(v.fresh().values(), durability == Durability.POWER_LOSS_SAFE);
       } catch (IOException | RuntimeException e) {
@@ -470,13 +494,17 @@ public final class H2ReplicaStore implements ReplicaStore {
       }
       groupCommits++;
       witness();
-      if (tailRecords >= CHECKPOINT_RECORDS || tailWeight >= CHECKPOINT_WEIGHT) {
+      if (tailRecords >= checkpointRecords || tailWeight >= checkpointWeight) {
         try {
           checkpoint();
         } catch (StoreException e) {
-          // The group is durable in the journal; the checkpoint is tried again later.
+          // The group is durable in the journal. The next try waits for as many records again,
+          // not the next group, and a journal full of them refuses appends.
+          checkpointRecords = tailRecords + CHECKPOINT_RECORDS;
+          checkpointWeight = tailWeight + CHECKPOINT_WEIGHT;
           LOG.log(System.Logger.Level.WARNING, "store " + dir + " could not checkpoint its "
-              + "journal; it keeps growing until a checkpoint succeeds", e);
+              + "journal (" + tailRecords + " records); appends are refused from "
+              + MAX_TAIL_RECORDS + " records or " + MAX_TAIL_WEIGHT + " bytes on", e);
         }
       }
     } finally {
@@ -506,6 +534,16 @@ public final class H2ReplicaStore implements ReplicaStore {
 
   /** As {@link #CHECKPOINT_RECORDS}, in {@link DeltaRecord#weight} bytes: 1 MiB. */
   static final long CHECKPOINT_WEIGHT = 1L << 20;
+
+  /**
+   * Records in the tail from which appends are refused: only checkpoints that keep failing
+   * (a database that cannot write while the journal can) let the tail grow past
+   * {@link #CHECKPOINT_RECORDS}, and it is held in memory and replayed whole on the next open.
+   */
+  static final int MAX_TAIL_RECORDS = 32 * CHECKPOINT_RECORDS;
+
+  /** As {@link #MAX_TAIL_RECORDS}, in {@link DeltaRecord#weight} bytes: 32 MiB. */
+  static final long MAX_TAIL_WEIGHT = 32 * CHECKPOINT_WEIGHT;
 
   /**
    * Writes the tail into the database in one commit (synced in {@link Durability#POWER_LOSS_SAFE})
@@ -545,6 +583,8 @@ public final class H2ReplicaStore implements ReplicaStore {
     tail.clear();
     tailRecords = 0;
     tailWeight = 0;
+    checkpointRecords = CHECKPOINT_RECORDS;
+    checkpointWeight = CHECKPOINT_WEIGHT;
     checkpoints++;
     emptyJournal(strict);
   }

@@ -45,6 +45,8 @@ final class Journal implements AutoCloseable {
   private final String where;
   /** Where the next entry goes: the end of the last whole entry. */
   private long end;
+  /** Set by a {@link #replay} that found bytes after the last whole entry, until {@link #cut}. */
+  private boolean torn;
   /** Set when a failed write could not be cut off again: no entry may follow it. */
   private IOException broken;
 
@@ -81,44 +83,50 @@ final class Journal implements AutoCloseable {
   }
 
   /**
-   * Reads the runs of every whole entry, in the order written, and cuts the file after the last
-   * one, so that the next entry follows it instead of a torn one.
+   * Reads the runs of every whole entry, in the order written, one entry at a time. What follows
+   * the last whole entry stays in the file until {@link #cut} or the next append: if the store
+   * then finds records missing, the bytes are kept for {@link StoreFiles#quarantine}.
    *
    * @throws StoreCorruptedException if a whole entry holds a run that does not decode
    */
   List<List<DeltaRecord>> replay() throws IOException {
     long size = channel.size();
-    if (size > Integer.MAX_VALUE - 8) {
-      throw new StoreCorruptedException("journal " + where + " is " + size
-          + " bytes, far more than the store ever leaves in it");
-    }
-    ByteBuffer all = ByteBuffer.allocate((int) size);
-    while (all.hasRemaining() && channel.read(all, all.position()) > 0) {
-      // keep reading
-    }
-    all.flip();
     List<List<DeltaRecord>> runs = new ArrayList<>();
+    ByteBuffer header = ByteBuffer.allocate(HEADER);
     long pos = 0;
-    while (all.remaining() >= HEADER) {
-      int length = all.getInt(all.position());
-      int crc = all.getInt(all.position() + 4);
-      if (length <= 0 || length > all.remaining() - HEADER) {
+    while (size - pos >= HEADER && readFully(header.clear(), pos)) {
+      int length = header.getInt(0);
+      int crc = header.getInt(4);
+      if (length <= 0 || length > size - pos - HEADER) {
         break; // cut short, or space a crash left zeroed (no entry is empty)
       }
-      byte[] body = new byte[length];
-      all.get(all.position() + HEADER, body);
-      if ((int) crc(body) != crc) {
+      ByteBuffer body = ByteBuffer.allocate(length); // within the file: not a size to trust
+      if (!readFully(body, pos + HEADER) || (int) crc(body.array()) != crc) {
         break; // torn
       }
-      runs.addAll(runs(body, pos));
-      all.position(all.position() + HEADER + length);
+      runs.addAll(runs(body.array(), pos));
       pos += HEADER + length;
     }
     end = pos;
-    if (size > end) {
-      channel.truncate(end);
-    }
+    torn = size > end;
     return runs;
+  }
+
+  /** Cuts what a {@link #replay} left after the last whole entry: the torn end of a write. */
+  void cut() throws IOException {
+    if (torn) {
+      channel.truncate(end);
+      torn = false;
+    }
+  }
+
+  private boolean readFully(ByteBuffer b, long at) throws IOException {
+    while (b.hasRemaining()) {
+      if (channel.read(b, at + b.position()) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -131,6 +139,7 @@ final class Journal implements AutoCloseable {
       throw new IOException("journal " + where + " is unusable since an earlier failure",
           broken);
     }
+    cut(); // else a shorter entry leaves a torn one's tail after it
     List<byte[]> rows = new ArrayList<>(runs.size());
     int length = 0;
     for (List<DeltaRecord> run : runs) {

@@ -3,6 +3,7 @@ package io.tandem.storage.h2;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 import org.h2.store.fs.FilePath;
 
 /**
@@ -38,18 +39,30 @@ final class FullDisk implements InterposedFs.Disk {
 
   private long free = Long.MAX_VALUE;
   private long refused;
+  private Predicate<Path> files = f -> true;
 
   private FullDisk() {}
 
   /** Leaves {@code bytes} free: the write that would go past them fails, and every one after. */
   synchronized void fillUpAfter(long bytes) {
+    fillUpAfter(bytes, f -> true);
+  }
+
+  /**
+   * As {@link #fillUpAfter(long)}, for writes to {@code files} only; the others still write, as
+   * when H2 alone cannot go on (its file on a failing sector, a bug in it) while the journal and
+   * witness beside it can.
+   */
+  synchronized void fillUpAfter(long bytes, Predicate<Path> files) {
     free = bytes;
     refused = 0;
+    this.files = files;
   }
 
   /** Room again, as after the user deleted something. */
   synchronized void makeRoom() {
     free = Long.MAX_VALUE;
+    files = f -> true;
   }
 
   /** The writes refused since {@link #fillUpAfter}. */
@@ -59,6 +72,9 @@ final class FullDisk implements InterposedFs.Disk {
 
   @Override
   public synchronized void write(Path file, long position, ByteBuffer bytes) throws IOException {
+    if (!files.test(file)) {
+      return;
+    }
     if (bytes.remaining() > free) {
       free = 0;
       refused++;

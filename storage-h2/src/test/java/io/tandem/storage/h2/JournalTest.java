@@ -11,6 +11,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.tandem.crdt.VersionVector;
 import io.tandem.replication.log.DeltaRecord;
+import io.tandem.replication.spi.StoreException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
@@ -219,6 +220,71 @@ class JournalTest {
     try (H2ReplicaStore store = H2ReplicaStore.open(tmp)) {
       assertThat(store.vector()).isEqualTo(VersionVector.empty());
       assertThat(store.replicaId()).isEmpty();
+    }
+  }
+
+  @Test
+  void aJournalMissingAcknowledgedRecordsIsKeptWholeForQuarantine() throws Exception {
+    killAfterAppending(50);
+    Path file = Journal.file(tmp);
+    byte[] written = Files.readAllBytes(file);
+    byte[] damaged = written.clone();
+    damaged[12] ^= 0x01; // in the first entry's body: its checksum fails, all after it unread
+    Files.write(file, damaged);
+
+    assertThatThrownBy(() -> H2ReplicaStore.open(tmp))
+        .isInstanceOf(StoreCorruptedException.class)
+        .hasMessageContaining("lost acknowledged writes");
+
+    assertThat(Files.readAllBytes(file)).as("the journal after the refused open")
+        .isEqualTo(damaged);
+    Path aside = H2ReplicaStore.quarantine(tmp).orElseThrow();
+    assertThat(Files.readAllBytes(tmp.resolve(aside.getFileName().toString()
+        .replace(".mv.db", Journal.SUFFIX)))).isEqualTo(damaged);
+  }
+
+  @Test
+  void checkpointsThatKeepFailingStopTheJournalAtItsBoundAndLoseNothingAcknowledged() {
+    Path dir = tmp.resolve("s");
+    int group = 256;
+    long acked = 0;
+    StoreException refused = null;
+    H2ReplicaStore store = H2ReplicaStore.open(dir, Durability.PROCESS_CRASH_SAFE,
+        FullDisk.VIA);
+    try {
+      store.bind(SELF);
+      // The database's file alone refuses writes: each checkpoint fails, the journal writes on.
+      FullDisk.DISK.fillUpAfter(0, f -> f.getFileName().toString().endsWith(".mv.db"));
+      while (refused == null && acked <= 2 * H2ReplicaStore.MAX_TAIL_RECORDS) {
+        try {
+          store.append(Fixtures.feed(X, acked + 1, acked + group));
+          acked += group;
+        } catch (StoreException e) {
+          refused = e;
+        }
+      }
+      assertThat(FullDisk.DISK.refused()).as("database writes refused")
+          .isPositive();
+      assertThat(store.checkpoints()).isZero();
+      assertThat(refused).as("an append refused").isNotNull()
+          .hasMessageContaining("refuses appends");
+      assertThat(acked).isBetween((long) H2ReplicaStore.MAX_TAIL_RECORDS,
+          (long) H2ReplicaStore.MAX_TAIL_RECORDS + group);
+      long before = acked;
+      assertThatThrownBy(() -> store.append(Fixtures.feed(X, before + 1, before + 1)))
+          .isInstanceOf(StoreException.class);
+    } finally {
+      FullDisk.DISK.makeRoom();
+      try {
+        store.close();
+      } catch (StoreException ignored) {
+        // closing checkpoints into the database that failed; the journal holds every record
+      }
+    }
+
+    try (H2ReplicaStore again = H2ReplicaStore.open(dir)) {
+      assertThat(again.vector()).isEqualTo(VersionVector.of(X, acked));
+      assertThat(again.readFeed(X, 1, (int) acked + 10)).isEqualTo(Fixtures.feed(X, 1, acked));
     }
   }
 
