@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Many threads writing to one replica on an H2 file: the writes share group commits, and each
- * returns durable and visible, with its own dot, in a gap-free feed.
+ * Many threads writing to one replica on an H2 file: each write returns durable and visible,
+ * with its own dot, in a gap-free feed. Whether they share group commits is the scheduler's to
+ * decide (a loaded machine ran all 400 in groups of their own); {@code GroupSpacingTest} shows
+ * sharing deterministically.
  */
 class ConcurrentWritesTest {
 
@@ -38,19 +40,16 @@ class ConcurrentWritesTest {
   Path tmp;
 
   @Test
-  void concurrentWritersShareCommitsAndEveryReturnedWriteIsDurableOnce() throws Exception {
+  void everyWriteOfConcurrentWritersReturnsDurableOnceWithItsOwnDot() throws Exception {
     Path dir = tmp.resolve("phone");
     List<Long> dots = Collections.synchronizedList(new ArrayList<>());
     List<Change> heard = Collections.synchronizedList(new ArrayList<>());
-    long commits;
     try (H2ReplicaStore store = H2ReplicaStore.open(dir);
         Replica phone = Replica.builder().id(PHONE).store(store).build()) {
       phone.addListener(heard::add);
       List<String> failures = runWriters(phone, THREADS * WRITES, dots);
       assertThat(failures).isEmpty();
-      commits = store.groupCommits();
       int n = THREADS * WRITES;
-      assertThat(commits).isLessThan(n);
       assertThat(phone.vector().get(PHONE)).isEqualTo(n);
       assertThat(written(phone)).isEqualTo(n);
     }
