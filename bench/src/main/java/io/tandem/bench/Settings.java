@@ -39,10 +39,15 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
         // held-out set of worlds to check that they were not fitted to those three.
         new Experiment.Setting(Long.getLong("tandem.part4.seed", 4), 30 * MINUTE,
             12 * 60 * MINUTE, 150, MINUTE, 3),
-        // 20 s of writing before the saturation window (was 5 s): alternating 5 and 20 s, four
-        // runs each (2026-11-24), gave 27-44k and 48-55k replicated ops/s crash safe, the JIT
-        // still compiling through the window either way.
-        new ReplicationPart.Setting(Duration.ofSeconds(Long.getLong("tandem.part2.warmup", 20)),
+        // 30 s of the saturation workload, unmeasured, before part 2's first run: a second
+        // saturation run in one JVM did 80,394 replicated ops/s against the first's 50,762
+        // (2026-11-25), the C2 compiler still at 15 % of the CPU samples 20 s into the first.
+        new ReplicationPart.Setting(
+            Duration.ofSeconds(Long.getLong("tandem.part2.jvmWarmup", 30)),
+            // 20 s of writing before the saturation window (was 5 s): alternating 5 and 20 s,
+            // four runs each (2026-11-24), gave 27-44k and 48-55k replicated ops/s crash safe,
+            // the JIT still compiling through the window either way.
+            Duration.ofSeconds(Long.getLong("tandem.part2.warmup", 20)),
             Duration.ofSeconds(10), 2_000, 10_000,
             // 30 s at the offered rate before measuring: 3 s after the saturation run, the C2
             // compiler still took a fifth of the two cores (perf, 2026-11-24), and the latency
@@ -57,7 +62,8 @@ record Settings(int n, int k, int rounds, int warmups, int iterations, int slowW
     return new Settings(1_000, 50, 1, 0, 1, 0, 1, 0, 1, 1, false, List.of(10, 300),
         List.of(0, 1, 10, 100), List.of(1, 2, 3, 4, 5),
         new Experiment.Setting(4, MINUTE / 2, 6 * 60 * MINUTE, 150, MINUTE, 1),
-        new ReplicationPart.Setting(Duration.ofMillis(200), Duration.ofMillis(500), 100, 1_000,
+        new ReplicationPart.Setting(Duration.ofMillis(200), Duration.ofMillis(200),
+            Duration.ofMillis(500), 100, 1_000,
             Duration.ofMillis(100), Duration.ofMillis(400),
             List.of(Durability.PROCESS_CRASH_SAFE)), 0.2, false);
   }

@@ -67,9 +67,14 @@ final class Usage {
     return new Usage(System.nanoTime(), cpu, compile, gc, threads);
   }
 
+  /** The CPU time of the process (every thread, the JIT's and the collector's included). */
+  long cpuNanosSince(Usage before) {
+    return processCpuNanos - before.processCpuNanos;
+  }
+
   /** The cores the process used from {@code before} until this moment. */
   double coresSince(Usage before) {
-    return (processCpuNanos - before.processCpuNanos) / (double) (wallNanos - before.wallNanos);
+    return cpuNanosSince(before) / (double) (wallNanos - before.wallNanos);
   }
 
   /**
