@@ -125,6 +125,13 @@ final class HoldBack {
     grace.caughtUp(origin);
   }
 
+  /** The feeds this remembers a path of (held back, or going from here only), for tests. */
+  int feedsRemembered() {
+    Set<ReplicaId> feeds = new HashSet<>(onlyFromHere);
+    feeds.addAll(elsewhereAt.keySet());
+    return feeds.size();
+  }
+
   /** Whether a wait ended by {@code now}: the session should look again at what to send. */
   boolean due(long now) {
     return grace.due(now);

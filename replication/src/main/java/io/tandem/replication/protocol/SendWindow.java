@@ -217,6 +217,11 @@ final class SendWindow {
     }
   }
 
+  /** How many feeds the hold-back remembers a path of, for tests. */
+  int feedsHeldBack() {
+    return holdBack.feedsRemembered();
+  }
+
   /**
    * The peer stated, whole, that it holds {@code v} (its summary). Of its own feed that is the
    * truth, whatever we believed: if it holds less of it than we do, its store was restored from

@@ -524,6 +524,11 @@ public final class SyncSession {
     return base.entriesOf(a);
   }
 
+  /** How many feeds the send window remembers a path of, for tests. */
+  int feedsHeldBack() {
+    return window.feedsHeldBack();
+  }
+
   /** Records received that this replica already held, since the session began. */
   public long duplicateRecords() {
     return receiver.duplicateRecords();

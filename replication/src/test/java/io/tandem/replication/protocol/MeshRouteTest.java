@@ -21,6 +21,7 @@ import io.tandem.replication.protocol.SyncSessionTest.Feeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -245,6 +246,23 @@ class MeshRouteTest {
 
     assertThat(deltas(s.afterChange(T + 2))).extracting(DeltaRecord::origin)
         .containsExactly(ME);
+    assertThat(s.feedsHeldBack()).isZero();
+  }
+
+  @Test
+  void aPruneNamingFeedsWeHoldNothingOfIsNotRemembered() throws ProtocolException {
+    // A peer may name any ids it likes; remembering each would let it grow our memory at will.
+    Connected local = new Connected(PEER, AUTHOR);
+    SyncSession s = open(new SyncSession(local, CONFIG, 1));
+    List<Range> strangers = LongStream.rangeClosed(0x100, 0x100 + 999)
+        .mapToObj(id -> new Range(ReplicaId.of(id), 1, 5)).toList();
+    s.receive(new Prune(strangers), T + 1, new ArrayList<>());
+
+    assertThat(s.feedsHeldBack()).isZero();
+    // A feed held here is remembered: the control that the count sees a prune at all.
+    local.write(AUTHOR, 1);
+    s.receive(new Prune(List.of(new Range(AUTHOR, 1, 1))), T + 2, new ArrayList<>());
+    assertThat(s.feedsHeldBack()).isEqualTo(1);
   }
 
   @Test
