@@ -35,7 +35,11 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    * flat arrays, persistent by rerooting) instead of a HashTrie, from the first add merged into
    * it: an add then changes a table in place instead of copying a trie path, and the state holds
    * no String object per element. Deltas and small states stay tries. Exactly one of entries and
-   * flat is set.
+   * flat is set, except in the delta of an add that supersedes nothing, the delta nearly every
+   * add makes: it holds its element alone (added) beside its context, which is its one dot, and
+   * has its one-entry trie built only if something asks for it. That delta is made and merged
+   * once per add, and a merge into a state needs only its element and dot: the trie (three
+   * objects, 72 B) would cost every add nearly as much as the rest of its delta.
    *
    * [1] Almeida, Shoker, Baquero, Delta State Replicated Data Types, 2018
    * [2] Bieniusa et al., An Optimized Conflict-free Replicated Set, 2012
@@ -45,7 +49,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   static int packAt = Integer.getInteger("tandem.orSetPackAt", 256);
 
   private static final OrSet<?> EMPTY =
-      new OrSet<>(HashTrie.empty(), null, CausalContext.empty(), false);
+      new OrSet<>(HashTrie.empty(), CausalContext.empty(), false);
 
   static final DotMaps.Slots SLOTS = new DotMaps.Slots() {
     @Override
@@ -72,22 +76,30 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   private final HashTrie<E, Object> entries; // element -> Dot | Dots (Dots.NONE only in deltas)
   private final FlatSet flat; // the same, packed, for big states
+  private final E added; // the element of an add's delta whose context is its one dot
   private final CausalContext context;
   private final boolean delta;
 
-  private OrSet(HashTrie<E, Object> entries, FlatSet flat, CausalContext context, boolean delta) {
+  private OrSet(HashTrie<E, Object> entries, FlatSet flat, E added, CausalContext context,
+      boolean delta) {
     this.entries = entries;
     this.flat = flat;
+    this.added = added;
     this.context = context;
     this.delta = delta;
   }
 
   private OrSet(HashTrie<E, Object> entries, CausalContext context, boolean delta) {
-    this(entries, null, context, delta);
+    this(entries, null, null, context, delta);
   }
 
   private OrSet(FlatSet flat, CausalContext context) {
-    this(null, flat, context, false);
+    this(null, flat, null, context, false);
+  }
+
+  /** The delta of an add of {@code element} that supersedes nothing: its dot is {@code ctx}. */
+  private OrSet(E element, CausalContext ctx) {
+    this(null, null, element, ctx, true);
   }
 
   /** Whether the entries are packed (for tests). */
@@ -102,12 +114,13 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   /** The dots of {@code element} (Dot or Dots), or null. */
   private Object slot(Object element) {
-    return flat != null ? flat.get(element) : entries.get(element);
+    return flat != null ? flat.get(element) : trie().get(element);
   }
 
-  /** The entries as a trie; a flat state's are rebuilt, element by element. */
+  /** The entries as a trie; a flat state's are rebuilt, element by element, an add's built. */
   private HashTrie<E, Object> trie() {
-    return flat != null ? flat.toTrie() : entries;
+    return flat != null ? flat.toTrie()
+        : entries != null ? entries : HashTrie.of(added, context.onlyDot());
   }
 
   @SuppressWarnings("unchecked")
@@ -124,15 +137,12 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     Values.check(element);
     Dot dot = context.nextDot(self);
     Object old = slot(element);
-    CausalContext ctx;
     if (old == null || Dots.isEmpty(old)) {
-      ctx = CausalContext.ofDot(dot);
-    } else {
-      List<Dot> seen = new ArrayList<>(Dots.list(old));
-      seen.add(dot);
-      ctx = CausalContext.ofDots(seen);
+      return new OrSet<>(element, CausalContext.ofDot(dot));
     }
-    return new OrSet<>(HashTrie.of(element, dot), ctx, true);
+    List<Dot> seen = new ArrayList<>(Dots.list(old));
+    seen.add(dot);
+    return new OrSet<>(HashTrie.of(element, dot), CausalContext.ofDots(seen), true);
   }
 
   /**
@@ -190,18 +200,25 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (flat == null && other.flat != null) {
       return other.merge(this); // the join commutes; the flat side is edited, not copied
     }
-    if (!delta && other.delta && other.entries.size() == 1
+    if (!delta && other.added != null) {
+      return absorbAdd(other.added, other.context.onlyDot());
+    }
+    if (added != null && !other.delta) {
+      return other.merge(this);
+    }
+    if (!delta && other.delta && other.entries != null && other.entries.size() == 1
         && other.entries.onlyValue() instanceof Dot dot && other.context.isOnly(dot)) {
-      return absorbAdd(other.entries.onlyKey(), dot);
+      return absorbAdd(other.entries.onlyKey(), dot); // an add's delta as decoders build it
     }
     if (flat != null) {
       return flatMerge(other);
     }
+    HashTrie<E, Object> mine = trie();
     HashTrie<E, Object> joined = DotMaps.join(
-        entries, context, delta, other.entries, other.context, other.delta, SLOTS);
+        mine, context, delta, other.trie(), other.context, other.delta, SLOTS);
     CausalContext ctx = context.merge(other.context);
     boolean d = delta && other.delta;
-    if (joined == entries && ctx == context && d == delta) {
+    if (joined == mine && ctx == context && d == delta) {
       return this;
     }
     return new OrSet<>(joined, ctx, d);
@@ -230,7 +247,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   private OrSet<E> flatMerge(OrSet<E> other) {
     FlatSet joined = other.flat != null
         ? FlatJoin.join(flat, context, other.flat, other.context, SLOTS)
-        : other.delta ? FlatJoin.absorb(flat, context, other.entries, other.context, SLOTS)
+        : other.delta ? FlatJoin.absorb(flat, context, other.trie(), other.context, SLOTS)
         : FlatJoin.join(flat, context, other.entries, other.context, SLOTS);
     CausalContext ctx = context.merge(other.context);
     return joined == flat && ctx == context ? this : new OrSet<>(joined, ctx);
@@ -255,6 +272,9 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     }
     if (!delta) {
       return entries.size();
+    }
+    if (added != null) {
+      return 1;
     }
     int[] n = {0};
     entries.forEach((e, s) -> n[0] += Dots.isEmpty(s) ? 0 : 1);
@@ -291,7 +311,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
       flat.forEach((e, s) -> action.accept((E) e, Dots.list(s)));
       return;
     }
-    entries.forEach((e, s) -> action.accept(e, Dots.isEmpty(s) ? List.of() : Dots.list(s)));
+    trie().forEach((e, s) -> action.accept(e, Dots.isEmpty(s) ? List.of() : Dots.list(s)));
   }
 
   /** The dots that keep {@code element} in the set; empty if absent. */
@@ -365,6 +385,9 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (!delta) {
       return entries.isEmpty();
     }
+    if (added != null) {
+      return false;
+    }
     for (Map.Entry<E, Object> e : (Iterable<Map.Entry<E, Object>>) entries::iterator) {
       if (!Dots.isEmpty(e.getValue())) {
         return false;
@@ -393,11 +416,11 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   Object attach(CausalContext ctx) {
     // Never a delta: a value handed out under its container's whole context must not promise
     // that its context covers only what it mentions.
-    return new OrSet<>(entries, flat, ctx, false);
+    return flat != null ? new OrSet<>(flat, ctx) : new OrSet<>(trie(), ctx, false);
   }
 
   private HashTrie<E, Object> liveEntries() {
-    return delta ? entries.transform((e, s) -> Dots.isEmpty(s) ? null : s) : trie();
+    return delta ? trie().transform((e, s) -> Dots.isEmpty(s) ? null : s) : trie();
   }
 
   /**
