@@ -287,7 +287,7 @@ final class FlatSet {
         Object mine = i < 0 ? null : table.dots(i);
         Object joined = f.apply(mine, arg);
         if (i < 0) {
-          table.insert(element, h, joined);
+          table.insert(element, h, joined, i);
           return successor(r, FlatLog.takeBackLast());
         }
         FlatLog back = new FlatLog();
