@@ -80,17 +80,6 @@ public final class CausalContext {
         && vector.get(dot.replica()) == 1;
   }
 
-  /** The one dot of a context that {@link #isOnly} it, as {@link #ofDot} made it. */
-  Dot onlyDot() {
-    if (cloud.length == 1 && vector.isEmpty()) {
-      return cloud[0];
-    }
-    if (cloud.length != 0 || vector.size() != 1 || vector.counterAt(0) != 1) {
-      throw new IllegalStateException("not a one-dot context: " + this);
-    }
-    return new Dot(vector.replicaAt(0), 1);
-  }
-
   /** The compact part: per replica, the gap-free prefix seen. */
   public VersionVector vector() {
     return vector;

@@ -36,10 +36,11 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    * it: an add then changes a table in place instead of copying a trie path, and the state holds
    * no String object per element. Deltas and small states stay tries. Exactly one of entries and
    * flat is set, except in the delta of an add that supersedes nothing, the delta nearly every
-   * add makes: it holds its element alone (added) beside its context, which is its one dot, and
-   * has its one-entry trie built only if something asks for it. That delta is made and merged
-   * once per add, and a merge into a state needs only its element and dot: the trie (three
-   * objects, 72 B) would cost every add nearly as much as the rest of its delta.
+   * add makes: it holds its element and its dot alone (added, addDot), and builds its one-entry
+   * trie and its context, which is that one dot, only if something asks for them. That delta is
+   * made and merged once per add, and a merge into a state needs only its element and dot: the
+   * trie and the context (five objects, 120 B) would cost every add more than all the rest of
+   * its delta. The two fields make every OrSet 8 B larger (40 B instead of 32).
    *
    * [1] Almeida, Shoker, Baquero, Delta State Replicated Data Types, 2018
    * [2] Bieniusa et al., An Optimized Conflict-free Replicated Set, 2012
@@ -76,30 +77,32 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   private final HashTrie<E, Object> entries; // element -> Dot | Dots (Dots.NONE only in deltas)
   private final FlatSet flat; // the same, packed, for big states
-  private final E added; // the element of an add's delta whose context is its one dot
+  private final E added; // the element of an add's delta that supersedes nothing
+  private final Dot addDot; // and its dot; such a delta has no context field (null)
   private final CausalContext context;
   private final boolean delta;
 
-  private OrSet(HashTrie<E, Object> entries, FlatSet flat, E added, CausalContext context,
-      boolean delta) {
+  private OrSet(HashTrie<E, Object> entries, FlatSet flat, E added, Dot addDot,
+      CausalContext context, boolean delta) {
     this.entries = entries;
     this.flat = flat;
     this.added = added;
+    this.addDot = addDot;
     this.context = context;
     this.delta = delta;
   }
 
   private OrSet(HashTrie<E, Object> entries, CausalContext context, boolean delta) {
-    this(entries, null, null, context, delta);
+    this(entries, null, null, null, context, delta);
   }
 
   private OrSet(FlatSet flat, CausalContext context) {
-    this(null, flat, null, context, false);
+    this(null, flat, null, null, context, false);
   }
 
-  /** The delta of an add of {@code element} that supersedes nothing: its dot is {@code ctx}. */
-  private OrSet(E element, CausalContext ctx) {
-    this(null, null, element, ctx, true);
+  /** The delta of an add of {@code element} as {@code dot} that supersedes nothing. */
+  private OrSet(E element, Dot dot) {
+    this(null, null, element, dot, null, true);
   }
 
   /** Whether the entries are packed (for tests). */
@@ -120,7 +123,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   /** The entries as a trie; a flat state's are rebuilt, element by element, an add's built. */
   private HashTrie<E, Object> trie() {
     return flat != null ? flat.toTrie()
-        : entries != null ? entries : HashTrie.of(added, context.onlyDot());
+        : entries != null ? entries : HashTrie.of(added, addDot);
   }
 
   @SuppressWarnings("unchecked")
@@ -135,10 +138,10 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    */
   public OrSet<E> add(ReplicaId self, E element) {
     Values.check(element);
-    Dot dot = context.nextDot(self);
+    Dot dot = context().nextDot(self);
     Object old = slot(element);
     if (old == null || Dots.isEmpty(old)) {
-      return new OrSet<>(element, CausalContext.ofDot(dot));
+      return new OrSet<>(element, dot);
     }
     List<Dot> seen = new ArrayList<>(Dots.list(old));
     seen.add(dot);
@@ -201,7 +204,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
       return other.merge(this); // the join commutes; the flat side is edited, not copied
     }
     if (!delta && other.added != null) {
-      return absorbAdd(other.added, other.context.onlyDot());
+      return absorbAdd(other.added, other.addDot);
     }
     if (added != null && !other.delta) {
       return other.merge(this);
@@ -214,11 +217,13 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
       return flatMerge(other);
     }
     HashTrie<E, Object> mine = trie();
+    CausalContext seen = context();
+    CausalContext theirs = other.context();
     HashTrie<E, Object> joined = DotMaps.join(
-        mine, context, delta, other.trie(), other.context, other.delta, SLOTS);
-    CausalContext ctx = context.merge(other.context);
+        mine, seen, delta, other.trie(), theirs, other.delta, SLOTS);
+    CausalContext ctx = seen.merge(theirs);
     boolean d = delta && other.delta;
-    if (joined == mine && ctx == context && d == delta) {
+    if (joined == mine && ctx == seen && d == delta) {
       return this;
     }
     return new OrSet<>(joined, ctx, d);
@@ -245,11 +250,12 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   /** This flat state joined with any other side but a one-dot delta. */
   private OrSet<E> flatMerge(OrSet<E> other) {
+    CausalContext theirs = other.context();
     FlatSet joined = other.flat != null
-        ? FlatJoin.join(flat, context, other.flat, other.context, SLOTS)
-        : other.delta ? FlatJoin.absorb(flat, context, other.trie(), other.context, SLOTS)
-        : FlatJoin.join(flat, context, other.entries, other.context, SLOTS);
-    CausalContext ctx = context.merge(other.context);
+        ? FlatJoin.join(flat, context, other.flat, theirs, SLOTS)
+        : other.delta ? FlatJoin.absorb(flat, context, other.trie(), theirs, SLOTS)
+        : FlatJoin.join(flat, context, other.entries, theirs, SLOTS);
+    CausalContext ctx = context.merge(theirs);
     return joined == flat && ctx == context ? this : new OrSet<>(joined, ctx);
   }
 
@@ -293,7 +299,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   /** Every dot this set has seen, including those of removed elements. */
   public CausalContext context() {
-    return context;
+    return context != null ? context : CausalContext.ofDot(addDot);
   }
 
   /**
@@ -403,7 +409,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   @Override
   DotStore detach() {
-    if (context.isEmpty() && !delta) {
+    if (!delta && context.isEmpty()) {
       return this;
     }
     if (flat != null) {
@@ -429,7 +435,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    */
   @Override
   CausalContext ctx() {
-    return context;
+    return context();
   }
 
   @Override
@@ -440,16 +446,16 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   @Override
   public boolean equals(Object o) {
     return o == this || o instanceof OrSet<?> s
-        && context.equals(s.context) && (flat != null && flat == s.flat || trie().equals(s.trie()));
+        && context().equals(s.context()) && (flat != null && flat == s.flat || trie().equals(s.trie()));
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(trie(), context);
+    return Objects.hash(trie(), context());
   }
 
   @Override
   public String toString() {
-    return (delta ? "OrSetDelta" : "OrSet") + elements() + "@" + context;
+    return (delta ? "OrSetDelta" : "OrSet") + elements() + "@" + context();
   }
 }

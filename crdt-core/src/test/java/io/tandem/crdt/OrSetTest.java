@@ -136,9 +136,10 @@ class OrSetTest {
         });
   }
   /**
-   * The delta of an add that supersedes nothing holds its element without a trie (the form nearly
-   * every add makes); it is the same value as the delta restored from its parts, and merges,
-   * reads and encodes as that one does, on either side of a merge, with states and deltas alike.
+   * The delta of an add that supersedes nothing holds its element and dot, without a trie or a
+   * context (the form nearly every add makes); it is the same value as the delta restored from
+   * its parts, and merges, reads and encodes as that one does, on either side of a merge, with
+   * states and deltas alike.
    */
   @Test
   void anAddsDeltaActsAsTheDeltaRestoredFromItsParts() {
@@ -151,6 +152,7 @@ class OrSetTest {
           assertThat(d).isEqualTo(r).hasSameHashCodeAs(r);
           assertThat(r).isEqualTo(d);
           assertThat(d.isDelta()).isTrue();
+          assertThat(d.context()).isEqualTo(r.context());
           assertThat(d.size()).isEqualTo(r.size());
           assertThat(d.elements()).isEqualTo(r.elements());
           assertThat(d.contains(e)).isTrue();
