@@ -12,6 +12,23 @@ final class FlatLog {
   private static final int REMOVE_LAST = -1;
   private static final int INSERT = -2;
 
+  /*
+   * The way back from an insert, the change a growing set makes on every add, is the same for
+   * every insert: take the last entry back. So one log serves them all, never written after it
+   * is made, and an add costs no log of its own. Only logs that an Edit or applyTo is still
+   * writing are ever changed; a log that a version holds is only read.
+   */
+  private static final FlatLog TAKE_BACK_LAST = new FlatLog();
+
+  static {
+    TAKE_BACK_LAST.removeLast();
+  }
+
+  /** The way back from one insert: a shared log, which nobody may write to. */
+  static FlatLog takeBackLast() {
+    return TAKE_BACK_LAST;
+  }
+
   private int size;
   // The first change inline: most logs, an add's or its way back, hold one change and no array.
   private int firstCode;

@@ -274,7 +274,7 @@ final class FlatSet {
    * This version with {@code element}'s dots (or slot) {@code mine} replaced by
    * {@code f.apply(mine, arg)}, where mine is null if there are none and the result is never
    * none: an add or a put merged into its state, the one edit a replica makes all the time, with
-   * no object but the new version, its node and its one-change log.
+   * no object but the new version, its node and, unless it inserts, its one-change log.
    */
   FlatSet with(Object element, Object arg, BiFunction<Object, Object, Object> f) {
     int h = element.hashCode();
@@ -283,17 +283,16 @@ final class FlatSet {
       Node r = rootToEdit(n);
       try {
         FlatTable table = r.table;
-        FlatLog back = new FlatLog();
         int i = table.find(element, h);
         Object mine = i < 0 ? null : table.dots(i);
         Object joined = f.apply(mine, arg);
         if (i < 0) {
-          table.insert(element, h, joined);
-          back.removeLast();
-        } else {
-          back.set(i, mine);
-          table.setDots(i, joined);
+          table.insert(element, h, joined, i);
+          return successor(r, FlatLog.takeBackLast());
         }
+        FlatLog back = new FlatLog();
+        back.set(i, mine);
+        table.setDots(i, joined);
         return successor(r, back);
       } finally {
         if (r != n) {

@@ -122,13 +122,17 @@ final class FlatTable {
     return c;
   }
 
-  /** The entry holding {@code element}, or -1. */
+  /**
+   * The entry holding {@code element}, or if there is none a negative number, {@code -1 - s}
+   * where s is the free slot the search ended on: where an insert of it that follows, with no
+   * change between, puts it (see {@link #insert(Object, int, Object, int)}).
+   */
   int find(Object element, int hash) {
     int high = hash & ~entryMask;
     for (int s = slot(hash); ; s = (s + 1) & (index.length - 1)) {
       int v = index[s];
       if (v == 0) {
-        return -1;
+        return -1 - s;
       }
       if ((v & ~entryMask) == high && holds((v & entryMask) - 1, element)) {
         return (v & entryMask) - 1;
@@ -260,9 +264,17 @@ final class FlatTable {
 
   /** Appends {@code element} with {@code dots} (not empty); the caller knows it is absent. */
   int insert(Object element, int hash, Object dots) {
+    return insert(element, hash, dots, 0);
+  }
+
+  /**
+   * As {@link #insert(Object, int, Object)}, where {@code absent} is what {@link #find} has just
+   * returned for the element: the search for its slot is not walked again. (0 for not known.)
+   */
+  int insert(Object element, int hash, Object dots, int absent) {
     int at = poolLength;
     encode(element);
-    return append(hash, at, dots);
+    return append(hash, at, dots, absent);
   }
 
   /** Appends the element stored as {@code bytes} with {@code dots}. */
@@ -271,7 +283,7 @@ final class FlatTable {
     reserve(to - from);
     System.arraycopy(bytes, from, pool, at, to - from);
     poolLength += to - from;
-    return append(hash, at, dots);
+    return append(hash, at, dots, 0);
   }
 
   /** Appends entry {@code j} of {@code other}, with {@code dots}. */
@@ -314,7 +326,7 @@ final class FlatTable {
   }
 
   private void encode(Object element) {
-    reserve(PackedScalars.size(element));
+    reserve(PackedScalars.sizeBound(element));
     poolLength = PackedScalars.write(element, pool, poolLength);
   }
 
@@ -324,7 +336,8 @@ final class FlatTable {
     }
   }
 
-  private int append(int hash, int at, Object dots) {
+  /** Appends an entry; {@code absent}, unless 0, is its free slot as {@link #find} gave it. */
+  private int append(int hash, int at, Object dots, int absent) {
     int e = count;
     if (e == hashes.length) {
       int n = e * 2;
@@ -343,6 +356,8 @@ final class FlatTable {
     setDots(e, dots);
     if (4L * count > 3L * index.length) {
       rehash(index.length * 2);
+    } else if (absent < 0) {
+      index[-1 - absent] = hash & ~entryMask | e + 1;
     } else {
       place(e);
     }

@@ -35,7 +35,12 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    * flat arrays, persistent by rerooting) instead of a HashTrie, from the first add merged into
    * it: an add then changes a table in place instead of copying a trie path, and the state holds
    * no String object per element. Deltas and small states stay tries. Exactly one of entries and
-   * flat is set.
+   * flat is set, except in the delta of an add that supersedes nothing, the delta nearly every
+   * add makes: it holds its element and its dot alone (added, addDot), and builds its one-entry
+   * trie and its context, which is that one dot, only if something asks for them. That delta is
+   * made and merged once per add, and a merge into a state needs only its element and dot: the
+   * trie and the context (five objects, 120 B) would cost every add more than all the rest of
+   * its delta. The two fields make every OrSet 8 B larger (40 B instead of 32).
    *
    * [1] Almeida, Shoker, Baquero, Delta State Replicated Data Types, 2018
    * [2] Bieniusa et al., An Optimized Conflict-free Replicated Set, 2012
@@ -45,7 +50,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   static int packAt = Integer.getInteger("tandem.orSetPackAt", 256);
 
   private static final OrSet<?> EMPTY =
-      new OrSet<>(HashTrie.empty(), null, CausalContext.empty(), false);
+      new OrSet<>(HashTrie.empty(), CausalContext.empty(), false);
 
   static final DotMaps.Slots SLOTS = new DotMaps.Slots() {
     @Override
@@ -72,22 +77,32 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   private final HashTrie<E, Object> entries; // element -> Dot | Dots (Dots.NONE only in deltas)
   private final FlatSet flat; // the same, packed, for big states
+  private final E added; // the element of an add's delta that supersedes nothing
+  private final Dot addDot; // and its dot; such a delta has no context field (null)
   private final CausalContext context;
   private final boolean delta;
 
-  private OrSet(HashTrie<E, Object> entries, FlatSet flat, CausalContext context, boolean delta) {
+  private OrSet(HashTrie<E, Object> entries, FlatSet flat, E added, Dot addDot,
+      CausalContext context, boolean delta) {
     this.entries = entries;
     this.flat = flat;
+    this.added = added;
+    this.addDot = addDot;
     this.context = context;
     this.delta = delta;
   }
 
   private OrSet(HashTrie<E, Object> entries, CausalContext context, boolean delta) {
-    this(entries, null, context, delta);
+    this(entries, null, null, null, context, delta);
   }
 
   private OrSet(FlatSet flat, CausalContext context) {
-    this(null, flat, context, false);
+    this(null, flat, null, null, context, false);
+  }
+
+  /** The delta of an add of {@code element} as {@code dot} that supersedes nothing. */
+  private OrSet(E element, Dot dot) {
+    this(null, null, element, dot, null, true);
   }
 
   /** Whether the entries are packed (for tests). */
@@ -102,12 +117,13 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   /** The dots of {@code element} (Dot or Dots), or null. */
   private Object slot(Object element) {
-    return flat != null ? flat.get(element) : entries.get(element);
+    return flat != null ? flat.get(element) : trie().get(element);
   }
 
-  /** The entries as a trie; a flat state's are rebuilt, element by element. */
+  /** The entries as a trie; a flat state's are rebuilt, element by element, an add's built. */
   private HashTrie<E, Object> trie() {
-    return flat != null ? flat.toTrie() : entries;
+    return flat != null ? flat.toTrie()
+        : entries != null ? entries : HashTrie.of(added, addDot);
   }
 
   @SuppressWarnings("unchecked")
@@ -122,17 +138,14 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    */
   public OrSet<E> add(ReplicaId self, E element) {
     Values.check(element);
-    Dot dot = context.nextDot(self);
+    Dot dot = context().nextDot(self);
     Object old = slot(element);
-    CausalContext ctx;
     if (old == null || Dots.isEmpty(old)) {
-      ctx = CausalContext.ofDot(dot);
-    } else {
-      List<Dot> seen = new ArrayList<>(Dots.list(old));
-      seen.add(dot);
-      ctx = CausalContext.ofDots(seen);
+      return new OrSet<>(element, dot);
     }
-    return new OrSet<>(HashTrie.of(element, dot), ctx, true);
+    List<Dot> seen = new ArrayList<>(Dots.list(old));
+    seen.add(dot);
+    return new OrSet<>(HashTrie.of(element, dot), CausalContext.ofDots(seen), true);
   }
 
   /**
@@ -190,18 +203,27 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (flat == null && other.flat != null) {
       return other.merge(this); // the join commutes; the flat side is edited, not copied
     }
-    if (!delta && other.delta && other.entries.size() == 1
+    if (!delta && other.added != null) {
+      return absorbAdd(other.added, other.addDot);
+    }
+    if (added != null && !other.delta) {
+      return other.merge(this);
+    }
+    if (!delta && other.delta && other.entries != null && other.entries.size() == 1
         && other.entries.onlyValue() instanceof Dot dot && other.context.isOnly(dot)) {
-      return absorbAdd(other.entries.onlyKey(), dot);
+      return absorbAdd(other.entries.onlyKey(), dot); // an add's delta as decoders build it
     }
     if (flat != null) {
       return flatMerge(other);
     }
+    HashTrie<E, Object> mine = trie();
+    CausalContext seen = context();
+    CausalContext theirs = other.context();
     HashTrie<E, Object> joined = DotMaps.join(
-        entries, context, delta, other.entries, other.context, other.delta, SLOTS);
-    CausalContext ctx = context.merge(other.context);
+        mine, seen, delta, other.trie(), theirs, other.delta, SLOTS);
+    CausalContext ctx = seen.merge(theirs);
     boolean d = delta && other.delta;
-    if (joined == entries && ctx == context && d == delta) {
+    if (joined == mine && ctx == seen && d == delta) {
       return this;
     }
     return new OrSet<>(joined, ctx, d);
@@ -228,11 +250,12 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   /** This flat state joined with any other side but a one-dot delta. */
   private OrSet<E> flatMerge(OrSet<E> other) {
+    CausalContext theirs = other.context();
     FlatSet joined = other.flat != null
-        ? FlatJoin.join(flat, context, other.flat, other.context, SLOTS)
-        : other.delta ? FlatJoin.absorb(flat, context, other.entries, other.context, SLOTS)
-        : FlatJoin.join(flat, context, other.entries, other.context, SLOTS);
-    CausalContext ctx = context.merge(other.context);
+        ? FlatJoin.join(flat, context, other.flat, theirs, SLOTS)
+        : other.delta ? FlatJoin.absorb(flat, context, other.trie(), theirs, SLOTS)
+        : FlatJoin.join(flat, context, other.entries, theirs, SLOTS);
+    CausalContext ctx = context.merge(theirs);
     return joined == flat && ctx == context ? this : new OrSet<>(joined, ctx);
   }
 
@@ -256,6 +279,9 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (!delta) {
       return entries.size();
     }
+    if (added != null) {
+      return 1;
+    }
     int[] n = {0};
     entries.forEach((e, s) -> n[0] += Dots.isEmpty(s) ? 0 : 1);
     return n[0];
@@ -273,7 +299,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   /** Every dot this set has seen, including those of removed elements. */
   public CausalContext context() {
-    return context;
+    return context != null ? context : CausalContext.ofDot(addDot);
   }
 
   /**
@@ -291,7 +317,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
       flat.forEach((e, s) -> action.accept((E) e, Dots.list(s)));
       return;
     }
-    entries.forEach((e, s) -> action.accept(e, Dots.isEmpty(s) ? List.of() : Dots.list(s)));
+    trie().forEach((e, s) -> action.accept(e, Dots.isEmpty(s) ? List.of() : Dots.list(s)));
   }
 
   /** The dots that keep {@code element} in the set; empty if absent. */
@@ -365,6 +391,9 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
     if (!delta) {
       return entries.isEmpty();
     }
+    if (added != null) {
+      return false;
+    }
     for (Map.Entry<E, Object> e : (Iterable<Map.Entry<E, Object>>) entries::iterator) {
       if (!Dots.isEmpty(e.getValue())) {
         return false;
@@ -380,7 +409,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
 
   @Override
   DotStore detach() {
-    if (context.isEmpty() && !delta) {
+    if (!delta && context.isEmpty()) {
       return this;
     }
     if (flat != null) {
@@ -393,11 +422,11 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   Object attach(CausalContext ctx) {
     // Never a delta: a value handed out under its container's whole context must not promise
     // that its context covers only what it mentions.
-    return new OrSet<>(entries, flat, ctx, false);
+    return flat != null ? new OrSet<>(flat, ctx) : new OrSet<>(trie(), ctx, false);
   }
 
   private HashTrie<E, Object> liveEntries() {
-    return delta ? entries.transform((e, s) -> Dots.isEmpty(s) ? null : s) : trie();
+    return delta ? trie().transform((e, s) -> Dots.isEmpty(s) ? null : s) : trie();
   }
 
   /**
@@ -406,7 +435,7 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
    */
   @Override
   CausalContext ctx() {
-    return context;
+    return context();
   }
 
   @Override
@@ -417,16 +446,16 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   @Override
   public boolean equals(Object o) {
     return o == this || o instanceof OrSet<?> s
-        && context.equals(s.context) && (flat != null && flat == s.flat || trie().equals(s.trie()));
+        && context().equals(s.context()) && (flat != null && flat == s.flat || trie().equals(s.trie()));
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(trie(), context);
+    return Objects.hash(trie(), context());
   }
 
   @Override
   public String toString() {
-    return (delta ? "OrSetDelta" : "OrSet") + elements() + "@" + context;
+    return (delta ? "OrSetDelta" : "OrSet") + elements() + "@" + context();
   }
 }

@@ -36,27 +36,32 @@ final class PackedScalars {
     return v instanceof Boolean ? 1 : v instanceof Integer ? 5 : 9;
   }
 
+  /**
+   * At least {@link #size} of {@code v}, found without reading a string's characters: room to
+   * reserve before {@link #write}, so that a string is read once, as it is written.
+   */
+  static int sizeBound(Object v) {
+    if (v instanceof String s && s.length() < 1 << 28) {
+      return 1 + 5 + 2 * s.length();
+    }
+    return size(v);
+  }
+
   /** Packs {@code v} at {@code at}, which has room; returns the position after it. */
   static int write(Object v, byte[] out, int at) {
     if (v instanceof String s) {
-      boolean ascii = isAscii(s);
+      // Written as ASCII, nearly every element is, until a character says otherwise.
       int n = s.length();
-      out[at++] = ascii ? ASCII : UTF16;
-      for (int x = n; ; x >>>= 7) {
-        if (x < 0x80) {
-          out[at++] = (byte) x;
-          break;
-        }
-        out[at++] = (byte) (x & 0x7f | 0x80);
-      }
+      int from = varint(n, out, at + 1);
       for (int k = 0; k < n; k++) {
         char c = s.charAt(k);
-        if (!ascii) {
-          out[at++] = (byte) (c >>> 8);
+        if (c >= 0x80) {
+          return writeUtf16(s, out, at);
         }
-        out[at++] = (byte) c;
+        out[from + k] = (byte) c;
       }
-      return at;
+      out[at] = ASCII;
+      return from + n;
     }
     if (v instanceof Boolean b) {
       out[at] = b ? TRUE : FALSE;
@@ -69,6 +74,27 @@ final class PackedScalars {
       return putBits(out, at, LONG, x, 8);
     }
     return putBits(out, at, DOUBLE, Double.doubleToLongBits((Double) v), 8);
+  }
+
+  private static int writeUtf16(String s, byte[] out, int at) {
+    out[at] = UTF16;
+    int n = s.length();
+    int from = varint(n, out, at + 1);
+    for (int k = 0; k < n; k++) {
+      char c = s.charAt(k);
+      out[from + 2 * k] = (byte) (c >>> 8);
+      out[from + 2 * k + 1] = (byte) c;
+    }
+    return from + 2 * n;
+  }
+
+  /** Writes {@code x} as a varint at {@code at}; returns the position after it. */
+  private static int varint(int x, byte[] out, int at) {
+    for (; x >= 0x80; x >>>= 7) {
+      out[at++] = (byte) (x & 0x7f | 0x80);
+    }
+    out[at] = (byte) x;
+    return at + 1;
   }
 
   /** The number of bytes of the scalar packed at {@code at}. */

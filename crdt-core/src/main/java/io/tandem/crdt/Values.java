@@ -72,6 +72,9 @@ public final class Values {
   }
 
   private static int rank(Object v) {
+    if (v instanceof String) {
+      return 5; // first: nearly every element and key is one, and each add checks its element
+    }
     if (v instanceof Boolean) {
       return 1;
     }
@@ -83,9 +86,6 @@ public final class Values {
     }
     if (v instanceof Double) {
       return 4;
-    }
-    if (v instanceof String) {
-      return 5;
     }
     throw new IllegalArgumentException("unsupported value type "
         + (v == null ? "null" : v.getClass().getName())
