@@ -446,7 +446,8 @@ public final class OrSet<E> extends DotStore implements Crdt<OrSet<E>> {
   @Override
   public boolean equals(Object o) {
     return o == this || o instanceof OrSet<?> s
-        && context().equals(s.context()) && (flat != null && flat == s.flat || trie().equals(s.trie()));
+        && context().equals(s.context())
+        && (flat != null && flat == s.flat || trie().equals(s.trie()));
   }
 
   @Override
