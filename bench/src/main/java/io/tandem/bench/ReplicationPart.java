@@ -111,9 +111,11 @@ final class ReplicationPart {
         latency(d, t);
       }
     }
-    t.note("Before the first run, the saturation workload runs " + secs(s.jvmWarmup())
-        + " s unmeasured on a mesh of its own, which is then closed: the JIT compiles the "
-        + "replication path before anything is measured.");
+    if (!s.jvmWarmup().isZero()) {
+      t.note("Before the first run, the saturation workload runs " + secs(s.jvmWarmup())
+          + " s unmeasured on a mesh of its own, which is then closed: the JIT compiles the "
+          + "replication path before anything is measured.");
+    }
     t.note("Saturation: each device writes through Replica.updateAsync with at most "
         + String.format(Locale.ROOT, "%,d", s.inFlightPerDevice()) + " writes in flight (not yet "
         + "durable and visible on it), " + secs(s.warmup()) + " s warm-up, "

@@ -125,7 +125,10 @@ final class HoldBack {
     grace.caughtUp(origin);
   }
 
-  /** The feeds this remembers a path of (held back, or going from here only), for tests. */
+  /**
+   * The feeds this remembers a path of, as the peer's acks and prunes told it (another path, or
+   * from here only), for tests; the grace of records held back is not counted.
+   */
   int feedsRemembered() {
     Set<ReplicaId> feeds = new HashSet<>(onlyFromHere);
     feeds.addAll(elsewhereAt.keySet());

@@ -189,7 +189,10 @@ final class SendWindow {
     backoff.clear();
   }
 
-  /** The peer's ack states {@code v}: feeds of which it holds records we never sent it. */
+  /**
+   * The peer's ack states {@code v}: feeds of which it holds records we never sent it. A feed we
+   * hold nothing of is not remembered, as in {@link #pruned}: an ack may name any ids.
+   */
   void acked(VersionVector v, long now) {
     if (!config.ordered()) {
       return;
@@ -197,7 +200,8 @@ final class SendWindow {
     for (int i = 0; i < v.size(); i++) {
       ReplicaId origin = v.replicaAt(i);
       if (!origin.equals(local.id()) && !origin.equals(peer.id())
-          && v.counterAt(i) > Math.max(sentUpTo(origin), peer.vector().get(origin))) {
+          && v.counterAt(i) > Math.max(sentUpTo(origin), peer.vector().get(origin))
+          && local.vector().get(origin) > 0) {
         // It stored records of this feed we never sent it: it has another path.
         holdBack.elsewhere(origin, now);
       }

@@ -250,6 +250,23 @@ class MeshRouteTest {
   }
 
   @Test
+  void anAckNamingFeedsWeHoldNothingOfIsNotRemembered() throws ProtocolException {
+    Connected local = new Connected(PEER, AUTHOR);
+    SyncSession s = open(new SyncSession(local, CONFIG, 1));
+    VersionVector strangers = VersionVector.empty();
+    for (long id = 0x100; id < 0x100 + 1000; id++) {
+      strangers = strangers.with(ReplicaId.of(id), 5);
+    }
+    s.receive(new Ack(strangers), T + 1, new ArrayList<>());
+
+    assertThat(s.feedsHeldBack()).isZero();
+    // A feed held here that the peer got by another path is remembered: the control.
+    local.write(AUTHOR, 1);
+    s.receive(new Ack(VersionVector.of(AUTHOR, 1)), T + 2, new ArrayList<>());
+    assertThat(s.feedsHeldBack()).isEqualTo(1);
+  }
+
+  @Test
   void aPruneNamingFeedsWeHoldNothingOfIsNotRemembered() throws ProtocolException {
     // A peer may name any ids it likes; remembering each would let it grow our memory at will.
     Connected local = new Connected(PEER, AUTHOR);

@@ -105,6 +105,10 @@ public final class H2ReplicaStore implements ReplicaStore {
   /** The tail's size that sets off the next checkpoint: further on after one failed. */
   private int checkpointRecords = CHECKPOINT_RECORDS;
   private long checkpointWeight = CHECKPOINT_WEIGHT;
+  /** Why appends are refused, since {@link #refusingSince}: the tail is full and cannot go. */
+  private StoreException refusing;
+  private long refusingSince;
+  private long failedCheckpoints;
   private long checkpoints;
   private boolean closed;
   /** Set once the store has read damage: it then closes without writing ({@link #close}). */
@@ -471,12 +475,23 @@ public final class H2ReplicaStore implements ReplicaStore {
         return;
       }
       if (tailRecords >= MAX_TAIL_RECORDS || tailWeight >= MAX_TAIL_WEIGHT) {
-        try {
-          checkpoint(); // the last chance before the group is refused
-        } catch (StoreException e) {
+        // The last chance before the group is refused, at most once a second: a try writes the
+        // whole tail into the database under the lock, which every other group waits behind.
+        long now = System.nanoTime();
+        if (refusing == null || now - refusingSince >= RETRY_WHEN_FULL_NANOS) {
+          try {
+            checkpoint();
+            refusing = null;
+          } catch (StoreException e) {
+            failedCheckpoints++;
+            refusing = e;
+            refusingSince = now;
+          }
+        }
+        if (refusing != null) {
           StoreException why = new StoreException("store " + dir + " refuses appends: its "
               + "journal holds " + tailRecords + " records that could not be checkpointed into "
-              + "the database: " + e.getMessage(), e);
+              + "the database: " + refusing.getMessage(), refusing);
           group.forEach(r -> r.fail(why));
           return;
         }
@@ -500,6 +515,7 @@ public final class H2ReplicaStore implements ReplicaStore {
         } catch (StoreException e) {
           // The group is durable in the journal. The next try waits for as many records again,
           // not the next group, and a journal full of them refuses appends.
+          failedCheckpoints++;
           checkpointRecords = tailRecords + CHECKPOINT_RECORDS;
           checkpointWeight = tailWeight + CHECKPOINT_WEIGHT;
           LOG.log(System.Logger.Level.WARNING, "store " + dir + " could not checkpoint its "
@@ -544,6 +560,9 @@ public final class H2ReplicaStore implements ReplicaStore {
 
   /** As {@link #MAX_TAIL_RECORDS}, in {@link DeltaRecord#weight} bytes: 32 MiB. */
   static final long MAX_TAIL_WEIGHT = 32 * CHECKPOINT_WEIGHT;
+
+  /** How long a store refusing appends waits before it tries a checkpoint again. */
+  static final long RETRY_WHEN_FULL_NANOS = 1_000_000_000L;
 
   /**
    * Writes the tail into the database in one commit (synced in {@link Durability#POWER_LOSS_SAFE})
@@ -620,6 +639,16 @@ public final class H2ReplicaStore implements ReplicaStore {
     lock.lock();
     try {
       return checkpoints;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many checkpoints failed, for tests. */
+  long failedCheckpoints() {
+    lock.lock();
+    try {
+      return failedCheckpoints;
     } finally {
       lock.unlock();
     }

@@ -122,8 +122,8 @@ final class Journal implements AutoCloseable {
 
   private boolean readFully(ByteBuffer b, long at) throws IOException {
     while (b.hasRemaining()) {
-      if (channel.read(b, at + b.position()) < 0) {
-        return false;
+      if (channel.read(b, at + b.position()) <= 0) {
+        return false; // within the file's size a read gives bytes; none is its end
       }
     }
     return true;

@@ -271,8 +271,15 @@ class JournalTest {
       assertThat(acked).isBetween((long) H2ReplicaStore.MAX_TAIL_RECORDS,
           (long) H2ReplicaStore.MAX_TAIL_RECORDS + group);
       long before = acked;
-      assertThatThrownBy(() -> store.append(Fixtures.feed(X, before + 1, before + 1)))
-          .isInstanceOf(StoreException.class);
+      long failed = store.failedCheckpoints();
+      assertThat(failed).as("a try every %d records", H2ReplicaStore.CHECKPOINT_RECORDS)
+          .isBetween(1L, 2L * H2ReplicaStore.MAX_TAIL_RECORDS / H2ReplicaStore.CHECKPOINT_RECORDS);
+      for (int i = 0; i < 20; i++) {
+        assertThatThrownBy(() -> store.append(Fixtures.feed(X, before + 1, before + 1)))
+            .isInstanceOf(StoreException.class).hasMessageContaining("refuses appends");
+      }
+      // Not a try per refused group: each writes the whole tail under the store's lock.
+      assertThat(store.failedCheckpoints() - failed).as("tries while refusing").isLessThan(2);
     } finally {
       FullDisk.DISK.makeRoom();
       try {
