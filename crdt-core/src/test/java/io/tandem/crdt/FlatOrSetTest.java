@@ -111,10 +111,7 @@ class FlatOrSetTest {
 
   @Test
   void aBigStateIsPackedAndItsDeltasAreNot() {
-    OrSet<String> s = OrSet.empty();
-    for (int i = 0; i < 1000; i++) {
-      s = s.merge(s.add(A, "e" + i));
-    }
+    OrSet<String> s = added(1000);
     assertThat(s.isPacked()).isTrue();
     assertThat(s.add(A, "x").isPacked()).isFalse();
     assertThat(s.size()).isEqualTo(1000);
@@ -153,10 +150,7 @@ class FlatOrSetTest {
   @Test
   void aSetEmptiedByRemovesIsCopiedAndItsOldVersionsStay() {
     OrSet.packAt = 4;
-    OrSet<String> full = OrSet.empty();
-    for (int i = 0; i < 500; i++) {
-      full = full.merge(full.add(A, "e" + i));
-    }
+    OrSet<String> full = added(500);
     OrSet<String> s = full;
     for (int i = 0; i < 480; i++) {
       s = s.merge(s.remove("e" + i));
@@ -171,10 +165,7 @@ class FlatOrSetTest {
   @Test
   void aHeldOldVersionStaysRightWhileItsTableIsCopiedAway() {
     OrSet.packAt = 4;
-    OrSet<String> s = OrSet.empty();
-    for (int i = 0; i < 100; i++) {
-      s = s.merge(s.add(A, "e" + i));
-    }
+    OrSet<String> s = added(100);
     OrSet<String> held = s;
     // Re-adds edit without growing the table: after more edits than entries it is copied.
     for (int round = 0; round < 100; round++) {
@@ -229,5 +220,14 @@ class FlatOrSetTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** A set of e0..e(n-1), each added by A and merged in as a replica does. */
+  private static OrSet<String> added(int n) {
+    OrSet<String> s = OrSet.empty();
+    for (int i = 0; i < n; i++) {
+      s = s.merge(s.add(A, "e" + i));
+    }
+    return s;
   }
 }

@@ -189,19 +189,14 @@ final class SendWindow {
     backoff.clear();
   }
 
-  /**
-   * The peer's ack states {@code v}: feeds of which it holds records we never sent it. A feed we
-   * hold nothing of is not remembered, as in {@link #pruned}: an ack may name any ids.
-   */
+  /** The peer's ack states {@code v}: feeds of which it holds records we never sent it. */
   void acked(VersionVector v, long now) {
     if (!config.ordered()) {
       return;
     }
     for (int i = 0; i < v.size(); i++) {
       ReplicaId origin = v.replicaAt(i);
-      if (!origin.equals(local.id()) && !origin.equals(peer.id())
-          && v.counterAt(i) > Math.max(sentUpTo(origin), peer.vector().get(origin))
-          && local.vector().get(origin) > 0) {
+      if (v.counterAt(i) > Math.max(sentUpTo(origin), peer.vector().get(origin))) {
         // It stored records of this feed we never sent it: it has another path.
         holdBack.elsewhere(origin, now);
       }
@@ -210,15 +205,10 @@ final class SendWindow {
 
   /**
    * The peer got records of {@code origin}'s feed from us and from their author too
-   * ({@link Message.Prune}): held back again as if its ack had shown the other path. Its own feed
-   * and ours always go; a feed we hold nothing of is not remembered (a peer names any ids it
-   * likes).
+   * ({@link Message.Prune}): held back again as if its ack had shown the other path.
    */
   void pruned(ReplicaId origin, long now) {
-    if (!origin.equals(local.id()) && !origin.equals(peer.id())
-        && local.vector().get(origin) > 0) {
-      holdBack.elsewhere(origin, now);
-    }
+    holdBack.elsewhere(origin, now);
   }
 
   /** How many feeds the hold-back remembers a path of, for tests. */

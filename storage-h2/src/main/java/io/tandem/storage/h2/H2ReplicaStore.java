@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -439,14 +440,19 @@ public final class H2ReplicaStore implements ReplicaStore {
     };
   }
 
-  /** How many group commits wrote records so far, for tests of the grouping. */
-  long groupCommits() {
+  /** Reads {@code what} under the store's lock: the counters tests look at. */
+  private <T> T locked(Supplier<T> what) {
     lock.lock();
     try {
-      return groupCommits;
+      return what.get();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** How many group commits wrote records so far, for tests of the grouping. */
+  long groupCommits() {
+    return locked(() -> groupCommits);
   }
 
   /**
@@ -636,32 +642,17 @@ public final class H2ReplicaStore implements ReplicaStore {
 
   /** How many checkpoints wrote the journal's tail into the database, for tests. */
   long checkpoints() {
-    lock.lock();
-    try {
-      return checkpoints;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> checkpoints);
   }
 
   /** How many checkpoints failed, for tests. */
   long failedCheckpoints() {
-    lock.lock();
-    try {
-      return failedCheckpoints;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> failedCheckpoints);
   }
 
   /** Records acknowledged and not yet in the database, for tests. */
   int journaled() {
-    lock.lock();
-    try {
-      return tailRecords;
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> tailRecords);
   }
 
   /** The run holding {@code seq} of {@code origin}: the journal's tail or a database row. */
