@@ -114,15 +114,8 @@ final class HoldBack {
         SyncSession.LOSSY_CAP_DELAYS * SendWindow.resendCap(config));
   }
 
-  /**
-   * The peer got records of {@code origin}'s feed by another path (its ack covered records we
-   * never sent it, or it pruned them). Its own feed and ours always go, and a feed we hold
-   * nothing of is not remembered: an ack or a prune may name any ids the peer likes.
-   */
+  /** The peer's ack covered records of {@code origin}'s feed we never sent it: another path. */
   void elsewhere(ReplicaId origin, long now) {
-    if (origin.equals(local.id()) || origin.equals(peer.id()) || local.vector().get(origin) == 0) {
-      return;
-    }
     onlyFromHere.remove(origin);
     elsewhereAt.put(origin, now);
   }

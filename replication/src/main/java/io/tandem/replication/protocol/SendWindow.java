@@ -189,14 +189,19 @@ final class SendWindow {
     backoff.clear();
   }
 
-  /** The peer's ack states {@code v}: feeds of which it holds records we never sent it. */
+  /**
+   * The peer's ack states {@code v}: feeds of which it holds records we never sent it. A feed we
+   * hold nothing of is not remembered, as in {@link #pruned}: an ack may name any ids.
+   */
   void acked(VersionVector v, long now) {
     if (!config.ordered()) {
       return;
     }
     for (int i = 0; i < v.size(); i++) {
       ReplicaId origin = v.replicaAt(i);
-      if (v.counterAt(i) > Math.max(sentUpTo(origin), peer.vector().get(origin))) {
+      if (!origin.equals(local.id()) && !origin.equals(peer.id())
+          && v.counterAt(i) > Math.max(sentUpTo(origin), peer.vector().get(origin))
+          && local.vector().get(origin) > 0) {
         // It stored records of this feed we never sent it: it has another path.
         holdBack.elsewhere(origin, now);
       }
@@ -205,10 +210,15 @@ final class SendWindow {
 
   /**
    * The peer got records of {@code origin}'s feed from us and from their author too
-   * ({@link Message.Prune}): held back again as if its ack had shown the other path.
+   * ({@link Message.Prune}): held back again as if its ack had shown the other path. Its own feed
+   * and ours always go; a feed we hold nothing of is not remembered (a peer names any ids it
+   * likes).
    */
   void pruned(ReplicaId origin, long now) {
-    holdBack.elsewhere(origin, now);
+    if (!origin.equals(local.id()) && !origin.equals(peer.id())
+        && local.vector().get(origin) > 0) {
+      holdBack.elsewhere(origin, now);
+    }
   }
 
   /** How many feeds the hold-back remembers a path of, for tests. */
